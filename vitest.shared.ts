@@ -1,3 +1,4 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -6,12 +7,11 @@ import { defineConfig } from 'vitest/config';
  */
 export const sharedConfig = defineConfig({
   resolve: {
-    conditions: ['@jobby/source', 'module', 'node', 'import', 'default'],
+    conditions: ['@jobby/source', ...defaultClientConditions],
   },
   ssr: {
     resolve: {
-      conditions: ['@jobby/source', 'module', 'node', 'import', 'default'],
-      externalConditions: ['@jobby/source'],
+      conditions: ['@jobby/source', ...defaultServerConditions],
     },
   },
   test: {

@@ -1,0 +1,316 @@
+import { sql, type Kysely } from 'kysely';
+import { JobbyError } from '../errors.js';
+import type { JobReference, JobState, StoredError } from './job.js';
+import type { StoreContext } from './store-context.js';
+
+/**
+ * Enqueue: one statement for a batch without dependencies (the common path, also used for a single
+ * job); a transaction that inserts layer by layer for batches with dependencies.
+ *
+ * Idempotent on (type_id, key): an existing pair is never inserted again, and the result says
+ * `created: false` with the existing job's id and state.
+ *
+ * Dependencies are locked `FOR SHARE` while the dependent is inserted. Completion readies
+ * dependents in a statement that runs after its fenced update (see job-complete.ts), so either the
+ * enqueue sees the dependency succeeded, or the completion sees the new edge: a dependent is never
+ * left waiting for a dependency that already finished.
+ */
+
+export interface EnqueueJobParams {
+  typeId: number;
+  key: string;
+  /** The input, already validated and serialized by the caller. */
+  inputJson: string;
+  maxAttempts?: number;
+  priority?: number;
+  runAt?: Date;
+  retentionSeconds?: number;
+  dependsOn?: readonly JobReference[];
+}
+
+export interface EnqueueResult {
+  id: string;
+  typeId: number;
+  key: string;
+  /** False when the (type, key) pair already existed: nothing was written for it. */
+  created: boolean;
+  state: JobState;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Executor = Kysely<any>;
+
+const referenceId = (reference: JobReference) => `${reference.typeId}\u0000${reference.key}`;
+
+/** Serializes rows as a JSON array, splicing in each input's JSON text unparsed. */
+function rowsJson(rows: readonly Record<string, unknown>[], inputs: readonly string[]): string {
+  const parts: string[] = [];
+  for (let index = 0; index < rows.length; index++) {
+    const head = JSON.stringify(rows[index]);
+    parts.push(`${head.slice(0, -1)},"input":${inputs[index]}}`);
+  }
+  return `[${parts.join(',')}]`;
+}
+
+function assertParams(jobs: readonly EnqueueJobParams[]): void {
+  for (const job of jobs) {
+    if (!Number.isInteger(job.typeId)) throw new JobbyError('INVALID_ARGUMENT', `job type id ${job.typeId} is not an integer`);
+    if (typeof job.key !== 'string' || job.key.length === 0 || job.key.length > 512) {
+      throw new JobbyError('INVALID_ARGUMENT', `job key ${JSON.stringify(job.key)} must be 1–512 characters`);
+    }
+    if (job.maxAttempts !== undefined && (!Number.isInteger(job.maxAttempts) || job.maxAttempts < 1 || job.maxAttempts > 1000)) {
+      throw new JobbyError('INVALID_ARGUMENT', `maxAttempts ${job.maxAttempts} must be an integer 1–1000`);
+    }
+    if (job.priority !== undefined && (!Number.isInteger(job.priority) || Math.abs(job.priority) > 1_000_000)) {
+      throw new JobbyError('INVALID_ARGUMENT', `priority ${job.priority} must be an integer within ±1,000,000`);
+    }
+    if (job.runAt !== undefined && Number.isNaN(job.runAt.getTime())) throw new JobbyError('INVALID_ARGUMENT', 'runAt is not a valid date');
+  }
+}
+
+export async function jobEnqueueMany(context: StoreContext, jobs: readonly EnqueueJobParams[], executor: Executor = context.db): Promise<EnqueueResult[]> {
+  if (jobs.length === 0) return [];
+  assertParams(jobs);
+  // The first occurrence of a pair wins; repeats in the same batch report created: false.
+  const firstIndex = new Map<string, number>();
+  const unique: EnqueueJobParams[] = [];
+  for (const job of jobs) {
+    const id = referenceId(job);
+    if (!firstIndex.has(id)) {
+      firstIndex.set(id, unique.length);
+      unique.push(job);
+    }
+  }
+  const hasDependencies = unique.some((job) => (job.dependsOn?.length ?? 0) > 0);
+  const results = hasDependencies
+    ? executor.isTransaction
+      ? await enqueueWithDependencies(context, unique, executor)
+      : await executor.transaction().execute((transaction) => enqueueWithDependencies(context, unique, transaction))
+    : await enqueuePlain(context, unique, executor);
+  const seen = new Set<string>();
+  return jobs.map((job) => {
+    const id = referenceId(job);
+    const result = results[firstIndex.get(id)!]!;
+    if (seen.has(id)) return { ...result, created: false };
+    seen.add(id);
+    return result;
+  });
+}
+
+async function enqueuePlain(context: StoreContext, jobs: readonly EnqueueJobParams[], executor: Executor): Promise<EnqueueResult[]> {
+  const { tables } = context;
+  const payload = rowsJson(
+    jobs.map((job, ord) => ({
+      ord,
+      type_id: job.typeId,
+      key: job.key,
+      input_bytes: Buffer.byteLength(job.inputJson),
+      max_attempts: job.maxAttempts ?? null,
+      priority: job.priority ?? null,
+      run_at: job.runAt?.toISOString() ?? null,
+      retention_seconds: job.retentionSeconds ?? null,
+    })),
+    jobs.map((job) => job.inputJson),
+  );
+  const { rows } = await sql<{ ord: number; id: string | null; created: boolean; state: JobState | null }>`
+    with input as (
+      select * from jsonb_to_recordset(${payload}::jsonb) as t(
+        ord int, type_id int, key text, input jsonb, input_bytes int, max_attempts int, priority int,
+        run_at timestamptz, retention_seconds int)
+    ),
+    inserted as (
+      insert into ${tables.jobs} (type_id, key, state, input, input_bytes, max_attempts, priority, run_at, ready_at, retention_seconds)
+      select type_id, key, 'queued', input, input_bytes, coalesce(max_attempts, ${context.defaultMaxAttempts}),
+             coalesce(priority, 0), coalesce(run_at, now()), now(), retention_seconds
+      from input order by ord
+      on conflict (type_id, key) do nothing
+      returning id, type_id, key, state
+    ),
+    notified as (select pg_notify(${context.jobsChannel}, '') from (select 1 from inserted limit 1) as any_inserted)
+    select i.ord, coalesce(ins.id, existing.id) as id, ins.id is not null as created, coalesce(ins.state, existing.state) as state
+    from input i
+    left join inserted ins on ins.type_id = i.type_id and ins.key = i.key
+    left join ${tables.jobs} existing on ins.id is null and existing.type_id = i.type_id and existing.key = i.key
+    cross join (select count(*) from notified) as notifications
+    order by i.ord`.execute(executor);
+  const results = rows.map((row, index) => ({
+    id: row.id === null ? null : String(row.id),
+    typeId: jobs[index]!.typeId,
+    key: jobs[index]!.key,
+    created: row.created,
+    state: row.state,
+  }));
+  // A pair inserted by a concurrent transaction that committed after this statement's snapshot
+  // conflicts but is invisible to it; read those again with a fresh snapshot.
+  const unresolved = results.filter((result) => result.id === null);
+  if (unresolved.length > 0) {
+    const found = await lookupJobs(context, unresolved, executor, false);
+    for (const result of unresolved) {
+      const existing = found.get(referenceId(result));
+      if (!existing) throw new JobbyError('INTERNAL', `job ${result.typeId}:${result.key} conflicted on insert but cannot be read`);
+      result.id = existing.id;
+      result.state = existing.state;
+    }
+  }
+  return results as EnqueueResult[];
+}
+
+interface FoundJob {
+  id: string;
+  typeId: number;
+  key: string;
+  state: JobState;
+}
+
+async function lookupJobs(context: StoreContext, references: readonly JobReference[], executor: Executor, lock: boolean): Promise<Map<string, FoundJob>> {
+  const payload = JSON.stringify(references.map((reference) => ({ type_id: reference.typeId, key: reference.key })));
+  const { rows } = await sql<{ id: string; type_id: number; key: string; state: JobState }>`
+    select j.id, j.type_id, j.key, j.state
+    from ${context.tables.jobs} j
+    join jsonb_to_recordset(${payload}::jsonb) as r(type_id int, key text) on j.type_id = r.type_id and j.key = r.key
+    order by j.id
+    ${lock ? sql`for share of j` : sql``}`.execute(executor);
+  return new Map(rows.map((row) => [referenceId({ typeId: row.type_id, key: row.key }), { id: String(row.id), typeId: row.type_id, key: row.key, state: row.state }]));
+}
+
+/** Orders the batch so that every job comes after its in-batch dependencies; refuses cycles. */
+function layers(jobs: readonly EnqueueJobParams[], describe: (reference: JobReference) => string): EnqueueJobParams[][] {
+  const inBatch = new Map(jobs.map((job) => [referenceId(job), job]));
+  const depth = new Map<string, number>();
+  const visiting: string[] = [];
+  const visit = (job: EnqueueJobParams): number => {
+    const id = referenceId(job);
+    const known = depth.get(id);
+    if (known !== undefined) return known;
+    const cycleStart = visiting.indexOf(id);
+    if (cycleStart >= 0) {
+      const cycle = [...visiting.slice(cycleStart), id].map((member) => describe(inBatch.get(member)!));
+      throw new JobbyError('DEPENDENCY_CYCLE', `dependency cycle: ${cycle.join(' → ')}`, { details: { cycle } });
+    }
+    visiting.push(id);
+    let level = 0;
+    for (const dependency of job.dependsOn ?? []) {
+      const parent = inBatch.get(referenceId(dependency));
+      if (parent) level = Math.max(level, visit(parent) + 1);
+    }
+    visiting.pop();
+    depth.set(id, level);
+    return level;
+  };
+  const result: EnqueueJobParams[][] = [];
+  for (const job of jobs) {
+    const level = visit(job);
+    (result[level] ??= []).push(job);
+  }
+  return result.filter((layer) => layer !== undefined);
+}
+
+async function enqueueWithDependencies(context: StoreContext, jobs: readonly EnqueueJobParams[], executor: Executor): Promise<EnqueueResult[]> {
+  const { tables, describeReference } = context;
+  const inBatch = new Set(jobs.map(referenceId));
+  for (const job of jobs) {
+    for (const dependency of job.dependsOn ?? []) {
+      if (referenceId(dependency) === referenceId(job)) {
+        throw new JobbyError('DEPENDENCY_CYCLE', `${describeReference(job)} depends on itself`);
+      }
+    }
+  }
+  const ordered = layers(jobs, describeReference);
+  // Every referenced job that is not new in this batch must exist; lock them so that their state
+  // cannot change until this transaction commits.
+  const external = new Map<string, JobReference>();
+  for (const job of jobs) for (const dependency of job.dependsOn ?? []) if (!inBatch.has(referenceId(dependency))) external.set(referenceId(dependency), dependency);
+  const known = external.size > 0 ? await lookupJobs(context, [...external.values()], executor, true) : new Map<string, FoundJob>();
+  const missing = [...external.entries()].filter(([id]) => !known.has(id)).map(([, reference]) => reference);
+  if (missing.length > 0) {
+    const dependents = jobs.filter((job) => job.dependsOn?.some((dependency) => missing.some((reference) => referenceId(reference) === referenceId(dependency))));
+    throw new JobbyError(
+      'DEPENDENCY_MISSING',
+      `${dependents.map(describeReference).join(', ')} depend${dependents.length === 1 ? 's' : ''} on ${missing.map(describeReference).join(', ')}, which do${missing.length === 1 ? 'es' : ''} not exist`,
+      { details: { missing: missing.map((reference) => ({ typeId: reference.typeId, key: reference.key })) } },
+    );
+  }
+
+  const results = new Map<string, EnqueueResult>();
+  let anyQueued = false;
+  for (const layer of ordered) {
+    const rows: Record<string, unknown>[] = [];
+    for (const [ord, job] of layer.entries()) {
+      const dependencies = (job.dependsOn ?? []).map((reference) => {
+        const found = known.get(referenceId(reference));
+        if (!found) throw new JobbyError('INTERNAL', `dependency ${describeReference(reference)} was not resolved`);
+        return { reference, found };
+      });
+      const distinct = [...new Map(dependencies.map((dependency) => [dependency.found.id, dependency])).values()];
+      const broken = distinct.find(({ found }) => found.state === 'failed' || found.state === 'cancelled');
+      const pending = distinct.filter(({ found }) => found.state !== 'succeeded').length;
+      const state: JobState = broken ? 'cancelled' : pending > 0 ? 'waiting' : 'queued';
+      const lastError: StoredError | null = broken
+        ? {
+            code: 'DEPENDENCY_FAILED',
+            message: `dependency ${describeReference(broken.reference)} ${broken.found.state === 'failed' ? 'failed' : 'was cancelled'}`,
+            details: { dependencyId: broken.found.id },
+          }
+        : null;
+      if (state === 'queued') anyQueued = true;
+      rows.push({
+        ord,
+        type_id: job.typeId,
+        key: job.key,
+        state,
+        pending_dependencies: broken ? 0 : pending,
+        dependency_count: distinct.length,
+        last_error: lastError,
+        input_bytes: Buffer.byteLength(job.inputJson),
+        max_attempts: job.maxAttempts ?? null,
+        priority: job.priority ?? null,
+        run_at: job.runAt?.toISOString() ?? null,
+        retention_seconds: job.retentionSeconds ?? null,
+        dependency_ids: distinct.map(({ found }) => found.id),
+      });
+    }
+    const payload = rowsJson(rows, layer.map((job) => job.inputJson));
+    const { rows: inserted } = await sql<{ id: string; type_id: number; key: string; state: JobState }>`
+      with input as (
+        select * from jsonb_to_recordset(${payload}::jsonb) as t(
+          ord int, type_id int, key text, state ${tables.jobState}, pending_dependencies int, dependency_count int,
+          last_error jsonb, input jsonb, input_bytes int, max_attempts int, priority int, run_at timestamptz,
+          retention_seconds int, dependency_ids bigint[])
+      ),
+      inserted as (
+        insert into ${tables.jobs} (type_id, key, state, pending_dependencies, dependency_count, last_error, input, input_bytes,
+                                    max_attempts, priority, run_at, ready_at, finished_at, retention_seconds, expires_at)
+        select type_id, key, state, pending_dependencies, dependency_count, last_error, input, input_bytes,
+               coalesce(max_attempts, ${context.defaultMaxAttempts}), coalesce(priority, 0), coalesce(run_at, now()),
+               case when state = 'queued' then now() end,
+               case when state = 'cancelled' then now() end,
+               retention_seconds,
+               case when state = 'cancelled' and retention_seconds is not null then now() + make_interval(secs => retention_seconds) end
+        from input order by ord
+        on conflict (type_id, key) do nothing
+        returning id, type_id, key, state
+      ),
+      edges as (
+        insert into ${tables.jobDependencies} (job_id, depends_on_id)
+        select ins.id, dependency_id
+        from inserted ins
+        join input i on i.type_id = ins.type_id and i.key = ins.key
+        cross join lateral unnest(i.dependency_ids) as dependency_id
+        returning 1
+      )
+      select id, type_id, key, state, (select count(*) from edges) as edge_count from inserted`.execute(executor);
+    const created = new Map(inserted.map((row) => [referenceId({ typeId: row.type_id, key: row.key }), row]));
+    const conflicted = layer.filter((job) => !created.has(referenceId(job)));
+    const existing = conflicted.length > 0 ? await lookupJobs(context, conflicted, executor, true) : new Map<string, FoundJob>();
+    for (const job of layer) {
+      const id = referenceId(job);
+      const row = created.get(id);
+      const found: FoundJob | undefined = row ? { id: String(row.id), typeId: row.type_id, key: row.key, state: row.state } : existing.get(id);
+      if (!found) throw new JobbyError('INTERNAL', `job ${describeReference(job)} conflicted on insert but cannot be read`);
+      known.set(id, found);
+      results.set(id, { id: found.id, typeId: job.typeId, key: job.key, created: row !== undefined, state: found.state });
+    }
+  }
+  if (anyQueued) await sql`select pg_notify(${context.jobsChannel}, '')`.execute(executor);
+  return jobs.map((job) => results.get(referenceId(job))!);
+}

@@ -1,0 +1,322 @@
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { JobbyError } from '../errors.js';
+import { createTestDatabase, testBackends, type TestDatabase } from '../testing/test-database.js';
+import { createJobStore, type JobStore } from './job-store.js';
+
+/** The store suite: the same behaviour on real Postgres and on the embedded PGlite. */
+
+const A = 1000;
+const B = 1001;
+const C = 1002;
+const names: Record<number, string> = { [A]: 'test.A', [B]: 'test.B', [C]: 'test.C' };
+const input = (value: unknown = {}) => JSON.stringify(value);
+
+describe.each(testBackends)('job store on %s', (backend) => {
+  let database: TestDatabase;
+  let store: JobStore;
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ backend });
+    store = createJobStore(database, { describeType: (id) => names[id] ?? `type ${id}` });
+    const sync = await store.jobTypeSync(Object.entries(names).map(([id, name]) => ({ id: Number(id), name })));
+    expect(sync.conflicts).toEqual([]);
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+  beforeEach(async () => {
+    await sql`truncate ${sql.table(`${database.schema}.jobs`)} cascade`.execute(database.db);
+  });
+
+  const claimAll = (typeIds = [A, B, C], limit = 100) => store.jobClaim({ workerId: 'w1', typeIds, limit, leaseSeconds: 30 });
+  const state = async (typeId: number, key: string) => {
+    const found = await store.jobGetByReference({ typeId, key });
+    if (!found?.ok) throw new Error(`job ${typeId}:${key} not found`);
+    return found.value;
+  };
+
+  it('enqueues one and many, idempotent on (type, key)', async () => {
+    const [first] = await store.jobEnqueueMany([{ typeId: A, key: 'k1', inputJson: input({ n: 1 }) }]);
+    expect(first).toMatchObject({ created: true, state: 'queued', typeId: A, key: 'k1' });
+    const many = await store.jobEnqueueMany([
+      { typeId: A, key: 'k1', inputJson: input({ n: 2 }) },
+      { typeId: A, key: 'k2', inputJson: input() },
+      { typeId: B, key: 'k1', inputJson: input() },
+      { typeId: A, key: 'k2', inputJson: input() },
+    ]);
+    expect(many.map((result) => result.created)).toEqual([false, true, true, false]);
+    expect(many[0]!.id).toBe(first!.id);
+    expect(many[3]!.id).toBe(many[1]!.id);
+    const job = await state(A, 'k1');
+    expect(job.input).toEqual({ n: 1 });
+    expect(job.inputBytes).toBe(Buffer.byteLength(input({ n: 1 })));
+  });
+
+  it('enqueues inside the caller transaction and rolls back with it', async () => {
+    await expect(
+      database.db.transaction().execute(async (transaction) => {
+        await store.jobEnqueueMany([{ typeId: A, key: 'tx', inputJson: input() }], transaction);
+        throw new Error('application rollback');
+      }),
+    ).rejects.toThrow('application rollback');
+    expect(await store.jobGetByReference({ typeId: A, key: 'tx' })).toBeUndefined();
+  });
+
+  it('refuses a missing dependency and a cycle, writing nothing', async () => {
+    const missing = store.jobEnqueueMany([{ typeId: B, key: 'child', inputJson: input(), dependsOn: [{ typeId: A, key: 'nope' }] }]);
+    await expect(missing).rejects.toMatchObject({ code: 'DEPENDENCY_MISSING' });
+    await expect(missing).rejects.toThrow('test.B:child depends on test.A:nope, which does not exist');
+    const cycle = store.jobEnqueueMany([
+      { typeId: A, key: 'x', inputJson: input(), dependsOn: [{ typeId: B, key: 'y' }] },
+      { typeId: B, key: 'y', inputJson: input(), dependsOn: [{ typeId: A, key: 'x' }] },
+    ]);
+    await expect(cycle).rejects.toMatchObject({ code: 'DEPENDENCY_CYCLE' });
+    expect(await store.jobList()).toEqual([]);
+  });
+
+  it('claims in one batch: priority first, run-at respected, attempt counted, lease taken', async () => {
+    const future = new Date(Date.now() + 3_600_000);
+    await store.jobEnqueueMany([
+      { typeId: A, key: 'low', inputJson: input() },
+      { typeId: A, key: 'high', inputJson: input(), priority: 5 },
+      { typeId: A, key: 'later', inputJson: input(), runAt: future },
+      { typeId: C, key: 'other-type', inputJson: input() },
+    ]);
+    const claimed = await store.jobClaim({ workerId: 'w1', typeIds: [A], limit: 10, leaseSeconds: 30 });
+    expect(claimed.map((job) => job.key)).toEqual(['high', 'low']);
+    expect(claimed[0]).toMatchObject({ attempt: 1, maxAttempts: 25 });
+    const job = await state(A, 'high');
+    expect(job).toMatchObject({ state: 'running', workerId: 'w1', attempts: 1 });
+    expect(job.leaseExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 20_000);
+    expect(await claimAll([A])).toEqual([]);
+  });
+
+  it('fan-in: a dependent runs only after all its dependencies succeeded, and receives their outputs', async () => {
+    await store.jobEnqueueMany([
+      { typeId: A, key: 'p1', inputJson: input() },
+      { typeId: B, key: 'p2', inputJson: input() },
+      { typeId: C, key: 'child', inputJson: input(), dependsOn: [{ typeId: A, key: 'p1' }, { typeId: B, key: 'p2' }] },
+    ]);
+    expect((await state(C, 'child')).state).toBe('waiting');
+    const [p1, p2] = await claimAll();
+    expect([p1!.key, p2!.key].sort()).toEqual(['p1', 'p2']);
+    await store.jobCompleteMany([{ id: p1!.id, attemptToken: p1!.attemptToken, outputJson: input({ from: p1!.key }) }]);
+    expect((await state(C, 'child')).state).toBe('waiting');
+    await store.jobCompleteMany([{ id: p2!.id, attemptToken: p2!.attemptToken, outputJson: input({ from: p2!.key }) }]);
+    const child = await state(C, 'child');
+    expect(child).toMatchObject({ state: 'queued', pendingDependencies: 0 });
+    const [claimedChild] = await claimAll();
+    expect(claimedChild!.key).toBe('child');
+    expect(claimedChild!.dependencies.map((dependency) => dependency.output).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([
+      { from: 'p1' },
+      { from: 'p2' },
+    ]);
+  });
+
+  it('rejects a stale completion: the attempt token fences it', async () => {
+    await store.jobEnqueueMany([{ typeId: A, key: 'fenced', inputJson: input() }]);
+    const [first] = await claimAll();
+    // The lease expires and another worker claims the job again.
+    await sql`update ${sql.table(`${database.schema}.jobs`)} set lease_expires_at = now() - interval '1 second'`.execute(database.db);
+    expect((await store.jobLeaseRescueExpired()).requeued).toEqual([first!.id]);
+    const [second] = await claimAll();
+    expect(second!.attempt).toBe(2);
+    const late = await store.jobCompleteMany([{ id: first!.id, attemptToken: first!.attemptToken, outputJson: input('late') }]);
+    expect(late).toEqual({ completed: [], stale: [first!.id] });
+    const lateFailure = await store.jobFailMany([{ id: first!.id, attemptToken: first!.attemptToken, error: { code: 'X', message: 'late' }, retryable: true }]);
+    expect(lateFailure.stale).toEqual([first!.id]);
+    const done = await store.jobCompleteMany([{ id: second!.id, attemptToken: second!.attemptToken, outputJson: input('fresh') }]);
+    expect(done.completed).toEqual([second!.id]);
+    const again = await store.jobCompleteMany([{ id: second!.id, attemptToken: second!.attemptToken, outputJson: input('twice') }]);
+    expect(again.stale).toEqual([second!.id]);
+    expect((await state(A, 'fenced')).output).toBe('fresh');
+    const attempts = await store.jobAttemptList(second!.id);
+    expect(attempts.map((attempt) => attempt.outcome)).toEqual(['lease_expired']);
+  });
+
+  it('retries with backoff, then fails for good and cancels every waiting descendant', async () => {
+    await store.jobEnqueueMany([{ typeId: A, key: 'root', inputJson: input(), maxAttempts: 2 }]);
+    await store.jobEnqueueMany([{ typeId: B, key: 'mid', inputJson: input(), dependsOn: [{ typeId: A, key: 'root' }] }]);
+    await store.jobEnqueueMany([{ typeId: C, key: 'leaf', inputJson: input(), dependsOn: [{ typeId: B, key: 'mid' }] }]);
+    const [first] = await claimAll();
+    const retry = await store.jobFailMany([
+      { id: first!.id, attemptToken: first!.attemptToken, error: { code: 'BOOM', message: 'first' }, retryable: true, backoffBaseMs: 60_000 },
+    ]);
+    expect(retry.retried).toEqual([first!.id]);
+    const queued = await state(A, 'root');
+    expect(queued.state).toBe('queued');
+    const delay = queued.runAt.getTime() - Date.now();
+    expect(delay).toBeGreaterThan(25_000);
+    expect(delay).toBeLessThan(61_000);
+    await store.jobRunNow(first!.id);
+    const [second] = await claimAll();
+    const final = await store.jobFailMany([{ id: second!.id, attemptToken: second!.attemptToken, error: { code: 'BOOM', message: 'second' }, retryable: true }]);
+    expect(final.failed).toEqual([second!.id]);
+    expect(final.cancelledDescendants).toHaveLength(2);
+    for (const [typeId, key] of [[B, 'mid'], [C, 'leaf']] as const) {
+      const job = await state(typeId, key);
+      expect(job.state).toBe('cancelled');
+      expect(job.lastError).toMatchObject({ code: 'DEPENDENCY_FAILED', message: 'dependency test.A:root failed' });
+    }
+    // A job submitted later on a failed dependency is cancelled at once, never left waiting.
+    const [late] = await store.jobEnqueueMany([{ typeId: B, key: 'late', inputJson: input(), dependsOn: [{ typeId: A, key: 'root' }] }]);
+    expect(late!.state).toBe('cancelled');
+    // Retry revives the subtree that was cancelled because of the failure.
+    const retried = await store.jobRetry(first!.id);
+    expect(retried.reset.length).toBe(4);
+    expect((await state(A, 'root')).state).toBe('queued');
+    expect((await state(C, 'leaf')).state).toBe('waiting');
+  });
+
+  it('extends leases, hands back on shutdown without counting the attempt', async () => {
+    await store.jobEnqueueMany([{ typeId: A, key: 'held', inputJson: input(), maxAttempts: 1 }]);
+    const [job] = await claimAll();
+    expect(await store.jobLeaseExtend({ jobs: [{ id: job!.id, attemptToken: job!.attemptToken }], leaseSeconds: 120 })).toEqual([job!.id]);
+    expect(await store.jobLeaseExtend({ jobs: [{ id: job!.id, attemptToken: '999999' }], leaseSeconds: 120 })).toEqual([]);
+    expect(await store.jobHandBack([{ id: job!.id, attemptToken: job!.attemptToken }])).toEqual([job!.id]);
+    expect(await state(A, 'held')).toMatchObject({ state: 'queued', attempts: 0 });
+    const [again] = await claimAll();
+    expect(again!.attempt).toBe(1);
+    await sql`update ${sql.table(`${database.schema}.jobs`)} set lease_expires_at = now() - interval '1 second'`.execute(database.db);
+    const rescued = await store.jobLeaseRescueExpired();
+    expect(rescued.failed).toEqual([again!.id]);
+    expect((await state(A, 'held')).lastError?.code).toBe('LEASE_EXPIRED');
+  });
+
+  it('cancels, re-runs a subtree, and prunes expired jobs', async () => {
+    await store.jobEnqueueMany([{ typeId: A, key: 'r', inputJson: input(), retentionSeconds: 0 }]);
+    await store.jobEnqueueMany([{ typeId: B, key: 'c', inputJson: input(), dependsOn: [{ typeId: A, key: 'r' }], retentionSeconds: 0 }]);
+    const [root] = await claimAll();
+    await store.jobCompleteMany([{ id: root!.id, attemptToken: root!.attemptToken, outputJson: input(1) }]);
+    const [child] = await claimAll();
+    await store.jobCompleteMany([{ id: child!.id, attemptToken: child!.attemptToken, outputJson: input(2) }]);
+    expect((await store.jobRerun(root!.id)).reset.sort()).toEqual([root!.id, child!.id].sort());
+    expect(await state(A, 'r')).toMatchObject({ state: 'queued', attempts: 0, output: null });
+    expect(await state(B, 'c')).toMatchObject({ state: 'waiting', pendingDependencies: 1 });
+    const cancelled = await store.jobCancel(root!.id);
+    expect(cancelled).toMatchObject({ cancelled: true, previousState: 'queued', cancelledDescendants: [child!.id] });
+    expect((await store.jobCancel(root!.id)).cancelled).toBe(false);
+    expect(await store.jobPruneExpired()).toBe(2);
+    expect(await store.jobList()).toEqual([]);
+  });
+
+  it('refuses a registry whose ids conflict with what the database has seen', async () => {
+    const result = await store.jobTypeSync([{ id: A, name: 'other.Name' }]);
+    expect(result.conflicts).toEqual([{ id: A, registryName: 'other.Name', databaseName: 'test.A', kind: 'id', databaseId: A }]);
+  });
+
+  it('lists with filters and keyset pagination', async () => {
+    await store.jobEnqueueMany(Array.from({ length: 5 }, (_, index) => ({ typeId: A, key: `page-${index}`, inputJson: input() })));
+    const first = await store.jobList({ typeIds: [A], limit: 2 });
+    const rest = await store.jobList({ typeIds: [A], limit: 10, beforeId: first.at(-1)!.ok ? (first.at(-1) as { value: { id: string } }).value.id : '0' });
+    expect(first).toHaveLength(2);
+    expect(rest).toHaveLength(3);
+    expect(await store.jobList({ keyPrefix: 'page-1' })).toHaveLength(1);
+    expect(await store.jobList({ states: ['failed'] })).toHaveLength(0);
+  });
+
+  it('runs random DAGs with random failures: dependencies first, nothing waits forever', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 12 }).chain((size) =>
+          fc.record({
+            size: fc.constant(size),
+            edges: fc.array(fc.tuple(fc.integer({ min: 0, max: size - 1 }), fc.integer({ min: 0, max: size - 1 })), { maxLength: size * 2 }),
+            failures: fc.array(fc.boolean(), { minLength: size * 3, maxLength: size * 3 }),
+          }),
+        ),
+        async ({ size, edges, failures }) => {
+          await sql`truncate ${sql.table(`${database.schema}.jobs`)} cascade`.execute(database.db);
+          // Edges only from lower to higher index: a DAG by construction.
+          const parents = new Map<number, Set<number>>();
+          for (const [a, b] of edges) if (a < b) (parents.get(b) ?? parents.set(b, new Set()).get(b)!).add(a);
+          await store.jobEnqueueMany(
+            Array.from({ length: size }, (_, index) => ({
+              typeId: A,
+              key: `n${index}`,
+              inputJson: input(),
+              maxAttempts: 2,
+              dependsOn: [...(parents.get(index) ?? [])].map((parent) => ({ typeId: A, key: `n${parent}` })),
+            })),
+          );
+          let failureIndex = 0;
+          for (let round = 0; round < size * 3; round++) {
+            const claimed = await store.jobClaim({ workerId: 'prop', typeIds: [A], limit: 3, leaseSeconds: 30 });
+            if (claimed.length === 0) break;
+            for (const job of claimed) {
+              const index = Number(job.key.slice(1));
+              for (const parent of parents.get(index) ?? []) expect((await state(A, `n${parent}`)).state).toBe('succeeded');
+              if (failures[failureIndex++ % failures.length]) {
+                await store.jobFailMany([{ id: job.id, attemptToken: job.attemptToken, error: { code: 'X', message: 'random' }, retryable: true, backoffBaseMs: 0 }]);
+              } else {
+                await store.jobCompleteMany([{ id: job.id, attemptToken: job.attemptToken, outputJson: input(index) }]);
+              }
+            }
+          }
+          const jobs = (await store.jobList({ limit: 1000 })).map((row) => (row.ok ? row.value : undefined));
+          for (const job of jobs) expect(['succeeded', 'failed', 'cancelled']).toContain(job?.state);
+        },
+      ),
+      { numRuns: backend === 'embedded' ? 10 : 25, seed: 20261123 },
+    );
+  });
+});
+
+describe('job store on real Postgres, concurrently', () => {
+  let database: TestDatabase;
+  let store: JobStore;
+  beforeAll(async () => {
+    database = await createTestDatabase({ backend: 'postgres', poolSize: 12 });
+    store = createJobStore(database);
+    await store.jobTypeSync([{ id: A, name: 'test.A' }]);
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it('never gives the same job to two claimers and records each completion once', async () => {
+    const total = 2_000;
+    await store.jobEnqueueMany(Array.from({ length: total }, (_, index) => ({ typeId: A, key: `race-${index}`, inputJson: input(index) })));
+    const seen = new Map<string, number>();
+    const completions: string[] = [];
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, claimer) => {
+        for (;;) {
+          const claimed = await store.jobClaim({ workerId: `c${claimer}`, typeIds: [A], limit: 25, leaseSeconds: 30 });
+          if (claimed.length === 0) return;
+          for (const job of claimed) seen.set(job.id, (seen.get(job.id) ?? 0) + 1);
+          // Every claimer also tries to complete its batch twice: the second must be stale.
+          const batch = claimed.map((job) => ({ id: job.id, attemptToken: job.attemptToken, outputJson: 'true' }));
+          const [first, second] = await Promise.all([store.jobCompleteMany(batch), store.jobCompleteMany(batch)]);
+          completions.push(...first.completed, ...second.completed);
+          expect(first.completed.length + second.completed.length).toBe(batch.length);
+        }
+      }),
+    );
+    expect(seen.size).toBe(total);
+    expect([...seen.values()].every((count) => count === 1)).toBe(true);
+    expect(new Set(completions).size).toBe(total);
+    expect(completions).toHaveLength(total);
+  });
+
+  it('wakes listeners with one notification per transaction, not per job', async () => {
+    const client = await database.pool.connect();
+    const received: string[] = [];
+    try {
+      client.on('notification', (message) => received.push(message.channel));
+      await client.query(`listen "${store.jobsChannel}"`);
+      await store.jobEnqueueMany(Array.from({ length: 50 }, (_, index) => ({ typeId: A, key: `notify-${index}`, inputJson: input() })));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(received).toEqual([store.jobsChannel]);
+    } finally {
+      await client.query('unlisten *');
+      client.release();
+    }
+  });
+
+  it('keeps other errors as errors: a JobbyError carries its code', () => {
+    expect(JobbyError.isInstance(new JobbyError('INTERNAL', 'x'))).toBe(true);
+  });
+});

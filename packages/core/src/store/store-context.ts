@@ -1,0 +1,18 @@
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+import type { Kysely } from 'kysely';
+import type { JobReference } from './job.js';
+import type { Tables } from './tables.js';
+
+/** What every store operation needs: the database, the schema's tables and a few settings. */
+export interface StoreContext {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly db: Kysely<any>;
+  readonly tables: Tables;
+  /** NOTIFY channel that wakes workers. */
+  readonly jobsChannel: string;
+  /** NOTIFY channel that tells workers a running job was cancelled (payload: job id). */
+  readonly cancelChannel: string;
+  readonly defaultMaxAttempts: number;
+  /** Names a job for error messages (`steam.FetchAppList:sentinel`). */
+  describeReference(reference: JobReference): string;
+}

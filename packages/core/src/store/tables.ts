@@ -1,0 +1,29 @@
+import { sql, type RawBuilder } from 'kysely';
+
+/**
+ * Schema-qualified table names for raw SQL. Every statement names its schema explicitly, so the
+ * store also works inside an application's own transaction, whatever its `search_path`.
+ */
+export interface Tables {
+  readonly schema: string;
+  readonly jobs: RawBuilder<unknown>;
+  readonly jobTypes: RawBuilder<unknown>;
+  readonly jobDependencies: RawBuilder<unknown>;
+  readonly jobAttempts: RawBuilder<unknown>;
+  readonly workers: RawBuilder<unknown>;
+  readonly jobState: RawBuilder<unknown>;
+  readonly attemptTokenSequence: string;
+}
+
+export function createTables(schema: string): Tables {
+  return {
+    schema,
+    jobs: sql.table(`${schema}.jobs`),
+    jobTypes: sql.table(`${schema}.job_types`),
+    jobDependencies: sql.table(`${schema}.job_dependencies`),
+    jobAttempts: sql.table(`${schema}.job_attempts`),
+    workers: sql.table(`${schema}.workers`),
+    jobState: sql.id(schema, 'job_state'),
+    attemptTokenSequence: `${schema}.attempt_token_seq`,
+  };
+}

@@ -1,0 +1,2 @@
+/** `@jobby/core/testing`: helpers for tests against real Postgres and the embedded database. */
+export * from './test-database.js';
