@@ -3,16 +3,28 @@ import type { AnyPluginJobs } from './define-jobs.js';
 import type { PluginModuleClass } from './module.js';
 
 /** A whole plugin: its job types and its module class. `jobby codegen` finds these by type. */
-export interface PluginDefinition<TJobs extends AnyPluginJobs = AnyPluginJobs> {
+export interface PluginDefinition<
+  TJobs extends AnyPluginJobs = AnyPluginJobs,
+  TModule extends PluginModuleClass<TJobs> = PluginModuleClass<TJobs>,
+> {
   readonly kind: 'jobby.plugin';
   readonly name: TJobs['plugin'];
   readonly jobs: TJobs;
-  readonly module: PluginModuleClass<TJobs>;
+  /** The module class itself (not only its interface), so that `jobby codegen` can locate and check it. */
+  readonly module: TModule;
 }
 
-export interface DefinePluginOptions<TJobs extends AnyPluginJobs> {
+/**
+ * Any plugin's definition, whatever its job types and module class (a `PluginDefinition<SteamJobs>`
+ * is not assignable to the default `PluginDefinition`, because handler registries are invariant in
+ * the plugin's job types). Registries hold these.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyPluginDefinition = PluginDefinition<AnyPluginJobs, any>;
+
+export interface DefinePluginOptions<TJobs extends AnyPluginJobs, TModule extends PluginModuleClass<TJobs> = PluginModuleClass<TJobs>> {
   readonly jobs: TJobs;
-  readonly module: PluginModuleClass<TJobs>;
+  readonly module: TModule;
 }
 
 /**
@@ -23,7 +35,9 @@ export interface DefinePluginOptions<TJobs extends AnyPluginJobs> {
  * export const steamPlugin = definePlugin({ jobs: steamJobs, module: SteamModule });
  * ```
  */
-export function definePlugin<TJobs extends AnyPluginJobs>(options: DefinePluginOptions<TJobs>): PluginDefinition<TJobs> {
+export function definePlugin<TJobs extends AnyPluginJobs, TModule extends PluginModuleClass<TJobs>>(
+  options: DefinePluginOptions<TJobs, TModule>,
+): PluginDefinition<TJobs, TModule> {
   if (options.jobs?.kind !== 'jobby.plugin-jobs') {
     throw new JobbyError('REGISTRY_INVALID', 'definePlugin({ jobs }) needs the result of defineJobs()');
   }

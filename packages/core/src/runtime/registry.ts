@@ -1,4 +1,4 @@
-import type { PluginDefinition } from '../contract/define-plugin.js';
+import type { AnyPluginDefinition } from '../contract/define-plugin.js';
 import type { JsonSchema } from '../contract/json.js';
 import { JobbyError } from '../errors.js';
 
@@ -30,7 +30,7 @@ export interface RegistryPluginEntry {
   readonly clientId: number;
   readonly packageName: string;
   readonly version: string;
-  readonly definition: PluginDefinition;
+  readonly definition: AnyPluginDefinition;
   readonly jobTypes: readonly RegistryJobTypeEntry[];
 }
 

@@ -1,0 +1,19 @@
+/**
+ * Stage 2, model: the scanned plugins as one deterministic, plain-data model (sorted by plugin
+ * name, then package name). Nothing here touches TypeScript.
+ */
+import type { CodegenModel, PluginModel } from './model.js';
+
+/** Orders plugins deterministically; job types keep their enum declaration order. */
+export function buildModel(plugins: readonly PluginModel[]): CodegenModel {
+  const sorted = [...plugins].sort((a, b) => a.name.localeCompare(b.name) || a.package.name.localeCompare(b.package.name) || a.package.directory.localeCompare(b.package.directory));
+  return { plugins: sorted };
+}
+
+/** The local id of a job type when it is a valid one (an integer literal 0–999), else undefined. */
+export function validLocalId(value: number | undefined): number | undefined {
+  return value !== undefined && Number.isInteger(value) && value >= 0 && value <= maxLocalId ? value : undefined;
+}
+
+export const maxLocalId = 999;
+export const localIdsPerClient = 1000;

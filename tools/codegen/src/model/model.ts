@@ -1,0 +1,109 @@
+/**
+ * The plain-data model codegen works on. `scan` fills it from the type checker; `assignIds`,
+ * `verify` and `print` only ever read plain data, so each stage is testable without TypeScript.
+ */
+import type { SourceLocation } from '../diagnostics.js';
+
+/** A JSON Schema (draft 2020-12) document or sub-schema. */
+export type JsonSchema = { [keyword: string]: unknown } | boolean;
+
+/** Where a plugin package was found. */
+export type PackageOrigin = 'workspace' | 'installed';
+
+/** A package that declares itself a jobby plugin (`"jobby": { "plugin": "<name>" }`). */
+export interface PluginPackage {
+  readonly name: string;
+  readonly version: string;
+  /** The package directory, relative to the project root (posix separators). */
+  readonly directory: string;
+  /** The plugin name its package.json declares. */
+  readonly declaredPlugin: string;
+  readonly origin: PackageOrigin;
+  /** The file read through the type checker (TS source or `.d.ts`), absolute; undefined when none resolves. */
+  readonly entryFile: string | undefined;
+}
+
+/** Why a payload type cannot travel as JSON. */
+export interface JsonProblem {
+  /** Where inside the payload: `.items[].createdAt`, or `` for the whole payload. */
+  readonly path: string;
+  /** The offending type, as the checker prints it. */
+  readonly typeText: string;
+  /** `a function`, `a class instance`, `a bigint`… */
+  readonly reason: string;
+  /** Where the offending property (or type) is declared, when known. */
+  readonly location?: SourceLocation;
+}
+
+/** An input or output type as codegen understood it. */
+export interface PayloadModel {
+  readonly typeText: string;
+  readonly schema: JsonSchema;
+  readonly problems: readonly JsonProblem[];
+}
+
+/** How an enum member's value was written. */
+export type EnumValueKind = 'literal' | 'missing' | 'not-literal';
+
+export interface EnumMemberModel {
+  readonly name: string;
+  /** The value when it is a numeric literal (possibly out of range); undefined otherwise. */
+  readonly value: number | undefined;
+  readonly valueKind: EnumValueKind;
+  /** The initializer's text (for messages), when there is one. */
+  readonly initializerText?: string;
+  readonly location: SourceLocation;
+}
+
+/** One job type: an enum member joined with its declaration in `defineJobs({ types })`. */
+export interface JobTypeModel {
+  /** The enum member name (`FetchAppList`). */
+  readonly name: string;
+  /** `plugin.Job`. */
+  readonly fullName: string;
+  readonly member: EnumMemberModel | undefined;
+  /** Undefined when the enum member has no declaration. */
+  readonly declaration: JobDeclarationModel | undefined;
+}
+
+export interface JobDeclarationModel {
+  readonly input: PayloadModel;
+  readonly output: PayloadModel;
+  readonly submittable: boolean;
+  readonly description?: string;
+  /** Declaration problems that are not about JSON (a non-literal `submittable`…). */
+  readonly problems: readonly string[];
+  readonly location: SourceLocation;
+}
+
+export interface ModuleModel {
+  /** The class name, when the `module` property names a class or value. */
+  readonly name: string | undefined;
+  readonly location: SourceLocation | undefined;
+  /** What is missing from the module interface; empty when it implements it. */
+  readonly problems: readonly string[];
+  /** False when the definition has no usable `module` at all. */
+  readonly present: boolean;
+}
+
+/** One plugin, as every later stage sees it. */
+export interface PluginModel {
+  /** The plugin name from the definition's literal type (falls back to package.json's). */
+  readonly name: string;
+  readonly package: PluginPackage;
+  /** The name under which the package entry exports the `PluginDefinition`. */
+  readonly exportName: string;
+  /** Where that export is declared. */
+  readonly location: SourceLocation;
+  readonly enumName: string;
+  readonly enumLocation: SourceLocation | undefined;
+  /** Job types in enum declaration order (declarations without a member come last). */
+  readonly jobTypes: readonly JobTypeModel[];
+  readonly module: ModuleModel;
+}
+
+/** The whole model of a run. */
+export interface CodegenModel {
+  /** Sorted by plugin name, then package name. */
+  readonly plugins: readonly PluginModel[];
+}

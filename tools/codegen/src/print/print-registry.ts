@@ -1,0 +1,61 @@
+import { generatedHeader, quote } from './header.js';
+import type { PrintedPlugin } from './plan.js';
+
+function indent(text: string, spaces: number): string {
+  const pad = ' '.repeat(spaces);
+  return text
+    .split('\n')
+    .map((line, index) => (index === 0 ? line : pad + line))
+    .join('\n');
+}
+
+/**
+ * `registry.ts`: the registry the runtime loads at startup. Imports each plugin's definition by
+ * package name (which carries the module class and its initializer) and lists every job type with
+ * its id, metadata and inlined JSON Schemas.
+ */
+export function printRegistry(plugins: readonly PrintedPlugin[]): string {
+  const imports = plugins
+    .map(({ plugin, importName }) => ({
+      packageName: plugin.package.name,
+      specifier: importName === plugin.exportName ? importName : `${plugin.exportName} as ${importName}`,
+    }))
+    .sort((a, b) => a.packageName.localeCompare(b.packageName) || a.specifier.localeCompare(b.specifier))
+    .map(({ packageName, specifier }) => `import { ${specifier} } from ${quote(packageName)};`);
+  const entries = plugins.map(({ plugin, clientId, importName, jobTypes }) => {
+    const jobLines = jobTypes.map(({ jobType, id, localId }) => {
+      const declaration = jobType.declaration!;
+      const fields = [
+        `id: ${id}`,
+        `localId: ${localId}`,
+        `name: ${quote(jobType.name)}`,
+        `submittable: ${declaration.submittable}`,
+        ...(declaration.description === undefined ? [] : [`description: ${quote(declaration.description)}`]),
+        `inputSchema: ${indent(JSON.stringify(declaration.input.schema, null, 2), 2)}`,
+        `outputSchema: ${indent(JSON.stringify(declaration.output.schema, null, 2), 2)}`,
+      ];
+      return `{\n  ${fields.join(',\n  ')},\n}`;
+    });
+    return [
+      '{',
+      `  name: ${quote(plugin.name)},`,
+      `  clientId: ${clientId},`,
+      `  packageName: ${quote(plugin.package.name)},`,
+      `  version: ${quote(plugin.package.version)},`,
+      `  definition: ${importName},`,
+      `  jobTypes: [${jobLines.length === 0 ? '' : `\n    ${jobLines.map((line) => indent(line, 4)).join(',\n    ')},\n  `}],`,
+      '}',
+    ].join('\n');
+  });
+  return [
+    generatedHeader,
+    "import { defineRegistry } from '@jobby/core';",
+    ...imports,
+    '',
+    '/** Every plugin of the application, with the ids pinned in jobby.lock.json. */',
+    'export const registry = defineRegistry({',
+    `  plugins: [${entries.length === 0 ? '' : `\n    ${entries.map((entry) => indent(entry, 4)).join(',\n    ')},\n  `}],`,
+    '});',
+    '',
+  ].join('\n');
+}

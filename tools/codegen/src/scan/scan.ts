@@ -1,0 +1,77 @@
+/**
+ * Stage 1, scan: discover plugin packages and read each through one ts-morph Project (one program,
+ * one type checker for the whole run). The result is plain data.
+ */
+import { realpathSync } from 'node:fs';
+import { Project, ts } from 'ts-morph';
+import { createDiagnostic, type CodegenDiagnostic, type SourceLocation } from '../diagnostics.js';
+import type { PluginModel, PluginPackage } from '../model/model.js';
+import { discoverPackages } from './discover-packages.js';
+import { relativeToRoot, type ProjectRoot } from './project-root.js';
+import { readPlugin } from './read-plugin.js';
+
+export interface ScanResult {
+  readonly packages: readonly PluginPackage[];
+  /** One per package whose definition could be read, in package directory order. */
+  readonly plugins: readonly PluginModel[];
+  readonly diagnostics: readonly CodegenDiagnostic[];
+}
+
+/** Compiler options for reading plugins: NodeNext resolution with the workspace source condition. */
+export const scanCompilerOptions: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2023,
+  lib: ['lib.es2023.d.ts'],
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  customConditions: ['@jobby/source'],
+  strict: true,
+  skipLibCheck: true,
+  noEmit: true,
+  allowJs: false,
+  types: [],
+};
+
+/** Scans the project for plugins. */
+export function scan(root: ProjectRoot): ScanResult {
+  const discovered = discoverPackages(root);
+  const diagnostics: CodegenDiagnostic[] = [...discovered.diagnostics];
+  const project = new Project({
+    compilerOptions: scanCompilerOptions,
+    skipAddingFilesFromTsConfig: true,
+    skipFileDependencyResolution: true,
+    skipLoadingLibFiles: false,
+  });
+  const withEntries = discovered.packages.filter((candidate) => candidate.entryFile !== undefined);
+  for (const candidate of withEntries) project.addSourceFileAtPath(candidate.entryFile!);
+  const program = project.getProgram().compilerObject;
+  const checker = program.getTypeChecker();
+  const lineCache = new Map<string, string>();
+  const locate = (node: ts.Node): SourceLocation => {
+    const sourceFile = node.getSourceFile();
+    let file = lineCache.get(sourceFile.fileName);
+    if (file === undefined) {
+      let real = sourceFile.fileName;
+      try {
+        real = realpathSync(real);
+      } catch {
+        // keep the program's name
+      }
+      file = relativeToRoot(root.directory, real);
+      lineCache.set(sourceFile.fileName, file);
+    }
+    const start = node.kind === ts.SyntaxKind.SourceFile ? 0 : node.getStart(sourceFile);
+    return { file, line: sourceFile.getLineAndCharacterOfPosition(start).line + 1 };
+  };
+  const plugins: PluginModel[] = [];
+  for (const candidate of withEntries) {
+    const sourceFile = program.getSourceFile(candidate.entryFile!) ?? program.getSourceFile(realpathSync(candidate.entryFile!));
+    if (!sourceFile) {
+      diagnostics.push(createDiagnostic('PLUGIN_ENTRY_MISSING', `${candidate.name} (${candidate.directory}): ${candidate.entryFile} could not be loaded`));
+      continue;
+    }
+    const result = readPlugin({ checker, sourceFile, package: candidate, locate });
+    diagnostics.push(...result.diagnostics);
+    if (result.plugin) plugins.push(result.plugin);
+  }
+  return { packages: discovered.packages, plugins, diagnostics };
+}

@@ -1,0 +1,247 @@
+/**
+ * Stage 3, verify: every problem of a run, all at once. Each message names both sides (the two
+ * declarations, or a declaration and its lock entry) with package and `file:line`. Plain data in,
+ * diagnostics out.
+ */
+import { createDiagnostic, formatLocation, sortDiagnostics, type CodegenDiagnostic, type SourceLocation } from '../diagnostics.js';
+import { maxLocalId } from '../model/build-model.js';
+import type { IdAssignment } from '../model/assign-ids.js';
+import type { LoadedLock } from '../model/lock-file.js';
+import type { CodegenModel, JobTypeModel, PayloadModel, PluginModel } from '../model/model.js';
+
+export const pluginNamePattern = /^[a-z][a-z0-9_-]{0,62}$/;
+
+export interface VerifyParams {
+  readonly model: CodegenModel;
+  readonly ids: IdAssignment;
+  readonly previousLock: LoadedLock;
+}
+
+function at(location: SourceLocation | undefined, packageName: string): string {
+  return `${formatLocation(location)}, ${packageName}`;
+}
+
+function lockAt(lock: LoadedLock, key: string): string {
+  const line = lock.lines.get(key);
+  return line === undefined ? lock.file : `${lock.file}:${line}`;
+}
+
+function verifyPluginNames(model: CodegenModel, diagnostics: CodegenDiagnostic[]): void {
+  const byName = new Map<string, PluginModel>();
+  for (const plugin of model.plugins) {
+    if (!pluginNamePattern.test(plugin.name)) {
+      diagnostics.push(
+        createDiagnostic('PLUGIN_NAME_INVALID', `plugin name "${plugin.name}" (${at(plugin.location, plugin.package.name)}) must match ${pluginNamePattern}`, plugin.location),
+      );
+    }
+    const first = byName.get(plugin.name);
+    if (first) {
+      diagnostics.push(
+        createDiagnostic(
+          'DUPLICATE_PLUGIN_NAME',
+          `plugin name "${plugin.name}" is declared twice: by ${first.package.name} in ${first.package.directory} (${formatLocation(first.location)}) ` +
+            `and by ${plugin.package.name} in ${plugin.package.directory} (${formatLocation(plugin.location)}); plugin names must be unique`,
+          plugin.location,
+        ),
+      );
+    } else {
+      byName.set(plugin.name, plugin);
+    }
+  }
+}
+
+function verifyEnum(plugin: PluginModel, diagnostics: CodegenDiagnostic[]): void {
+  const packageName = plugin.package.name;
+  const enumAt = `enum ${plugin.enumName} (${formatLocation(plugin.enumLocation)})`;
+  const byValue = new Map<number, JobTypeModel>();
+  const byLowerName = new Map<string, JobTypeModel>();
+  for (const jobType of plugin.jobTypes) {
+    const member = jobType.member;
+    if (member) {
+      const where = at(member.location, packageName);
+      if (member.valueKind === 'missing') {
+        diagnostics.push(
+          createDiagnostic('ENUM_VALUE_MISSING', `${jobType.fullName} (${where}) has no explicit value; give every member of ${enumAt} an explicit numeric value 0–${maxLocalId}`, member.location),
+        );
+      } else if (member.valueKind === 'not-literal') {
+        diagnostics.push(
+          createDiagnostic(
+            'ENUM_VALUE_NOT_LITERAL',
+            `${jobType.fullName} = ${member.initializerText} (${where}) is not a numeric literal; members of ${enumAt} need literal values 0–${maxLocalId}`,
+            member.location,
+          ),
+        );
+      } else if (member.value !== undefined && (!Number.isInteger(member.value) || member.value < 0 || member.value > maxLocalId)) {
+        diagnostics.push(
+          createDiagnostic('ENUM_VALUE_OUT_OF_RANGE', `${jobType.fullName} = ${member.initializerText} (${where}) is out of range; local ids of ${enumAt} are integers 0–${maxLocalId}`, member.location),
+        );
+      }
+      if (member.value !== undefined) {
+        const first = byValue.get(member.value);
+        if (first?.member) {
+          diagnostics.push(
+            createDiagnostic(
+              'DUPLICATE_ENUM_VALUE',
+              `${first.fullName} (${formatLocation(first.member.location)}) and ${jobType.fullName} (${formatLocation(member.location)}) share the value ${member.value} in ${enumAt}, ${packageName}`,
+              member.location,
+            ),
+          );
+        } else {
+          byValue.set(member.value, jobType);
+        }
+      }
+    }
+    const location = member?.location ?? jobType.declaration?.location;
+    const lower = jobType.name.toLowerCase();
+    const sameName = byLowerName.get(lower);
+    if (sameName) {
+      const sameLocation = sameName.member?.location ?? sameName.declaration?.location;
+      diagnostics.push(
+        createDiagnostic(
+          'DUPLICATE_JOB_NAME',
+          `${sameName.fullName} (${formatLocation(sameLocation)}) and ${jobType.fullName} (${formatLocation(location)}) have the same job name ignoring case, ${packageName}; job names must differ by more than case`,
+          location,
+        ),
+      );
+    } else {
+      byLowerName.set(lower, jobType);
+    }
+    if (!member && jobType.declaration) {
+      diagnostics.push(
+        createDiagnostic(
+          'JOB_DECLARATION_INVALID',
+          `${jobType.fullName} is declared in defineJobs({ types }) (${at(jobType.declaration.location, packageName)}) but is not a member of ${enumAt}`,
+          jobType.declaration.location,
+        ),
+      );
+    }
+    if (member && !jobType.declaration) {
+      diagnostics.push(
+        createDiagnostic(
+          'JOB_DECLARATION_INVALID',
+          `${jobType.fullName} (${at(member.location, packageName)}) has no declaration in defineJobs({ types }) of ${plugin.exportName} (${formatLocation(plugin.location)})`,
+          member.location,
+        ),
+      );
+    }
+    for (const problem of jobType.declaration?.problems ?? []) {
+      diagnostics.push(
+        createDiagnostic('JOB_DECLARATION_INVALID', `${jobType.fullName} (${at(jobType.declaration!.location, packageName)}): ${problem}`, jobType.declaration!.location),
+      );
+    }
+  }
+}
+
+function verifyPayloads(plugin: PluginModel, diagnostics: CodegenDiagnostic[]): void {
+  for (const jobType of plugin.jobTypes) {
+    const declaration = jobType.declaration;
+    if (!declaration) continue;
+    const check = (key: 'input' | 'output', payload: PayloadModel): void => {
+      for (const problem of payload.problems) {
+        const where = problem.path === '' ? `the ${key} type ${problem.typeText}` : `${key}${problem.path}: ${problem.typeText}`;
+        diagnostics.push(
+          createDiagnostic(
+            'PAYLOAD_NOT_JSON',
+            `${jobType.fullName} ${key} (${at(declaration.location, plugin.package.name)}) cannot travel as JSON: ${where} is ${problem.reason}` +
+              (problem.location ? ` (declared at ${formatLocation(problem.location)})` : ''),
+            declaration.location,
+          ),
+        );
+      }
+    };
+    check('input', declaration.input);
+    check('output', declaration.output);
+  }
+}
+
+function verifyModule(plugin: PluginModel, diagnostics: CodegenDiagnostic[]): void {
+  const module = plugin.module;
+  const definition = `plugin "${plugin.name}" (${plugin.exportName}, ${at(plugin.location, plugin.package.name)})`;
+  if (!module.present) {
+    diagnostics.push(createDiagnostic('MODULE_MISSING', `${definition} has no module class; pass definePlugin({ jobs, module: YourModule })`, plugin.location));
+    return;
+  }
+  if (module.problems.length > 0) {
+    diagnostics.push(
+      createDiagnostic(
+        'MODULE_INVALID',
+        `module class ${module.name ?? '(anonymous)'} (${formatLocation(module.location)}) of ${definition} does not implement the module interface: it lacks ${module.problems.join(' and ')}`,
+        module.location ?? plugin.location,
+      ),
+    );
+  }
+}
+
+function verifyLock(params: VerifyParams, diagnostics: CodegenDiagnostic[]): void {
+  const { model, ids, previousLock } = params;
+  const lock = previousLock.lock;
+  const lockLocation = (key: string): SourceLocation => ({ file: previousLock.file, line: previousLock.lines.get(key) ?? 1 });
+  const byClient = new Map<number, string>();
+  for (const [name, plugin] of Object.entries(lock.plugins)) {
+    const first = byClient.get(plugin.clientId);
+    if (first !== undefined) {
+      diagnostics.push(
+        createDiagnostic(
+          'LOCK_INVALID',
+          `client id ${plugin.clientId} is pinned to both "${first}" (${lockAt(previousLock, first)}) and "${name}" (${lockAt(previousLock, name)}); give one of them a new client id above every other`,
+          lockLocation(name),
+        ),
+      );
+    } else {
+      byClient.set(plugin.clientId, name);
+    }
+  }
+  for (const plugin of model.plugins) {
+    const pinned = lock.plugins[plugin.name];
+    if (!pinned) continue;
+    // ids this plugin gave out before and that no current job type of the same name keeps
+    const retired = new Map<number, string>();
+    for (const [name, id] of Object.entries(pinned.tombstones)) retired.set(id, name);
+    for (const [name, id] of Object.entries(pinned.jobTypes)) {
+      if (!plugin.jobTypes.some((jobType) => jobType.name === name && jobType.member)) retired.set(id, name);
+    }
+    for (const jobType of plugin.jobTypes) {
+      const id = ids.jobIds.get(jobType.fullName);
+      if (id === undefined || !jobType.member) continue;
+      const where = at(jobType.member.location, plugin.package.name);
+      const pinnedId = pinned.jobTypes[jobType.name] ?? pinned.tombstones[jobType.name];
+      if (pinnedId !== undefined && pinnedId !== id) {
+        const key = pinned.jobTypes[jobType.name] !== undefined ? `${plugin.name}.${jobType.name}` : `${plugin.name}.~${jobType.name}`;
+        diagnostics.push(
+          createDiagnostic(
+            'ID_CHANGED',
+            `${jobType.fullName} has id ${id} (${where}) but ${lockAt(previousLock, key)} pins it to ${pinnedId}; ` +
+              `restore its enum value ${pinnedId % 1000} — ids, once given, never change`,
+            jobType.member.location,
+          ),
+        );
+        continue;
+      }
+      const previousOwner = retired.get(id);
+      if (pinnedId === undefined && previousOwner !== undefined && previousOwner !== jobType.name) {
+        const key = pinned.tombstones[previousOwner] !== undefined ? `${plugin.name}.~${previousOwner}` : `${plugin.name}.${previousOwner}`;
+        diagnostics.push(
+          createDiagnostic(
+            'TOMBSTONE_REUSED',
+            `${jobType.fullName} takes id ${id} (${where}), which belonged to the removed job type ${plugin.name}.${previousOwner} (${lockAt(previousLock, key)}); ` +
+              `give ${jobType.fullName} an enum value never used before`,
+            jobType.member.location,
+          ),
+        );
+      }
+    }
+  }
+}
+
+/** Verifies a run; an empty result means the output may be written. */
+export function verify(params: VerifyParams): CodegenDiagnostic[] {
+  const diagnostics: CodegenDiagnostic[] = [];
+  verifyPluginNames(params.model, diagnostics);
+  for (const plugin of params.model.plugins) {
+    verifyEnum(plugin, diagnostics);
+    verifyModule(plugin, diagnostics);
+    verifyPayloads(plugin, diagnostics);
+  }
+  verifyLock(params, diagnostics);
+  return sortDiagnostics(diagnostics);
+}
