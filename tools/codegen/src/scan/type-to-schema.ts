@@ -197,10 +197,10 @@ export function typeToSchema(type: ts.Type, params: TypeToSchemaParams): Payload
       }
       const before = problems.length;
       properties[name] = convert(propertyType, propertyPath, false, optional);
-      // attach the property's own location to problems found directly at it
+      // a problem found directly at a property is located at the property (not at, say, lib.d.ts's Date)
       for (let index = before; index < problems.length; index++) {
         const found = problems[index]!;
-        if (found.path === propertyPath && declaration && !found.location) problems[index] = { ...found, location: locate(declaration) };
+        if (found.path === propertyPath && declaration) problems[index] = { ...found, location: locate(declaration) };
       }
       if (!optional) required.push(name);
     }

@@ -48,7 +48,7 @@ function wrap(directory: string): TemporaryProject {
 
 /** Copies `test-fixtures/<name>` to a temporary project with its node_modules links. */
 export function copyFixture(name: string): TemporaryProject {
-  const directory = createTemporaryDirectory(`jobby-codegen-${name}-`);
+  const directory = createTemporaryDirectory(`jobby-codegen-${name.replace(/[^a-z0-9]+/gi, '-')}-`);
   cpSync(path.join(fixturesDirectory, name), directory, { recursive: true });
   linkPackage(directory, '@jobby/core', coreDirectory);
   for (const group of ['plugins', 'packages']) {
