@@ -1,0 +1,213 @@
+import type { Kysely } from 'kysely';
+import type { DependencyReference, SubmitOptions } from '../contract/handler.js';
+import type { InputOf, JobTypeKey, OutputOf } from '../contract/job-type-map.js';
+import { jobTypeNameOf } from '../contract/job-type-map.js';
+import { JobbyError } from '../errors.js';
+import type { JobbyDatabase } from '../store/database.js';
+import type { JobState, StoredAttempt, StoredError, StoredJob } from '../store/job.js';
+import type { EnqueueJobParams, EnqueueResult } from '../store/job-enqueue.js';
+import { createJobStore, type JobStore } from '../store/job-store.js';
+import { createPayloadValidator, type PayloadValidator } from './payload-validator.js';
+import type { JobbyRegistry, RegisteredJobType } from './registry.js';
+
+/**
+ * The typed client for application code: submit jobs (optionally inside the application's own
+ * Kysely transaction) and read them back, with inputs and outputs typed by the generated
+ * `JobTypeMap` or by a plugin's handles.
+ *
+ * @example
+ * ```ts
+ * const client = createJobbyClient({ database, registry });
+ * await client.submit('email.SendVerificationEmail', `user-${id}`, { address, code });
+ * await db.transaction().execute((trx) => client.submit('steam.FetchAppList', 'daily', { url }, { transaction: trx }));
+ * const job = await client.get('steam.FetchAppList', 'daily'); // job.output is typed
+ * ```
+ */
+
+export interface ClientSubmitOptions extends SubmitOptions {
+  /** Enqueue inside this transaction (commits and rolls back with it). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  transaction?: Kysely<any>;
+}
+
+/** A job as the client returns it, with its output typed. */
+export interface JobSnapshot<TOutput = unknown> {
+  id: string;
+  /** `plugin.Job`. */
+  type: string;
+  key: string;
+  state: JobState;
+  attempts: number;
+  maxAttempts: number;
+  priority: number;
+  input: unknown;
+  output: TOutput | null;
+  inputBytes: number;
+  outputBytes: number | null;
+  lastError: StoredError | null;
+  createdAt: Date;
+  readyAt: Date | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  runAt: Date;
+  workerId: string | null;
+  pendingDependencies: number;
+}
+
+export interface SubmitResult extends EnqueueResult {
+  /** `plugin.Job`. */
+  type: string;
+}
+
+export interface JobbyClient {
+  readonly registry: JobbyRegistry;
+  readonly store: JobStore;
+  submit<TKey extends JobTypeKey>(type: TKey, key: string, input: InputOf<TKey>, options?: ClientSubmitOptions): Promise<SubmitResult>;
+  /** Submits many in one statement (or one transaction, when some have dependencies). */
+  submitMany(
+    jobs: readonly { type: JobTypeKey; key: string; input: unknown; options?: SubmitOptions }[],
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    options?: { transaction?: Kysely<any> },
+  ): Promise<SubmitResult[]>;
+  get<TKey extends JobTypeKey>(type: TKey, key: string): Promise<JobSnapshot<OutputOf<TKey>> | undefined>;
+  getById(id: string): Promise<JobSnapshot | undefined>;
+  attempts(id: string): Promise<StoredAttempt[]>;
+  cancel(type: JobTypeKey, key: string): Promise<boolean>;
+  retry(type: JobTypeKey, key: string): Promise<string[]>;
+  rerun(type: JobTypeKey, key: string): Promise<string[]>;
+  /** Resolves `plugin.Job` (or a handle) to the registry entry; throws `UNKNOWN_JOB_TYPE`. */
+  resolveType(type: JobTypeKey | string): RegisteredJobType;
+  /** Serializes and validates a submission without writing it. */
+  prepare(type: JobTypeKey | string, key: string, input: unknown, options?: SubmitOptions): EnqueueJobParams;
+}
+
+export interface JobbyClientOptions {
+  database: Pick<JobbyDatabase, 'db' | 'schema'>;
+  registry: JobbyRegistry;
+  validator?: PayloadValidator;
+  maxPayloadBytes?: number;
+}
+
+export function createJobbyClient(options: JobbyClientOptions): JobbyClient {
+  const { registry } = options;
+  const store = createJobStore(options.database, { describeType: (id) => registry.byId(id)?.fullName ?? `type ${id}` });
+  const validator = options.validator ?? createPayloadValidator({ maxPayloadBytes: options.maxPayloadBytes });
+  let typesSynced: Promise<void> | undefined;
+  // Job types must be known to the database (jobs.type_id references job_types) before the
+  // first submission; a conflicting registry is refused here as it is at worker start.
+  const ensureTypes = () =>
+    (typesSynced ??= syncJobTypes(store, registry).catch((error: unknown) => {
+      typesSynced = undefined;
+      throw error;
+    }));
+
+  const resolveType = (type: JobTypeKey | string) => registry.require(jobTypeNameOf(type as string));
+
+  const prepare = (type: JobTypeKey | string, key: string, input: unknown, submitOptions: SubmitOptions = {}): EnqueueJobParams => {
+    const registered = resolveType(type);
+    if (typeof key !== 'string' || key.length === 0 || key.length > 512) {
+      throw new JobbyError('INVALID_ARGUMENT', `key of ${registered.fullName} must be a string of 1–512 characters`);
+    }
+    return {
+      typeId: registered.id,
+      key,
+      inputJson: validator.serializeInput(registered, input),
+      maxAttempts: submitOptions.maxAttempts,
+      priority: submitOptions.priority,
+      runAt: submitOptions.runAt,
+      retentionSeconds: submitOptions.retentionSeconds,
+      dependsOn: submitOptions.dependsOn?.map((dependency: DependencyReference) => ({
+        typeId: resolveType(dependency.type).id,
+        key: dependency.key,
+      })),
+    };
+  };
+
+  const toSnapshot = (job: StoredJob): JobSnapshot => ({
+    id: job.id,
+    type: registry.byId(job.typeId)?.fullName ?? `unknown#${job.typeId}`,
+    key: job.key,
+    state: job.state,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    priority: job.priority,
+    input: job.input,
+    output: job.output,
+    inputBytes: job.inputBytes,
+    outputBytes: job.outputBytes,
+    lastError: job.lastError,
+    createdAt: job.createdAt,
+    readyAt: job.readyAt,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+    runAt: job.runAt,
+    workerId: job.workerId,
+    pendingDependencies: job.pendingDependencies,
+  });
+
+  const unwrap = (result: Awaited<ReturnType<JobStore['jobGet']>>): JobSnapshot | undefined => {
+    if (!result) return undefined;
+    if (!result.ok) throw result.error;
+    return toSnapshot(result.value);
+  };
+
+  const idOf = async (type: JobTypeKey, key: string): Promise<string> => {
+    const registered = resolveType(type);
+    const job = unwrap(await store.jobGetByReference({ typeId: registered.id, key }));
+    if (!job) throw new JobbyError('JOB_NOT_FOUND', `job ${registered.fullName}:${key} does not exist`, { details: { type: registered.fullName, key } });
+    return job.id;
+  };
+
+  const submitMany: JobbyClient['submitMany'] = async (jobs, submitOptions = {}) => {
+    const prepared = jobs.map((job) => prepare(job.type, job.key, job.input, job.options));
+    await ensureTypes();
+    const results = await store.jobEnqueueMany(prepared, submitOptions.transaction);
+    return results.map((result) => ({ ...result, type: registry.byId(result.typeId)!.fullName }));
+  };
+
+  return {
+    registry,
+    store,
+    resolveType,
+    prepare,
+    async submit(type, key, input, submitOptions = {}) {
+      const [result] = await submitMany([{ type, key, input, options: submitOptions }], { transaction: submitOptions.transaction });
+      return result!;
+    },
+    submitMany,
+    async get(type, key) {
+      const registered = resolveType(type);
+      return unwrap(await store.jobGetByReference({ typeId: registered.id, key })) as JobSnapshot<never> | undefined;
+    },
+    async getById(id) {
+      return unwrap(await store.jobGet(id));
+    },
+    attempts: (id) => store.jobAttemptList(id),
+    async cancel(type, key) {
+      return (await store.jobCancel(await idOf(type, key))).cancelled;
+    },
+    async retry(type, key) {
+      return (await store.jobRetry(await idOf(type, key))).reset;
+    },
+    async rerun(type, key) {
+      return (await store.jobRerun(await idOf(type, key))).reset;
+    },
+  };
+}
+
+/** Records the registry's job types in the database; refuses on a conflict, naming both sides. */
+export async function syncJobTypes(store: JobStore, registry: JobbyRegistry): Promise<void> {
+  const result = await store.jobTypeSync(registry.jobTypes.map((type) => ({ id: type.id, name: type.fullName })));
+  if (result.conflicts.length > 0) {
+    const lines = result.conflicts.map((conflict) =>
+      conflict.kind === 'id'
+        ? `id ${conflict.id} is ${conflict.databaseName} in the database but ${conflict.registryName} in this registry`
+        : `${conflict.registryName} has id ${conflict.databaseId} in the database but ${conflict.id} in this registry`,
+    );
+    throw new JobbyError(
+      'REGISTRY_CONFLICT',
+      `the job registry conflicts with the database (schema "${store.schema}"); jobs stored under these ids would run the wrong handler:\n- ${lines.join('\n- ')}`,
+      { details: { conflicts: result.conflicts } },
+    );
+  }
+}

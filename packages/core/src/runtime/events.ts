@@ -1,0 +1,18 @@
+import { EventEmitter } from 'node:events';
+import type { StoredError } from '../store/job.js';
+
+/** Events a worker emits (`noun:verb`). Listeners must not throw; their errors are ignored. */
+export interface WorkerEvents {
+  'worker:ready': [{ workerId: string; jobTypes: string[] }];
+  'worker:stopping': [{ workerId: string }];
+  'worker:stopped': [{ workerId: string; handedBack: number }];
+  /** A transient problem (database down, notification connection lost); the worker keeps going. */
+  'worker:error': [{ workerId: string; error: unknown; during: string }];
+  'job:start': [{ id: string; type: string; key: string; attempt: number }];
+  'job:success': [{ id: string; type: string; key: string; attempt: number; durationMs: number }];
+  'job:failure': [{ id: string; type: string; key: string; attempt: number; durationMs: number; error: StoredError; willRetry: boolean }];
+  /** A completion the database refused because the attempt had lost its lease. */
+  'job:stale': [{ id: string; type: string; key: string }];
+}
+
+export class WorkerEventEmitter extends EventEmitter<WorkerEvents> {}

@@ -1,0 +1,121 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv';
+import type { JsonSchema } from '../contract/json.js';
+import { JobbyError } from '../errors.js';
+import type { JobbyRegistry, RegisteredJobType } from './registry.js';
+
+/**
+ * Validates inputs and outputs against the JSON Schemas that `jobby codegen` emitted. Validators
+ * are compiled once per job type, lazily. A job type without a schema accepts any JSON value.
+ */
+
+export const defaultMaxPayloadBytes = 1024 * 1024;
+
+export interface PayloadValidator {
+  /** Serializes and checks an input for submission. */
+  serializeInput(type: RegisteredJobType, input: unknown): string;
+  /** Checks an input read back from the database. */
+  checkInput(type: RegisteredJobType, input: unknown): JobbyError | undefined;
+  /** Serializes and checks a handler's output. */
+  serializeOutput(type: RegisteredJobType, output: unknown): string | null;
+}
+
+/** JSON text of a value, or an error naming what cannot travel as JSON. */
+export function toJson(value: unknown, what: string): string {
+  const problem = findNonJson(value, '$');
+  if (problem) throw new JobbyError('PAYLOAD_NOT_JSON', `${what} is not JSON: ${problem}`);
+  return JSON.stringify(value);
+}
+
+function findNonJson(value: unknown, where: string, depth = 0): string | undefined {
+  if (depth > 200) return `${where} nests deeper than 200 levels`;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return undefined;
+    case 'number':
+      return Number.isFinite(value) ? undefined : `${where} is ${value}`;
+    case 'bigint':
+      return `${where} is a bigint`;
+    case 'undefined':
+      return `${where} is undefined`;
+    case 'function':
+      return `${where} is a function`;
+    case 'symbol':
+      return `${where} is a symbol`;
+    case 'object': {
+      if (value === null) return undefined;
+      if (Array.isArray(value)) {
+        for (let index = 0; index < value.length; index++) {
+          const problem = findNonJson(value[index], `${where}[${index}]`, depth + 1);
+          if (problem) return problem;
+        }
+        return undefined;
+      }
+      const prototype = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) {
+        return `${where} is a ${(value as object).constructor?.name ?? 'class'} instance, not a plain object`;
+      }
+      for (const [key, child] of Object.entries(value)) {
+        // Like JSON.stringify, an undefined property is simply left out.
+        if (child === undefined) continue;
+        const problem = findNonJson(child, `${where}.${key}`, depth + 1);
+        if (problem) return problem;
+      }
+      return undefined;
+    }
+    default:
+      return `${where} has type ${typeof value}`;
+  }
+}
+
+export function createPayloadValidator(options: { maxPayloadBytes?: number } = {}): PayloadValidator {
+  const maxBytes = options.maxPayloadBytes ?? defaultMaxPayloadBytes;
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  const cache = new Map<string, ValidateFunction | null>();
+  const compiled = (type: RegisteredJobType, which: 'input' | 'output'): ValidateFunction | null => {
+    const cacheKey = `${type.id}:${which}`;
+    let validate = cache.get(cacheKey);
+    if (validate === undefined) {
+      const schema: JsonSchema | undefined = which === 'input' ? type.inputSchema : type.outputSchema;
+      validate = schema === undefined ? null : ajv.compile(schema as object);
+      cache.set(cacheKey, validate);
+    }
+    return validate;
+  };
+  const check = (type: RegisteredJobType, which: 'input' | 'output', value: unknown): JobbyError | undefined => {
+    const validate = compiled(type, which);
+    if (!validate || validate(value)) return undefined;
+    const problems = (validate.errors ?? []).slice(0, 5).map((error) => `${error.instancePath || '/'} ${error.message ?? 'is invalid'}`);
+    return new JobbyError('PAYLOAD_INVALID', `${which} of ${type.fullName} does not match its schema: ${problems.join('; ')}`, {
+      details: { type: type.fullName, which, errors: validate.errors ?? [] },
+    });
+  };
+  const sized = (type: RegisteredJobType, which: 'input' | 'output', json: string): string => {
+    const bytes = Buffer.byteLength(json);
+    if (bytes > maxBytes) {
+      throw new JobbyError('PAYLOAD_TOO_LARGE', `${which} of ${type.fullName} is ${bytes} bytes; the limit is ${maxBytes}`, {
+        details: { type: type.fullName, bytes, maxBytes },
+      });
+    }
+    return json;
+  };
+  return {
+    serializeInput(type, input) {
+      const json = toJson(input, `input of ${type.fullName}`);
+      const error = check(type, 'input', input);
+      if (error) throw error;
+      return sized(type, 'input', json);
+    },
+    checkInput(type, input) {
+      return check(type, 'input', input);
+    },
+    serializeOutput(type, output) {
+      if (output === undefined || output === null) return null;
+      const json = toJson(output, `output of ${type.fullName}`);
+      const error = check(type, 'output', output);
+      if (error) throw error;
+      return sized(type, 'output', json);
+    },
+  };
+}

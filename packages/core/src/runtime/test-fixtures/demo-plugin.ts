@@ -1,0 +1,116 @@
+import { defineJobs, definePlugin, payload, type JobRegistry, type ModuleContext, type PluginModule, type WorkerRegistry } from '../../index.js';
+import { defineRegistry } from '../registry.js';
+
+/**
+ * A plugin for runtime tests. Its behaviour is steered by the test through `demoControl`, so that
+ * one definition covers fan-in, retries, timeouts and cancellation.
+ */
+
+export enum DemoJob {
+  Produce = 0,
+  Combine = 1,
+  Flaky = 2,
+  Slow = 3,
+  Strict = 4,
+}
+
+export interface ProduceInput {
+  value: number;
+}
+export interface ProduceOutput {
+  doubled: number;
+}
+export interface CombineOutput {
+  sum: number;
+  parts: string[];
+  first: number;
+}
+
+export const demoJobs = defineJobs({
+  plugin: 'demo',
+  enum: DemoJob,
+  types: {
+    Produce: { input: payload<ProduceInput>(), output: payload<ProduceOutput>(), submittable: true },
+    Combine: { input: payload<{ label: string }>(), output: payload<CombineOutput>() },
+    Flaky: { input: payload<{ failTimes: number }>(), output: payload<{ attempts: number }>() },
+    Slow: { input: payload<{ ms: number }>(), output: payload<{ finished: boolean }>() },
+    Strict: { input: payload<{ name: string }>() },
+  },
+});
+
+export const demoControl = {
+  startupJobs: false,
+  aborted: [] as string[],
+  started: [] as string[],
+};
+
+type Jobs = typeof demoJobs;
+
+export class DemoModule implements PluginModule<Jobs> {
+  static initialize(_context: ModuleContext): DemoModule {
+    return new DemoModule();
+  }
+
+  workers(registry: WorkerRegistry<Jobs>): void {
+    registry.register(DemoJob.Produce, 'producer', ({ input }) => ({ doubled: input.value * 2 }));
+    registry.register(DemoJob.Combine, 'combiner', ({ input, dependencies, dependencyOutput }) => {
+      // Typed through the handle: `first.doubled` is a number.
+      const first = dependencyOutput(demoJobs.refs.Produce, dependencies[0]!.key);
+      const parts = dependencies.map((dependency) => `${dependency.type}:${dependency.key}`).sort();
+      const sum = dependencies.reduce((total, dependency) => total + (dependency.output as ProduceOutput).doubled, 0);
+      return { sum, parts: [input.label, ...parts], first: first.doubled };
+    });
+    registry.register(DemoJob.Flaky, 'flaky', ({ input, job }) => {
+      if (job.attempt <= input.failTimes) throw new Error(`flaky failure ${job.attempt}`);
+      return { attempts: job.attempt };
+    }, { backoffBaseMs: 10, backoffMaxMs: 50 });
+    registry.register(
+      DemoJob.Slow,
+      'slow',
+      async ({ input, signal, job }) => {
+        demoControl.started.push(job.key);
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(resolve, input.ms);
+          signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            demoControl.aborted.push(job.key);
+            reject(signal.reason);
+          });
+        });
+        return { finished: true };
+      },
+      { timeoutMs: 1_000 },
+    );
+    registry.register(DemoJob.Strict, 'strict', () => null);
+  }
+
+  jobs(registry: JobRegistry<Jobs>): void {
+    if (!demoControl.startupJobs) return;
+    registry.submit(DemoJob.Produce, 'startup-a', { value: 1 }).maxAttempts(3);
+    registry.submit(DemoJob.Combine, 'startup-sum', { label: 'startup' }).dependsOn(DemoJob.Produce, 'startup-a').maxAttempts(2);
+  }
+}
+
+export const demoPlugin = definePlugin({ jobs: demoJobs, module: DemoModule });
+
+const schema = (properties: Record<string, unknown>, required: string[]) => ({ type: 'object', properties, required, additionalProperties: false });
+
+/** A hand-written registry in the generated shape (client id 7). */
+export const demoRegistry = defineRegistry({
+  plugins: [
+    {
+      name: 'demo',
+      clientId: 7,
+      packageName: '@jobby/core (test fixture)',
+      version: '0.0.0',
+      definition: demoPlugin,
+      jobTypes: [
+        { id: 7000, localId: 0, name: 'Produce', submittable: true, inputSchema: schema({ value: { type: 'number' } }, ['value']) },
+        { id: 7001, localId: 1, name: 'Combine', submittable: false, inputSchema: schema({ label: { type: 'string' } }, ['label']) },
+        { id: 7002, localId: 2, name: 'Flaky', submittable: false, inputSchema: schema({ failTimes: { type: 'integer' } }, ['failTimes']) },
+        { id: 7003, localId: 3, name: 'Slow', submittable: false, inputSchema: schema({ ms: { type: 'integer' } }, ['ms']) },
+        { id: 7004, localId: 4, name: 'Strict', submittable: false, inputSchema: schema({ name: { type: 'string', minLength: 1 } }, ['name']) },
+      ],
+    },
+  ],
+});
