@@ -16,7 +16,7 @@ export interface SubmitOptions {
 }
 
 export interface DependencyReference {
-  type: JobTypeKey | string;
+  type: JobTypeKey;
   key: string;
 }
 

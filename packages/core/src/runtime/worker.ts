@@ -3,6 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { JobCreationMode, WorkerCreationMode } from '../contract/creation-mode.js';
+import type { JobTypeKey } from '../contract/job-type-map.js';
 import { JobbyError } from '../errors.js';
 import type { JobbyDatabase } from '../store/database.js';
 import type { ClaimedJob } from '../store/job-claim.js';
@@ -182,10 +183,10 @@ class WorkerImpl implements Worker {
       const results = await this.untilDatabase('submitting startup jobs', () =>
         this.client.submitMany(
           startupJobs.map((job) => ({
-            type: job.type.fullName,
+            type: job.type.fullName as JobTypeKey,
             key: job.key,
             input: job.input,
-            options: { maxAttempts: job.maxAttempts, priority: job.priority, runAt: job.runAt, dependsOn: job.dependsOn },
+            options: { maxAttempts: job.maxAttempts, priority: job.priority, runAt: job.runAt, dependsOn: job.dependsOn as { type: JobTypeKey; key: string }[] },
           })),
         ),
       );

@@ -12,6 +12,8 @@ export enum DemoJob {
   Flaky = 2,
   Slow = 3,
   Strict = 4,
+  /** Sleeps without a timeout, heeding its signal. */
+  Sleep = 5,
 }
 
 export interface ProduceInput {
@@ -35,6 +37,7 @@ export const demoJobs = defineJobs({
     Flaky: { input: payload<{ failTimes: number }>(), output: payload<{ attempts: number }>() },
     Slow: { input: payload<{ ms: number }>(), output: payload<{ finished: boolean }>() },
     Strict: { input: payload<{ name: string }>() },
+    Sleep: { input: payload<{ ms: number }>(), output: payload<{ slept: number }>() },
   },
 });
 
@@ -82,6 +85,17 @@ export class DemoModule implements PluginModule<Jobs> {
       { timeoutMs: 1_000 },
     );
     registry.register(DemoJob.Strict, 'strict', () => null);
+    registry.register(DemoJob.Sleep, 'sleeper', async ({ input, signal, job }) => {
+      demoControl.started.push(job.key);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, input.ms);
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(signal.reason);
+        });
+      });
+      return { slept: input.ms };
+    });
   }
 
   jobs(registry: JobRegistry<Jobs>): void {
@@ -110,6 +124,7 @@ export const demoRegistry = defineRegistry({
         { id: 7002, localId: 2, name: 'Flaky', submittable: false, inputSchema: schema({ failTimes: { type: 'integer' } }, ['failTimes']) },
         { id: 7003, localId: 3, name: 'Slow', submittable: false, inputSchema: schema({ ms: { type: 'integer' } }, ['ms']) },
         { id: 7004, localId: 4, name: 'Strict', submittable: false, inputSchema: schema({ name: { type: 'string', minLength: 1 } }, ['name']) },
+        { id: 7005, localId: 5, name: 'Sleep', submittable: false, inputSchema: schema({ ms: { type: 'integer' } }, ['ms']) },
       ],
     },
   ],

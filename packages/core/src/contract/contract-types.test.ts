@@ -1,0 +1,71 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import type { DeclaredInput, DeclaredOutput } from './define-jobs.js';
+import type { JobbyClient } from '../runtime/client.js';
+import { demoJobs, DemoJob, type CombineOutput, type ProduceInput, type ProduceOutput } from '../runtime/test-fixtures/demo-plugin.js';
+import type { WorkerRegistry } from './worker-registry.js';
+import type { JobRegistry } from './job-registry.js';
+
+/**
+ * Type tests. Their assertions are checked by the compiler (`npm run typecheck`, part of
+ * `npm test`): each `@ts-expect-error` fails the build if the line below it ever compiles.
+ */
+
+// What `jobby codegen` emits for an application: the type map keyed by `plugin.Job`.
+declare module './job-type-map.js' {
+  interface JobTypeMap {
+    'demo.Produce': { input: DeclaredInput<(typeof demoJobs)['types']['Produce']>; output: DeclaredOutput<(typeof demoJobs)['types']['Produce']>; submittable: true };
+    'demo.Combine': { input: DeclaredInput<(typeof demoJobs)['types']['Combine']>; output: DeclaredOutput<(typeof demoJobs)['types']['Combine']>; submittable: false };
+    'demo.Flaky': { input: { failTimes: number }; output: { attempts: number }; submittable: false };
+    'demo.Slow': { input: { ms: number }; output: { finished: boolean }; submittable: false };
+    'demo.Strict': { input: { name: string }; output: null; submittable: false };
+    'demo.Sleep': { input: { ms: number }; output: { slept: number }; submittable: false };
+  }
+}
+
+declare const client: JobbyClient;
+declare const workers: WorkerRegistry<typeof demoJobs>;
+declare const jobs: JobRegistry<typeof demoJobs>;
+
+describe('the contract is type-safe across packages', () => {
+  it('types submit() by name and by handle', () => {
+    // Compiled, never called: the client here is only a declared type.
+    const compileOnly = async () => {
+      await client.submit('demo.Produce', 'k', { value: 1 });
+      await client.submit(demoJobs.refs.Produce, 'k', { value: 1 });
+      // @ts-expect-error wrong input type
+      await client.submit('demo.Produce', 'k', { value: 'one' });
+      // @ts-expect-error missing input field
+      await client.submit(demoJobs.refs.Produce, 'k', {});
+      // @ts-expect-error unknown job type
+      await client.submit('demo.DoesNotExist', 'k', {});
+      // @ts-expect-error a dependency must name a known job type
+      await client.submit('demo.Combine', 'k', { label: 'x' }, { dependsOn: [{ type: 'steam.Nope', key: 'a' }] });
+      const job = await client.get('demo.Combine', 'k');
+      expectTypeOf(job!.output).toEqualTypeOf<CombineOutput | null>();
+    };
+    expectTypeOf(compileOnly).toBeFunction();
+    expectTypeOf<DeclaredInput<(typeof demoJobs)['types']['Produce']>>().toEqualTypeOf<ProduceInput>();
+  });
+
+  it('types handlers and startup jobs from the plugin enum', () => {
+    const compileOnly = () => {
+    workers.register(DemoJob.Produce, 'typed', ({ input }) => {
+      expectTypeOf(input).toEqualTypeOf<ProduceInput>();
+      return { doubled: input.value * 2 };
+    });
+    // @ts-expect-error the output must match the declared output type
+    workers.register(DemoJob.Produce, 'wrong-output', () => ({ doubled: 'two' }));
+    workers.register(DemoJob.Combine, 'deps', ({ dependencyOutput }) => {
+      const parent = dependencyOutput('demo.Produce', 'a');
+      expectTypeOf(parent).toEqualTypeOf<ProduceOutput>();
+      return { sum: parent.doubled, parts: [], first: 0 };
+    });
+    jobs.submit(DemoJob.Produce, 'startup', { value: 1 }).maxAttempts(3).dependsOn('demo.Flaky', 'x');
+    // @ts-expect-error wrong startup input
+    jobs.submit(DemoJob.Produce, 'startup', { value: true });
+    // @ts-expect-error not a value of the plugin's enum
+    jobs.submit(42, 'startup', {});
+    };
+    expectTypeOf(compileOnly).toBeFunction();
+  });
+});
