@@ -27,6 +27,8 @@ export interface WorkerProgramOptions {
   jobsMode?: CreationMode;
   leaseSeconds?: number;
   sweepIntervalMs?: number;
+  /** Default poll interval of workers that set none (default 2000 ms; 250 ms on the embedded database, which has no cross-process NOTIFY). */
+  pollIntervalMs?: number;
   shutdownGraceMs?: number;
   metricsPort?: number;
   /** Skip `migrate` (when migrations are applied by a deploy step). */
@@ -144,6 +146,7 @@ export async function startWorkerProgram(options: WorkerProgramOptions): Promise
       jobsMode: options.jobsMode,
       leaseSeconds: options.leaseSeconds,
       sweepIntervalMs: options.sweepIntervalMs,
+      pollIntervalMs: options.pollIntervalMs ?? (database.kind === 'embedded' ? 250 : undefined),
       shutdownGraceMs: options.shutdownGraceMs,
       logger,
     });
