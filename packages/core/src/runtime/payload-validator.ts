@@ -14,7 +14,7 @@ export const defaultMaxPayloadBytes = 1024 * 1024;
 export interface PayloadValidator {
   /** Serializes and checks an input for submission. */
   serializeInput(type: RegisteredJobType, input: unknown): string;
-  /** Checks an input read back from the database. */
+  /** Checks an input read back from the database: its size, then its schema. */
   checkInput(type: RegisteredJobType, input: unknown): JobbyError | undefined;
   /** Serializes and checks a handler's output. */
   serializeOutput(type: RegisteredJobType, output: unknown): string | null;
@@ -108,6 +108,14 @@ export function createPayloadValidator(options: { maxPayloadBytes?: number } = {
       return sized(type, 'input', json);
     },
     checkInput(type, input) {
+      // A row written around the client (raw SQL, an older limit) is held to the same limit as a
+      // submission. The size is measured first so that ajv never walks an oversize payload.
+      const bytes = Buffer.byteLength(JSON.stringify(input) ?? '');
+      if (bytes > maxBytes) {
+        return new JobbyError('PAYLOAD_TOO_LARGE', `input of ${type.fullName} is ${bytes} bytes; the limit is ${maxBytes}`, {
+          details: { type: type.fullName, bytes, maxBytes },
+        });
+      }
       return check(type, 'input', input);
     },
     serializeOutput(type, output) {
