@@ -1,0 +1,487 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type {
+  ActionResponse,
+  ApiErrorBody,
+  BulkResponse,
+  CountsResponse,
+  GraphResponse,
+  JobDetailResponse,
+  JobListResponse,
+  MetaResponse,
+  OverviewResponse,
+  SubmitResponse,
+  ThroughputResponse,
+  TypeStatsResponse,
+} from '../shared/api-types.js';
+import { createApiHarness, testToken, until, type ApiHarness } from './testing/api-harness.js';
+
+/** Every endpoint of the admin API against real Postgres, with a real worker running the demo plugin. */
+
+let api: ApiHarness;
+
+beforeAll(async () => {
+  api = await createApiHarness();
+  await api.startWorker();
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+const jobState = async (id: string) => (await api.get<JobDetailResponse>(`/api/jobs/${id}`)).body.job.state;
+const untilState = (id: string, state: string) => until(`job ${id} ${state}`, async () => (await jobState(id)) === state);
+
+describe('reading', () => {
+  it('GET /api/meta says a token is required', async () => {
+    const { status, body } = await api.get<MetaResponse>('/api/meta');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ tokenRequired: true, readOnly: false, embeddedOpen: false, databaseKind: 'postgres', schema: api.database.schema });
+  });
+
+  it('GET /api/overview lists plugins, job types and the live worker with its settings', async () => {
+    const { status, body } = await api.get<OverviewResponse>('/api/overview');
+    expect(status).toBe(200);
+    expect(body.plugins.map((plugin) => plugin.name)).toEqual(['demo']);
+    const produce = body.plugins[0]!.jobTypes.find((type) => type.fullName === 'demo.Produce')!;
+    expect(produce).toMatchObject({ id: 7000, localId: 0, submittable: true, plugin: 'demo', name: 'Produce' });
+    expect(produce.workers[0]).toMatchObject({ name: 'producer', concurrency: 4, pollIntervalMs: 100 });
+    const slow = body.plugins[0]!.jobTypes.find((type) => type.fullName === 'demo.Slow')!;
+    expect(slow.workers[0]).toMatchObject({ name: 'slow', timeoutMs: 1000 });
+    expect(body.workers).toHaveLength(1);
+    expect(body.workers[0]).toMatchObject({ alive: true, concurrency: 4, inProcess: false });
+    expect(body.workers[0]!.jobTypes).toContain('demo.Produce');
+  });
+
+  it('submits a job, which the worker runs, and shows it in detail', async () => {
+    const submitted = await api.post<SubmitResponse>('/api/jobs', { type: 'demo.Produce', key: 'first', input: { value: 21 } });
+    expect(submitted.status).toBe(201);
+    expect(submitted.body).toMatchObject({ type: 'demo.Produce', key: 'first', created: true, state: 'queued' });
+    await untilState(submitted.body.id, 'succeeded');
+    const { body } = await api.get<JobDetailResponse>(`/api/jobs/${submitted.body.id}`);
+    expect(body.job).toMatchObject({ type: 'demo.Produce', key: 'first', state: 'succeeded', attempts: 1, submittable: true });
+    expect(JSON.parse(body.output!.text)).toEqual({ doubled: 42 });
+    expect(body.output).toMatchObject({ truncated: false, bytes: 14, downloadUrl: `/api/jobs/${submitted.body.id}/output` });
+    expect(body.input.bytes).toBe(JSON.stringify({ value: 21 }).length);
+    expect(body.attempts).toHaveLength(1);
+    expect(body.attempts[0]).toMatchObject({ attempt: 1, outcome: 'succeeded', error: null });
+    expect(body.attempts[0]!.workerId).toBeTruthy();
+    expect(body.timings.runMs).toBeGreaterThanOrEqual(0);
+    expect(body.timings.queueDelayMs).toBeGreaterThanOrEqual(0);
+    expect(body.timings.totalMs).toBeGreaterThanOrEqual(body.timings.runMs!);
+    expect(body.actions).toEqual({ retry: false, cancel: false, runNow: false, rerun: true });
+    // Submitting the same (type, key) again is idempotent.
+    const again = await api.post<SubmitResponse>('/api/jobs', { type: 'demo.Produce', key: 'first', input: { value: 21 } });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ id: submitted.body.id, created: false });
+  });
+
+  it('downloads payloads whole, and truncates large previews', async () => {
+    const name = 'n'.repeat(100_000);
+    const result = await api.client.submit('demo.Strict' as never, 'large-input', { name } as never);
+    const { body } = await api.get<JobDetailResponse>(`/api/jobs/${result.id}`);
+    expect(body.input.truncated).toBe(true);
+    expect(body.input.bytes).toBe(JSON.stringify({ name }).length);
+    expect(body.input.text.length).toBeLessThanOrEqual(64 * 1024);
+    const download = await api.app.request(`http://127.0.0.1/api/jobs/${result.id}/input`);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-disposition')).toBe('attachment; filename="demo.Strict-large-input-input.json"');
+    expect(JSON.parse(await download.text())).toEqual({ name });
+    await untilState(result.id, 'succeeded');
+    const noOutput = await api.get<ApiErrorBody>(`/api/jobs/${result.id}/output`);
+    expect(noOutput.status).toBe(404);
+  });
+
+  it('lists jobs with filters, sorting and keyset pagination', async () => {
+    const results = await api.client.submitMany(
+      Array.from({ length: 25 }, (_, index) => ({ type: 'demo.Produce' as never, key: `page-${String(index).padStart(2, '0')}`, input: { value: index } })),
+    );
+    await until('the page jobs', async () => {
+      const { body } = await api.get<JobListResponse>('/api/jobs?keyPrefix=page-&state=succeeded&limit=100');
+      return body.jobs.length === 25;
+    });
+    // Newest first, 10 at a time, every job exactly once.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `/api/jobs?keyPrefix=page-&limit=10${cursor ? `&cursor=${cursor}` : ''}`;
+      const { status, body }: { status: number; body: JobListResponse } = await api.get<JobListResponse>(query);
+      expect(status).toBe(200);
+      seen.push(...body.jobs.map((job) => job.id));
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(results.map((result) => result.id).reverse());
+    // Oldest first.
+    const oldest = await api.get<JobListResponse>('/api/jobs?keyPrefix=page-&sort=created&limit=3');
+    expect(oldest.body.jobs.map((job) => job.key)).toEqual(['page-00', 'page-01', 'page-02']);
+    // By finish time, paged.
+    const finished: string[] = [];
+    cursor = null;
+    do {
+      const query: string = `/api/jobs?keyPrefix=page-&sort=-finished&limit=7${cursor ? `&cursor=${cursor}` : ''}`;
+      const { body }: { body: JobListResponse } = await api.get<JobListResponse>(query);
+      finished.push(...body.jobs.map((job) => job.id));
+      const times = body.jobs.map((job) => job.finishedAt!);
+      expect([...times].sort().reverse()).toEqual(times);
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(new Set(finished).size).toBe(25);
+    // State and type filters (the merged plan), plugin filter, and a time range.
+    const byType = await api.get<JobListResponse>('/api/jobs?type=demo.Produce&state=succeeded&limit=500');
+    expect(byType.body.jobs.every((job) => job.type === 'demo.Produce' && job.state === 'succeeded')).toBe(true);
+    expect(byType.body.jobs.map((job) => Number(job.id))).toEqual([...byType.body.jobs.map((job) => Number(job.id))].sort((a, b) => b - a));
+    expect(byType.body.jobs.length).toBeGreaterThanOrEqual(26);
+    const byId = await api.get<JobListResponse>('/api/jobs?type=7000&limit=500');
+    expect(byId.body.jobs.length).toBe(byType.body.jobs.length);
+    const byPlugin = await api.get<JobListResponse>('/api/jobs?plugin=demo&keyPrefix=page-&limit=100');
+    expect(byPlugin.body.jobs).toHaveLength(25);
+    const recent = await api.get<JobListResponse>('/api/jobs?keyPrefix=page-&from=-1h&limit=100');
+    expect(recent.body.jobs).toHaveLength(25);
+    const future = await api.get<JobListResponse>(`/api/jobs?keyPrefix=page-&from=${new Date(Date.now() + 3_600_000).toISOString()}`);
+    expect(future.body.jobs).toHaveLength(0);
+    const finishedRecently = await api.get<JobListResponse>('/api/jobs?keyPrefix=page-&timeField=finished&from=-1h&limit=100');
+    expect(finishedRecently.body.jobs).toHaveLength(25);
+    const failedOnly = await api.get<JobListResponse>('/api/jobs?keyPrefix=page-&state=failed');
+    expect(failedOnly.body.jobs).toHaveLength(0);
+    // LIKE wildcards in a prefix are literal.
+    const wildcard = await api.get<JobListResponse>('/api/jobs?keyPrefix=page_');
+    expect(wildcard.body.jobs).toHaveLength(0);
+  });
+
+  it('GET /api/counts, /api/throughput and per-type stats', async () => {
+    const counts = await api.get<CountsResponse>('/api/counts');
+    expect(counts.status).toBe(200);
+    const produced = counts.body.counts.find((row) => row.type === 'demo.Produce' && row.state === 'succeeded');
+    expect(produced!.count).toBeGreaterThanOrEqual(26);
+    expect(counts.body.succeededCountedAt).toBeNull();
+    const throughput = await api.get<ThroughputResponse>('/api/throughput?window=1h');
+    expect(throughput.status).toBe(200);
+    expect(throughput.body.buckets).toHaveLength(60);
+    expect(throughput.body.bucketSeconds).toBe(60);
+    expect(throughput.body.buckets.reduce((sum, bucket) => sum + bucket.succeeded, 0)).toBeGreaterThanOrEqual(26);
+    const ofType = await api.get<ThroughputResponse>('/api/throughput?window=6h&type=demo.Slow');
+    expect(ofType.body.buckets.reduce((sum, bucket) => sum + bucket.succeeded, 0)).toBe(0);
+    const stats = await api.get<TypeStatsResponse>('/api/job-types/demo.Produce/stats');
+    expect(stats.status).toBe(200);
+    expect(stats.body.type.fullName).toBe('demo.Produce');
+    expect(stats.body.sample.sampled).toBeGreaterThanOrEqual(26);
+    expect(stats.body.runTimeMs.p50).not.toBeNull();
+    expect(stats.body.runTimeMs.p95!).toBeGreaterThanOrEqual(stats.body.runTimeMs.p50!);
+    expect(stats.body.inputBytes.max).toBeGreaterThan(0);
+    expect(stats.body.counts.succeeded).toBeGreaterThanOrEqual(26);
+    const empty = await api.get<TypeStatsResponse>('/api/job-types/7003/stats?sample=100');
+    expect(empty.body.sample.sampled).toBe(0);
+    expect(empty.body.runTimeMs.p50).toBeNull();
+  });
+
+  it('GET /api/jobs/:id/graph returns the workflow around a job, capped', async () => {
+    await api.client.submit('demo.Produce' as never, 'wf-a', { value: 1 } as never);
+    await api.client.submit('demo.Produce' as never, 'wf-b', { value: 2 } as never);
+    const sum = await api.client.submit('demo.Combine' as never, 'wf-sum', { label: 'sum' } as never, {
+      dependsOn: [
+        { type: 'demo.Produce', key: 'wf-a' },
+        { type: 'demo.Produce', key: 'wf-b' },
+      ] as never,
+    });
+    await untilState(sum.id, 'succeeded');
+    const { status, body } = await api.get<GraphResponse>(`/api/jobs/${sum.id}/graph`);
+    expect(status).toBe(200);
+    expect(body.nodes.map((node) => `${node.type}:${node.key}:${node.role}:${node.state}`).sort()).toEqual([
+      'demo.Combine:wf-sum:root:succeeded',
+      'demo.Produce:wf-a:ancestor:succeeded',
+      'demo.Produce:wf-b:ancestor:succeeded',
+    ]);
+    expect(body.edges).toHaveLength(2);
+    expect(body.edges.every((edge) => edge.to === sum.id)).toBe(true);
+    expect(body.truncated).toBe(false);
+    const parent = body.nodes.find((node) => node.key === 'wf-a')!;
+    const fromParent = await api.get<GraphResponse>(`/api/jobs/${parent.id}/graph`);
+    expect(fromParent.body.nodes.map((node) => node.key).sort()).toEqual(['wf-a', 'wf-sum']);
+    const capped = await api.get<GraphResponse>(`/api/jobs/${sum.id}/graph?limit=2`);
+    expect(capped.body.truncated).toBe(true);
+    expect(capped.body.nodes).toHaveLength(2);
+    const detail = await api.get<JobDetailResponse>(`/api/jobs/${sum.id}`);
+    expect(detail.body.dependencies.total).toBe(2);
+    expect(detail.body.dependencies.jobs.map((job) => job.key)).toEqual(['wf-a', 'wf-b']);
+    expect(JSON.parse(detail.body.output!.text)).toMatchObject({ sum: 6 });
+  });
+});
+
+describe('changing', () => {
+  it('shows failed attempts with errors, then retries the job', async () => {
+    const failed = await api.client.submit('demo.Flaky' as never, 'always-fails', { failTimes: 100 } as never, { maxAttempts: 2 });
+    await untilState(failed.id, 'failed');
+    const { body } = await api.get<JobDetailResponse>(`/api/jobs/${failed.id}`);
+    expect(body.attempts.map((attempt) => attempt.outcome)).toEqual(['failed', 'failed']);
+    expect(body.attempts[1]!.error!.message).toBe('flaky failure 2');
+    expect(body.attempts[1]!.error!.stack).toContain('flaky failure 2');
+    expect(body.job.error!.message).toBe('flaky failure 2');
+    expect(body.actions).toMatchObject({ retry: true, cancel: false });
+    const listed = await api.get<JobListResponse>('/api/jobs?state=failed&type=demo.Flaky');
+    expect(listed.body.jobs[0]).toMatchObject({ id: failed.id, error: { message: 'flaky failure 2' } });
+    const retried = await api.post<ActionResponse>(`/api/jobs/${failed.id}/retry`);
+    expect(retried.status).toBe(200);
+    expect(retried.body).toMatchObject({ id: failed.id, action: 'retry', affected: [failed.id] });
+    await until('the retried job to fail again', async () => (await api.get<JobDetailResponse>(`/api/jobs/${failed.id}`)).body.attempts.length === 4);
+    const notFailed = await api.post<ApiErrorBody>(`/api/jobs/${(await api.client.submit('demo.Produce' as never, 'ok-1', { value: 1 } as never)).id}/retry`);
+    expect([409]).toContain(notFailed.status);
+  });
+
+  it('runs a scheduled job now, cancels another, and refuses to cancel twice', async () => {
+    const later = new Date(Date.now() + 3_600_000);
+    const scheduled = await api.client.submit('demo.Produce' as never, 'later', { value: 5 } as never, { runAt: later });
+    const runNow = await api.post<ActionResponse>(`/api/jobs/${scheduled.id}/run-now`);
+    expect(runNow.status).toBe(200);
+    await untilState(scheduled.id, 'succeeded');
+    const again = await api.post<ApiErrorBody>(`/api/jobs/${scheduled.id}/run-now`);
+    expect(again.status).toBe(409);
+    const doomed = await api.client.submit('demo.Produce' as never, 'doomed', { value: 5 } as never, { runAt: later });
+    const dependent = await api.client.submit('demo.Combine' as never, 'doomed-child', { label: 'x' } as never, { dependsOn: [{ type: 'demo.Produce', key: 'doomed' }] as never });
+    const cancelled = await api.post<ActionResponse>(`/api/jobs/${doomed.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.affected).toEqual([doomed.id, dependent.id]);
+    expect(await jobState(dependent.id)).toBe('cancelled');
+    const twice = await api.post<ApiErrorBody>(`/api/jobs/${doomed.id}/cancel`);
+    expect(twice.status).toBe(409);
+    expect(twice.body.error.code).toBe('CONFLICT');
+    // Retrying the cancelled parent revives the child it took down.
+    const retried = await api.post<ActionResponse>(`/api/jobs/${doomed.id}/retry`);
+    expect(retried.body.affected.sort()).toEqual([doomed.id, dependent.id].sort());
+    await untilState(dependent.id, 'succeeded');
+  });
+
+  it('re-runs a job with its subtree', async () => {
+    const parent = await api.client.submit('demo.Produce' as never, 'rerun-parent', { value: 3 } as never);
+    const child = await api.client.submit('demo.Combine' as never, 'rerun-child', { label: 'c' } as never, { dependsOn: [{ type: 'demo.Produce', key: 'rerun-parent' }] as never });
+    await untilState(child.id, 'succeeded');
+    const rerun = await api.post<ActionResponse>(`/api/jobs/${parent.id}/rerun`);
+    expect(rerun.status).toBe(200);
+    expect(rerun.body.affected.sort()).toEqual([parent.id, child.id].sort());
+    await untilState(child.id, 'succeeded');
+    const queued = await api.client.submit('demo.Produce' as never, 'rerun-queued', { value: 3 } as never, { runAt: new Date(Date.now() + 3_600_000) });
+    expect((await api.post<ApiErrorBody>(`/api/jobs/${queued.id}/rerun`)).status).toBe(409);
+  });
+
+  it('bulk retries and cancels a selection, reporting each job', async () => {
+    const later = new Date(Date.now() + 3_600_000);
+    const a = await api.client.submit('demo.Produce' as never, 'bulk-a', { value: 1 } as never, { runAt: later });
+    const b = await api.client.submit('demo.Produce' as never, 'bulk-b', { value: 1 } as never, { runAt: later });
+    const cancelled = await api.post<BulkResponse>('/api/jobs/bulk', { action: 'cancel', ids: [a.id, b.id, '999999999'] });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.results.map((result) => [result.id, result.ok])).toEqual([
+      [a.id, true],
+      [b.id, true],
+      ['999999999', false],
+    ]);
+    expect(cancelled.body.results[2]!.error!.code).toBe('JOB_NOT_FOUND');
+    const retried = await api.post<BulkResponse>('/api/jobs/bulk', { action: 'retry', ids: [a.id, b.id] });
+    expect(retried.body.results.every((result) => result.ok)).toBe(true);
+    await untilState(a.id, 'succeeded');
+    await untilState(b.id, 'succeeded');
+  });
+});
+
+describe('validation: bad input is a 400 with a JSON error, never a 500', () => {
+  const bad: [string, string][] = [
+    ['/api/jobs?state=bogus', 'state must be one of'],
+    ['/api/jobs?limit=0', 'limit must be between 1 and 500'],
+    ['/api/jobs?limit=abc', 'limit must be an integer'],
+    ['/api/jobs?limit=99999999999999999999', 'limit must be an integer'],
+    ['/api/jobs?cursor=%%%', 'cursor is malformed'],
+    ['/api/jobs?cursor=eyJpZCI6ImFiYyJ9', 'cursor is malformed'],
+    ['/api/jobs?sort=name', 'sort must be one of'],
+    ['/api/jobs?type=nope.Nothing', 'unknown job type'],
+    ['/api/jobs?plugin=nope', 'unknown plugin'],
+    ['/api/jobs?from=yesterday', 'from must be an ISO 8601 time'],
+    ['/api/jobs?from=2026-13-45T00:00:00Z', 'from is not a valid time'],
+    ['/api/jobs?from=-1h&to=-2h', 'from must be before to'],
+    ['/api/jobs?timeField=updated', 'timeField must be one of'],
+    ['/api/jobs?keyPrefix=' + 'x'.repeat(600), 'keyPrefix must be at most 512'],
+    ['/api/jobs?stat=failed', 'unknown query parameter stat'],
+    ['/api/jobs/abc', 'job id must be a positive integer'],
+    ['/api/jobs/0', 'job id must be a positive integer'],
+    ['/api/jobs/99999999999999999999', 'job id must be a positive integer'],
+    ['/api/jobs/1/graph?limit=1', 'limit must be between 2 and 2000'],
+    ['/api/throughput?window=1y', 'window must be one of'],
+    ['/api/job-types/nope/stats', 'unknown job type'],
+    ['/api/job-types/demo.Produce/stats?sample=5', 'sample must be between'],
+  ];
+  it.each(bad)('GET %s', async (path, message) => {
+    const { status, body } = await api.get<ApiErrorBody>(path);
+    expect(status).toBe(400);
+    expect(body.error.code).toBe('BAD_REQUEST');
+    expect(body.error.message).toContain(message);
+  });
+
+  it('a page cursor of one sort order is refused by another', async () => {
+    const page = await api.get<JobListResponse>('/api/jobs?limit=1');
+    const { status, body } = await api.get<ApiErrorBody>(`/api/jobs?limit=1&sort=-finished&cursor=${page.body.nextCursor}`);
+    expect(status).toBe(400);
+    expect(body.error.message).toContain('another sort order');
+  });
+
+  it('404s are JSON too', async () => {
+    expect((await api.get<ApiErrorBody>('/api/jobs/987654321')).status).toBe(404);
+    expect((await api.get<ApiErrorBody>('/api/jobs/987654321/graph')).status).toBe(404);
+    const unknown = await api.get<ApiErrorBody>('/api/nothing-here');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it('rejects invalid submissions with field-level errors', async () => {
+    const invalid = await api.post<ApiErrorBody>('/api/jobs', { type: 'demo.Produce', key: 'bad', input: { value: 'seven' } });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.code).toBe('PAYLOAD_INVALID');
+    expect(invalid.body.error.details!.errors![0]).toMatchObject({ path: '/value', message: 'must be number' });
+    const extra = await api.post<ApiErrorBody>('/api/jobs', { type: 'demo.Produce', key: 'bad', input: { value: 1, other: true } });
+    expect(extra.body.error.code).toBe('PAYLOAD_INVALID');
+    const cases: [unknown, string][] = [
+      [{ type: 'demo.Combine', key: 'k', input: { label: 'x' } }, 'not submittable'],
+      [{ type: 'nope.Job', key: 'k', input: {} }, 'unknown job type'],
+      [{ type: 'demo.Produce', key: '', input: { value: 1 } }, 'key must be 1–512 characters'],
+      [{ type: 'demo.Produce', key: 'k' }, 'input is missing'],
+      [{ type: 'demo.Produce', key: 'k', input: { value: 1 }, extra: 1 }, 'unknown field extra'],
+      [{ type: 'demo.Produce', key: 'k', input: { value: 1 }, maxAttempts: 0 }, 'maxAttempts must be an integer'],
+      [{ type: 'demo.Produce', key: 'k', input: { value: 1 }, runAt: 'soon' }, 'runAt must be an ISO 8601 time'],
+      [{ type: 'demo.Produce', key: 'k', input: { value: 1 }, dependsOn: 'x' }, 'dependsOn must be an array'],
+      [{ type: 'demo.Produce', key: 'k', input: { value: 1 }, dependsOn: [{ type: 'demo.Produce' }] }, 'key must be a string'],
+      [[1, 2], 'must be a JSON object'],
+      ['{"type":', 'not valid JSON'],
+    ];
+    for (const [body, message] of cases) {
+      const response = await api.post<ApiErrorBody>('/api/jobs', body);
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(response.body.error.message).toContain(message);
+    }
+    const missingDependency = await api.post<ApiErrorBody>('/api/jobs', {
+      type: 'demo.Produce',
+      key: 'needs-ghost',
+      input: { value: 1 },
+      dependsOn: [{ type: 'demo.Produce', key: 'ghost' }],
+    });
+    expect(missingDependency.status).toBe(400);
+    expect(missingDependency.body.error.code).toBe('DEPENDENCY_MISSING');
+    const notJson = await api.post<ApiErrorBody>('/api/jobs', 'type=x', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(notJson.status).toBe(400);
+    expect(notJson.body.error.message).toContain('must be JSON');
+    const badBulk = await api.post<ApiErrorBody>('/api/jobs/bulk', { action: 'delete', ids: ['1'] });
+    expect(badBulk.status).toBe(400);
+    const badIds = await api.post<ApiErrorBody>('/api/jobs/bulk', { action: 'retry', ids: ['x'] });
+    expect(badIds.status).toBe(400);
+  });
+});
+
+describe('security', () => {
+  const submission = { type: 'demo.Produce', key: 'secure', input: { value: 1 } };
+
+  it('mutations need the token; reads do not', async () => {
+    const missing = await api.post<ApiErrorBody>('/api/jobs', submission, { authorization: '' });
+    expect(missing.status).toBe(401);
+    expect(missing.body.error.code).toBe('UNAUTHORIZED');
+    expect(missing.headers.get('www-authenticate')).toContain('Bearer');
+    const wrong = await api.post<ApiErrorBody>('/api/jobs/1/cancel', undefined, { authorization: 'Bearer nope' });
+    expect(wrong.status).toBe(401);
+    expect((await api.get('/api/jobs')).status).toBe(200);
+  });
+
+  it('without a configured token the server is read-only, and says how to enable changes', async () => {
+    const readOnly = api.appWith({ token: '' });
+    const saved = process.env.JOBBY_ADMIN_TOKEN;
+    delete process.env.JOBBY_ADMIN_TOKEN;
+    try {
+      const app = api.appWith({ token: undefined });
+      const response = await app.request('http://127.0.0.1/api/jobs', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${testToken}` },
+        body: JSON.stringify(submission),
+      });
+      expect(response.status).toBe(401);
+      const body = (await response.json()) as ApiErrorBody;
+      expect(body.error.code).toBe('READ_ONLY');
+      expect(body.error.message).toContain('JOBBY_ADMIN_TOKEN');
+      const meta = (await (await app.request('http://127.0.0.1/api/meta')).json()) as MetaResponse;
+      expect(meta).toMatchObject({ readOnly: true, tokenRequired: false, embeddedOpen: false });
+      expect((await readOnly.request('http://127.0.0.1/api/jobs/1/cancel', { method: 'POST' })).status).toBe(401);
+    } finally {
+      if (saved !== undefined) process.env.JOBBY_ADMIN_TOKEN = saved;
+    }
+  });
+
+  it('the token defaults to JOBBY_ADMIN_TOKEN', async () => {
+    const saved = process.env.JOBBY_ADMIN_TOKEN;
+    process.env.JOBBY_ADMIN_TOKEN = 'from-env';
+    try {
+      const app = api.appWith({ token: undefined });
+      const response = await app.request('http://127.0.0.1/api/jobs/987654321/cancel', { method: 'POST', headers: { authorization: 'Bearer from-env' } });
+      expect(response.status).toBe(404);
+    } finally {
+      if (saved === undefined) delete process.env.JOBBY_ADMIN_TOKEN;
+      else process.env.JOBBY_ADMIN_TOKEN = saved;
+    }
+  });
+
+  it('the embedded quick start allows mutations without a token, and says so', async () => {
+    const app = api.appWith({ token: '', embedded: true });
+    const meta = (await (await app.request('http://127.0.0.1/api/meta')).json()) as MetaResponse;
+    expect(meta).toMatchObject({ embeddedOpen: true, readOnly: false });
+    const response = await app.request('http://127.0.0.1/api/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(submission) });
+    expect(response.status).toBe(201);
+  });
+
+  it('refuses cross-site mutations even with the token (403)', async () => {
+    const crossSite = await api.post<ApiErrorBody>('/api/jobs', submission, { 'sec-fetch-site': 'cross-site' });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.body.error.message).toContain('cross-site');
+    const sameSite = await api.post<ApiErrorBody>('/api/jobs', submission, { 'sec-fetch-site': 'same-site' });
+    expect(sameSite.status).toBe(403);
+    const foreignOrigin = await api.post<ApiErrorBody>('/api/jobs', submission, { origin: 'https://evil.example' });
+    expect(foreignOrigin.status).toBe(403);
+    const nullOrigin = await api.post<ApiErrorBody>('/api/jobs', submission, { origin: 'null' });
+    expect(nullOrigin.status).toBe(403);
+    const sameOrigin = await api.post<SubmitResponse>('/api/jobs', { ...submission, key: 'same-origin' }, { origin: 'http://127.0.0.1', 'sec-fetch-site': 'same-origin' });
+    expect(sameOrigin.status).toBe(201);
+  });
+
+  it('refuses foreign Host names on a loopback server (DNS rebinding)', async () => {
+    const response = await api.app.request('http://attacker.example/api/overview');
+    expect(response.status).toBe(403);
+    expect((await api.app.request('http://localhost/api/meta')).status).toBe(200);
+    const anyHost = api.appWith({ host: '0.0.0.0' });
+    expect((await anyHost.request('http://jobs.internal/api/meta')).status).toBe(200);
+  });
+
+  it('limits request bodies (413)', async () => {
+    const huge = JSON.stringify({ ...submission, input: { value: 1, padding: 'x'.repeat(1_200_000) } });
+    const response = await api.post<ApiErrorBody>('/api/jobs', huge);
+    expect(response.status).toBe(413);
+    expect(response.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('sends a strict content security policy', async () => {
+    const { headers } = await api.get('/api/meta');
+    expect(headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
+describe('the UI', () => {
+  it('says how to build it when it is not built', async () => {
+    const response = await api.app.request('http://127.0.0.1/jobs/1');
+    expect(response.status).toBe(503);
+    expect(await response.text()).toContain('npm run build -w @jobby/admin');
+  });
+
+  it('serves built files and falls back to index.html for client routes, never outside the UI folder', async () => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'jobby-admin-ui-'));
+    await writeFile(path.join(directory, 'index.html'), '<!doctype html><title>app</title>');
+    await writeFile(path.join(directory, 'app.js'), 'console.log(1)');
+    const app = api.appWith({ uiDirectory: directory });
+    const file = await app.request('http://127.0.0.1/app.js');
+    expect(file.headers.get('content-type')).toContain('text/javascript');
+    const route = await app.request('http://127.0.0.1/jobs/42');
+    expect(await route.text()).toContain('<title>app</title>');
+    const traversal = await app.request('http://127.0.0.1/..%2f..%2fetc%2fpasswd');
+    expect(await traversal.text()).toContain('<title>app</title>');
+  });
+});

@@ -1,0 +1,91 @@
+import { Hono } from 'hono';
+import { createJobbyClient, createLogger, type JobbyDatabase, type JobbyRegistry, type Worker } from '@jobby/core';
+import type { AdminContext, AdminLogger } from './context.js';
+import { toErrorResponse } from './http-error.js';
+import { registerGraphRoutes } from './handlers/graph.js';
+import { registerJobActionRoutes } from './handlers/job-actions.js';
+import { registerJobTypeRoutes } from './handlers/job-types.js';
+import { registerJobRoutes } from './handlers/jobs.js';
+import { registerMetaRoutes } from './handlers/meta.js';
+import { registerOverviewRoutes } from './handlers/overview.js';
+import { CountsCache } from './queries/job-counts.js';
+import { createAdminTables, query } from './queries/tables.js';
+import { hostGuard, loopbackAllowedHosts, mutationGuard, requestBodyLimit, securityHeaders } from './security.js';
+import { registerStaticUi } from './static-ui.js';
+
+export interface AdminAppOptions {
+  database: JobbyDatabase;
+  registry: JobbyRegistry;
+  /** Mutations need `Authorization: Bearer <token>`. Default `process.env.JOBBY_ADMIN_TOKEN`. */
+  token?: string;
+  /** The embedded quick start: without a token, mutations are open (and the UI says so). */
+  embedded?: boolean;
+  logger?: AdminLogger;
+  /** The in-process worker, for live information on the overview. */
+  worker?: Worker;
+  /** The address the server listens on; on loopback only loopback Host names are served. Default 127.0.0.1. */
+  host?: string;
+  /** Largest request body. Default 1 MiB + 64 KiB: room for the largest input the client accepts (1 MiB). */
+  maxBodyBytes?: number;
+  /** Where the built UI is. Default `dist/ui` of this package. */
+  uiDirectory?: string;
+}
+
+export const defaultMaxBodyBytes = 1024 * 1024 + 64 * 1024;
+
+/**
+ * The admin HTTP app (hono): the JSON API under /api and the built UI. `startAdminServer` serves
+ * it; tests call `app.request()` directly.
+ *
+ * @example
+ * ```ts
+ * const app = createAdminApp({ database, registry, token: 'secret' });
+ * const response = await app.request('/api/jobs?state=failed&limit=20');
+ * ```
+ */
+export function createAdminApp(options: AdminAppOptions): Hono {
+  const context = createAdminContext(options);
+  const app = new Hono();
+  app.use('*', securityHeaders());
+  app.use('*', hostGuard(loopbackAllowedHosts(options.host ?? '127.0.0.1')));
+  app.use('/api/*', mutationGuard(context));
+  app.use('/api/*', requestBodyLimit(options.maxBodyBytes ?? defaultMaxBodyBytes));
+  app.onError((error, c) => {
+    const { status, body, unexpected } = toErrorResponse(error);
+    if (unexpected) context.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'admin: request failed');
+    return c.json(body, status);
+  });
+  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no endpoint ${c.req.method} ${c.req.path}` } }, 404));
+  registerMetaRoutes(app, context);
+  registerOverviewRoutes(app, context);
+  registerJobActionRoutes(app, context);
+  registerGraphRoutes(app, context);
+  registerJobTypeRoutes(app, context);
+  registerJobRoutes(app, context);
+  registerStaticUi(app, options.uiDirectory);
+  return app;
+}
+
+function createAdminContext(options: AdminAppOptions): AdminContext {
+  const { database, registry } = options;
+  const client = createJobbyClient({ database, registry });
+  const tables = createAdminTables(database.schema);
+  const token = options.token ?? (process.env.JOBBY_ADMIN_TOKEN || undefined);
+  let keyRange: Promise<boolean> | undefined;
+  return {
+    database,
+    registry,
+    client,
+    store: client.store,
+    tables,
+    logger: options.logger ?? createLogger(),
+    token: token || undefined,
+    embedded: options.embedded ?? false,
+    worker: options.worker,
+    countsCache: new CountsCache(database.pool, tables),
+    keyRangeUsable: () =>
+      (keyRange ??= query<{ collation: string }>(database.pool, `select datcollate as collation from pg_database where datname = current_database()`)
+        .then((rows) => ['C', 'POSIX', 'C.UTF-8', 'C.utf8'].includes(rows[0]?.collation ?? ''))
+        .catch(() => false)),
+  };
+}

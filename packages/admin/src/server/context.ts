@@ -1,0 +1,41 @@
+import type { JobbyClient, JobbyDatabase, JobbyRegistry, RegisteredJobType, Worker, createLogger } from '@jobby/core';
+import type { JobStore } from '@jobby/core/store';
+import { badRequest } from './http-error.js';
+import type { CountsCache } from './queries/job-counts.js';
+import type { AdminTables } from './queries/tables.js';
+
+export type AdminLogger = ReturnType<typeof createLogger>;
+
+/** What every handler gets: the database, the registry and the settings of this admin server. */
+export interface AdminContext {
+  readonly database: JobbyDatabase;
+  readonly registry: JobbyRegistry;
+  /** The core store: every mutation goes through it (cancel, retry, re-run, run now). */
+  readonly store: JobStore;
+  /** The typed client: submissions are validated exactly as application code's are. */
+  readonly client: JobbyClient;
+  readonly tables: AdminTables;
+  readonly logger: AdminLogger;
+  readonly token: string | undefined;
+  readonly embedded: boolean;
+  readonly worker: Worker | undefined;
+  readonly countsCache: CountsCache;
+  /** Whether a key-prefix filter can be a range on the (type_id, key) index (byte-order collation). */
+  keyRangeUsable(): Promise<boolean>;
+}
+
+/** `plugin.Job` for an id, or `#id` for a type this registry does not know. */
+export function typeName(context: Pick<AdminContext, 'registry'>, typeId: number): string {
+  return context.registry.byId(typeId)?.fullName ?? `#${typeId}`;
+}
+
+/** Resolves `plugin.Job` or a numeric id to a registered type; 400 when unknown. */
+export function resolveType(context: Pick<AdminContext, 'registry'>, value: string): RegisteredJobType {
+  const byName = context.registry.byName(value);
+  if (byName) return byName;
+  if (/^\d{4,9}$/.test(value)) {
+    const byId = context.registry.byId(Number(value));
+    if (byId) return byId;
+  }
+  throw badRequest(`unknown job type ${JSON.stringify(value.slice(0, 80))}; known: ${context.registry.jobTypes.map((type) => type.fullName).join(', ')}`);
+}

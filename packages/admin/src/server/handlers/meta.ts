@@ -1,0 +1,21 @@
+import type { Hono } from 'hono';
+import type { MetaResponse } from '../../shared/api-types.js';
+import type { AdminContext } from '../context.js';
+import { query } from '../queries/tables.js';
+
+/** GET /api/meta — what the UI needs to know about this server before anything else. */
+export function registerMetaRoutes(app: Hono, context: AdminContext): void {
+  app.get('/api/meta', async (c) => {
+    const [row] = await query<{ now: Date }>(context.database.pool, 'select now() as now');
+    const embeddedOpen = context.embedded && !context.token;
+    const body: MetaResponse = {
+      schema: context.database.schema,
+      databaseKind: context.database.kind,
+      tokenRequired: Boolean(context.token),
+      readOnly: !context.token && !embeddedOpen,
+      embeddedOpen,
+      databaseNow: row!.now.toISOString(),
+    };
+    return c.json(body);
+  });
+}

@@ -1,0 +1,248 @@
+/**
+ * The admin API's response shapes: the contract between `src/server` (which produces them) and
+ * `src/ui/services` (which maps them to display types). Times are ISO 8601 strings, durations
+ * milliseconds, sizes bytes. Errors are always `ApiErrorBody` with a 4xx/5xx status.
+ */
+
+export type JobStateName = 'queued' | 'waiting' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export const jobStateNames: readonly JobStateName[] = ['queued', 'waiting', 'running', 'succeeded', 'failed', 'cancelled'];
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; details?: { errors?: { path: string; message?: string; keyword?: string }[]; field?: string; [name: string]: unknown } };
+}
+
+/** GET /api/meta */
+export interface MetaResponse {
+  schema: string;
+  databaseKind: 'postgres' | 'embedded';
+  /** Mutations need `Authorization: Bearer <JOBBY_ADMIN_TOKEN>`. */
+  tokenRequired: boolean;
+  /** No token configured and not the embedded quick start: nothing can be changed. */
+  readOnly: boolean;
+  /** The embedded quick start: mutations are open without a token. */
+  embeddedOpen: boolean;
+  databaseNow: string;
+}
+
+export interface WorkerSettings {
+  name: string;
+  concurrency: number;
+  pollIntervalMs: number;
+  timeoutMs: number | null;
+}
+
+export interface JobTypeInfo {
+  id: number;
+  localId: number;
+  /** `plugin.Job` */
+  fullName: string;
+  plugin: string;
+  name: string;
+  submittable: boolean;
+  description: string | null;
+  inputSchema: unknown;
+  outputSchema: unknown;
+  /** Workers registered for this type by live worker processes (from the workers table). */
+  workers: (WorkerSettings & { workerId: string })[];
+}
+
+export interface PluginInfo {
+  name: string;
+  clientId: number;
+  packageName: string;
+  version: string;
+  jobTypes: JobTypeInfo[];
+}
+
+export interface WorkerInfo {
+  id: string;
+  hostname: string;
+  pid: number;
+  concurrency: number;
+  jobTypes: string[];
+  startedAt: string;
+  lastHeartbeatAt: string;
+  stoppedAt: string | null;
+  /** Heartbeat within the last 60 s and not stopped. */
+  alive: boolean;
+  /** This admin server's own in-process worker. */
+  inProcess: boolean;
+  heldJobs: number | null;
+}
+
+/** GET /api/overview */
+export interface OverviewResponse {
+  plugins: PluginInfo[];
+  workers: WorkerInfo[];
+  /** Type ids present in the database but unknown to this registry. */
+  unknownTypes: { id: number; name: string }[];
+  databaseNow: string;
+}
+
+/** GET /api/counts */
+export interface CountsResponse {
+  counts: { typeId: number; type: string; state: JobStateName; count: number }[];
+  /** When the succeeded counts were taken (they refresh every 30 s on large tables); null = live. */
+  succeededCountedAt: string | null;
+}
+
+/** GET /api/throughput */
+export interface ThroughputResponse {
+  from: string;
+  to: string;
+  bucketSeconds: number;
+  buckets: { start: string; succeeded: number; failed: number; cancelled: number }[];
+}
+
+export interface JobSummary {
+  id: string;
+  typeId: number;
+  type: string;
+  key: string;
+  state: JobStateName;
+  attempts: number;
+  maxAttempts: number;
+  priority: number;
+  runAt: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Run time of the latest attempt (finished, or so far). */
+  runMs: number | null;
+  inputBytes: number;
+  outputBytes: number | null;
+  workerId: string | null;
+  pendingDependencies: number;
+  dependencyCount: number;
+  error: { code: string | null; message: string } | null;
+}
+
+/** GET /api/jobs */
+export interface JobListResponse {
+  jobs: JobSummary[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface AttemptInfo {
+  attempt: number;
+  outcome: 'succeeded' | 'running' | 'failed' | 'timed_out' | 'lease_expired' | 'cancelled' | 'handed_back';
+  workerId: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  error: { code: string; message: string; stack?: string } | null;
+}
+
+export interface PayloadView {
+  /** Size of the stored JSON text. */
+  bytes: number;
+  /** Pretty-printed JSON, or the first `previewBytes` of it when `truncated`. */
+  text: string;
+  truncated: boolean;
+  downloadUrl: string;
+}
+
+export interface JobLink {
+  id: string;
+  type: string;
+  key: string;
+  state: JobStateName;
+}
+
+/** GET /api/jobs/:id */
+export interface JobDetailResponse {
+  job: JobSummary & {
+    readyAt: string | null;
+    leaseExpiresAt: string | null;
+    expiresAt: string | null;
+    submittable: boolean;
+    error: { code: string | null; message: string; stack?: string } | null;
+  };
+  timings: {
+    /** created → ready (dependencies, run-at). */
+    waitMs: number | null;
+    /** ready → first start. */
+    queueDelayMs: number | null;
+    /** Latest attempt's start → finish (or now, while running). */
+    runMs: number | null;
+    /** created → finished. */
+    totalMs: number | null;
+  };
+  attempts: AttemptInfo[];
+  input: PayloadView;
+  output: PayloadView | null;
+  dependencies: { jobs: JobLink[]; total: number };
+  dependents: { jobs: JobLink[]; total: number };
+  /** What can be done to it now. */
+  actions: { retry: boolean; cancel: boolean; runNow: boolean; rerun: boolean };
+}
+
+/** GET /api/jobs/:id/graph */
+export interface GraphResponse {
+  rootId: string;
+  nodes: (JobLink & { typeId: number; role: 'root' | 'ancestor' | 'descendant' })[];
+  edges: { from: string; to: string }[];
+  truncated: boolean;
+  limit: number;
+}
+
+export interface Distribution {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  mean: number | null;
+  max: number | null;
+}
+
+/** GET /api/job-types/:type/stats */
+export interface TypeStatsResponse {
+  type: JobTypeInfo;
+  counts: Partial<Record<JobStateName, number>>;
+  succeededCountedAt: string | null;
+  sample: { sampled: number; limit: number; oldestFinishedAt: string | null; newestFinishedAt: string | null };
+  runTimeMs: Distribution;
+  queueDelayMs: Distribution;
+  inputBytes: Distribution;
+  outputBytes: Distribution;
+}
+
+/** POST /api/jobs */
+export interface SubmitRequest {
+  type: string;
+  key: string;
+  input: unknown;
+  dependsOn?: { type: string; key: string }[];
+  maxAttempts?: number;
+  priority?: number;
+  runAt?: string;
+}
+
+export interface SubmitResponse {
+  id: string;
+  type: string;
+  key: string;
+  created: boolean;
+  state: JobStateName;
+}
+
+/** POST /api/jobs/:id/{retry,cancel,run-now,rerun} */
+export interface ActionResponse {
+  id: string;
+  action: JobAction;
+  /** Jobs the action changed (retry / re-run reset a subtree; cancel cascades). */
+  affected: string[];
+  message: string;
+}
+
+export type JobAction = 'retry' | 'cancel' | 'run-now' | 'rerun';
+
+/** POST /api/jobs/bulk */
+export interface BulkRequest {
+  action: 'retry' | 'cancel';
+  ids: string[];
+}
+
+export interface BulkResponse {
+  results: { id: string; ok: boolean; affected: string[]; error?: { code: string; message: string } }[];
+}
