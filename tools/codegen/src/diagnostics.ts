@@ -4,6 +4,8 @@
  * tests (and people) can match on the code rather than on the message.
  */
 
+import { compareText } from './compare-text.js';
+
 /** Stable diagnostic codes. Never rename one. */
 export type CodegenDiagnosticCode =
   // discovery and reading
@@ -65,10 +67,7 @@ export function formatDiagnostic(diagnostic: CodegenDiagnostic): string {
 export function sortDiagnostics(diagnostics: readonly CodegenDiagnostic[]): CodegenDiagnostic[] {
   return [...diagnostics].sort(
     (a, b) =>
-      (a.file ?? '').localeCompare(b.file ?? '') ||
-      (a.line ?? 0) - (b.line ?? 0) ||
-      a.code.localeCompare(b.code) ||
-      a.message.localeCompare(b.message),
+      compareText(a.file ?? '', b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || compareText(a.code, b.code) || compareText(a.message, b.message),
   );
 }
 

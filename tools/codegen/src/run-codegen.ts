@@ -14,6 +14,7 @@ import { print } from './print/print.js';
 import { findProjectRoot, relativeToRoot } from './scan/project-root.js';
 import { scan } from './scan/scan.js';
 import { verify } from './verify/verify.js';
+import { compareText } from './compare-text.js';
 
 export interface CodegenOptions {
   /** Any directory inside the project; the root is the nearest package.json listing workspaces. */
@@ -144,7 +145,7 @@ export async function runCodegen(options: CodegenOptions): Promise<CodegenResult
       deleted.push(relative);
     }
   }
-  stale.sort((a, b) => a.file.localeCompare(b.file));
+  stale.sort((a, b) => compareText(a.file, b.file));
   const staleDiagnostics = stale.map((entry) =>
     createDiagnostic('STALE_OUTPUT', `${entry.file} is stale; run \`jobby codegen\` and commit the result`, { file: entry.file, line: 1 }),
   );

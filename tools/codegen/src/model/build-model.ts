@@ -3,10 +3,11 @@
  * name, then package name). Nothing here touches TypeScript.
  */
 import type { CodegenModel, PluginModel } from './model.js';
+import { compareText } from '../compare-text.js';
 
 /** Orders plugins deterministically; job types keep their enum declaration order. */
 export function buildModel(plugins: readonly PluginModel[]): CodegenModel {
-  const sorted = [...plugins].sort((a, b) => a.name.localeCompare(b.name) || a.package.name.localeCompare(b.package.name) || a.package.directory.localeCompare(b.package.directory));
+  const sorted = [...plugins].sort((a, b) => compareText(a.name, b.name) || compareText(a.package.name, b.package.name) || compareText(a.package.directory, b.package.directory));
   return { plugins: sorted };
 }
 

@@ -20,6 +20,7 @@
  * ```
  */
 import { createDiagnostic, type CodegenDiagnostic } from '../diagnostics.js';
+import { compareText } from '../compare-text.js';
 
 export const lockFileVersion = 1;
 
@@ -119,12 +120,12 @@ export function parseLock(text: string, file: string): { loaded: LoadedLock; dia
 }
 
 function sortedIds(record: Readonly<Record<string, number>>): Record<string, number> {
-  return Object.fromEntries(Object.entries(record).sort(([nameA, idA], [nameB, idB]) => idA - idB || nameA.localeCompare(nameB)));
+  return Object.fromEntries(Object.entries(record).sort(([nameA, idA], [nameB, idB]) => idA - idB || compareText(nameA, nameB)));
 }
 
 /** Prints a lock file: plugins by client id, ids ascending, fixed key order, trailing newline. */
 export function printLock(lock: LockFile): string {
-  const plugins = Object.entries(lock.plugins).sort(([nameA, a], [nameB, b]) => a.clientId - b.clientId || nameA.localeCompare(nameB));
+  const plugins = Object.entries(lock.plugins).sort(([nameA, a], [nameB, b]) => a.clientId - b.clientId || compareText(nameA, nameB));
   const ordered = {
     version: lock.version,
     plugins: Object.fromEntries(

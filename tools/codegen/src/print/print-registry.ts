@@ -1,5 +1,6 @@
 import { generatedHeader, quote } from './header.js';
 import type { PrintedPlugin } from './plan.js';
+import { compareText } from '../compare-text.js';
 
 function indent(text: string, spaces: number): string {
   const pad = ' '.repeat(spaces);
@@ -20,7 +21,7 @@ export function printRegistry(plugins: readonly PrintedPlugin[]): string {
       packageName: plugin.package.name,
       specifier: importName === plugin.exportName ? importName : `${plugin.exportName} as ${importName}`,
     }))
-    .sort((a, b) => a.packageName.localeCompare(b.packageName) || a.specifier.localeCompare(b.specifier))
+    .sort((a, b) => compareText(a.packageName, b.packageName) || compareText(a.specifier, b.specifier))
     .map(({ packageName, specifier }) => `import { ${specifier} } from ${quote(packageName)};`);
   const entries = plugins.map(({ plugin, clientId, importName, jobTypes }) => {
     const jobLines = jobTypes.map(({ jobType, id, localId }) => {

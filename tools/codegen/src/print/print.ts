@@ -9,6 +9,7 @@ import { printJobTypes } from './print-job-types.js';
 import { printRegistry } from './print-registry.js';
 import { printSchemas } from './print-schemas.js';
 import { printWorker } from './print-worker.js';
+import { compareText } from '../compare-text.js';
 
 /** Prints the generated files of a verified model, sorted by path. */
 export function print(model: CodegenModel, ids: IdAssignment): Map<string, string> {
@@ -19,5 +20,5 @@ export function print(model: CodegenModel, ids: IdAssignment): Map<string, strin
     ['worker.ts', printWorker()],
     ...printSchemas(plugins),
   ]);
-  return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
+  return new Map([...files].sort(([a], [b]) => compareText(a, b)));
 }

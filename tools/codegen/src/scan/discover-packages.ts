@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createDiagnostic, type CodegenDiagnostic } from '../diagnostics.js';
 import type { PackageOrigin, PluginPackage } from '../model/model.js';
 import { relativeToRoot, type ProjectRoot } from './project-root.js';
+import { compareText } from '../compare-text.js';
 
 export interface DiscoverResult {
   /** Sorted by directory. */
@@ -199,6 +200,6 @@ export function discoverPackages(root: ProjectRoot): DiscoverResult {
   for (const directory of expandWorkspaces(root.directory, root.workspaces)) consider(directory, 'workspace');
   if (root.workspaces.length === 0) consider(root.directory, 'workspace');
   for (const directory of listInstalledPackages(root.directory)) consider(directory, 'installed');
-  packages.sort((a, b) => a.directory.localeCompare(b.directory));
+  packages.sort((a, b) => compareText(a.directory, b.directory));
   return { packages, diagnostics };
 }

@@ -2,7 +2,7 @@
  * Stage 1, scan: discover plugin packages and read each through one ts-morph Project (one program,
  * one type checker for the whole run). The result is plain data.
  */
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { Project, ts } from 'ts-morph';
 import { createDiagnostic, type CodegenDiagnostic, type SourceLocation } from '../diagnostics.js';
 import type { PluginModel, PluginPackage } from '../model/model.js';
@@ -31,19 +31,50 @@ export const scanCompilerOptions: ts.CompilerOptions = {
   types: [],
 };
 
-/** Scans the project for plugins. */
-export function scan(root: ProjectRoot): ScanResult {
-  const discovered = discoverPackages(root);
-  const diagnostics: CodegenDiagnostic[] = [...discovered.diagnostics];
-  const project = new Project({
+/**
+ * One ts-morph Project per process, reused by later runs (tests, a long-lived dev process): files
+ * that did not change keep their parsed and bound syntax trees, so a second run only re-reads
+ * what changed. Every run refreshes each file of the previous program from disk first.
+ */
+let sharedProject: Project | undefined;
+let previousProgram: ts.Program | undefined;
+
+function loadProgram(entryFiles: readonly string[]): ts.Program {
+  sharedProject ??= new Project({
     compilerOptions: scanCompilerOptions,
     skipAddingFilesFromTsConfig: true,
     skipFileDependencyResolution: true,
     skipLoadingLibFiles: false,
   });
+  const project = sharedProject;
+  const wanted = new Set(entryFiles);
+  for (const sourceFile of project.getSourceFiles()) {
+    if (!wanted.has(sourceFile.getFilePath())) project.removeSourceFile(sourceFile);
+  }
+  if (previousProgram) {
+    for (const file of previousProgram.getSourceFiles()) {
+      if (previousProgram.isSourceFileDefaultLibrary(file)) continue;
+      const wrapper = project.getSourceFile(file.fileName);
+      if (!wrapper) continue;
+      if (!existsSync(file.fileName)) project.removeSourceFile(wrapper);
+      else wrapper.refreshFromFileSystemSync();
+    }
+  }
+  for (const entry of entryFiles) {
+    const existing = project.getSourceFile(entry);
+    if (existing) existing.refreshFromFileSystemSync();
+    else project.addSourceFileAtPath(entry);
+  }
+  previousProgram = project.getProgram().compilerObject;
+  return previousProgram;
+}
+
+/** Scans the project for plugins. */
+export function scan(root: ProjectRoot): ScanResult {
+  const discovered = discoverPackages(root);
+  const diagnostics: CodegenDiagnostic[] = [...discovered.diagnostics];
   const withEntries = discovered.packages.filter((candidate) => candidate.entryFile !== undefined);
-  for (const candidate of withEntries) project.addSourceFileAtPath(candidate.entryFile!);
-  const program = project.getProgram().compilerObject;
+  const program = loadProgram(withEntries.map((candidate) => candidate.entryFile!));
   const checker = program.getTypeChecker();
   const lineCache = new Map<string, string>();
   const locate = (node: ts.Node): SourceLocation => {

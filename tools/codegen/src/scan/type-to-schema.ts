@@ -166,7 +166,7 @@ export function typeToSchema(type: ts.Type, params: TypeToSchemaParams): Payload
     let minItems = 0;
     elements.forEach((element, index) => {
       const elementFlags = target.elementFlags[index] ?? ts.ElementFlags.Required;
-      const schema = convert(element, `${pathText}[${index}]`, false);
+      const schema = convert(element, `${pathText}[${index}]`, false, (elementFlags & ts.ElementFlags.Optional) !== 0);
       if (elementFlags & ts.ElementFlags.Rest || elementFlags & ts.ElementFlags.Variadic) rest = schema;
       else {
         prefixItems.push(schema);
