@@ -9,8 +9,11 @@ import type { PrintedPlugin } from './plan.js';
 export function printJobTypes(plugins: readonly PrintedPlugin[]): string {
   const aliases: string[] = [];
   const entries: string[] = [];
-  for (const { plugin, jobTypes } of plugins) {
-    const alias = `${identifier(plugin.name.charAt(0).toUpperCase() + plugin.name.slice(1))}Declarations`;
+  const usedAliases = new Set<string>();
+  for (const { plugin, jobTypes, clientId } of plugins) {
+    let alias = `${identifier(plugin.name.charAt(0).toUpperCase() + plugin.name.slice(1))}Declarations`;
+    if (usedAliases.has(alias)) alias = `${alias}${clientId}`; // plugin names that differ only in punctuation
+    usedAliases.add(alias);
     aliases.push(`type ${alias} = (typeof import(${quote(plugin.package.name)}))[${quote(plugin.exportName)}]['jobs']['types'];`);
     for (const { jobType } of jobTypes) {
       const declaration = `${alias}[${quote(jobType.name)}]`;
