@@ -1,0 +1,4 @@
+/** The `jobby` executable (bin/jobby.js runs this). */
+import { runCli } from './program.js';
+
+process.exitCode = await runCli(process.argv.slice(2));

@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// `npm start`: the quick start. Runs codegen, applies migrations, starts the worker with the example
+// plugins in local mode and the admin UI, and reports when the steam sentinel workflow succeeded.
+// Without DATABASE_URL everything runs on the embedded database in .jobby/data, which the worker
+// serves on a local port: `jobby jobs list` and friends work from another terminal meanwhile.
+//
+//   npm start                          admin UI on 127.0.0.1:4280 (or any free port if taken)
+//   npm start -- --admin-port 5000     another port
+//   JOBBY_LOG_LEVEL=info npm start     the worker's JSON logs (default here: warn)
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const jobby = fileURLToPath(new URL('../packages/cli/bin/jobby.js', import.meta.url));
+const env = { ...process.env, JOBBY_LOG_LEVEL: process.env.JOBBY_LOG_LEVEL || 'warn' };
+
+function parseAdminPort(argv) {
+  const index = argv.indexOf('--admin-port');
+  if (index < 0) return undefined;
+  const value = argv[index + 1];
+  if (!/^\d+$/.test(value ?? '') || Number(value) > 65_535) {
+    process.stderr.write(`npm start: --admin-port must be a port number, got ${JSON.stringify(value ?? '')}\n`);
+    process.exit(2);
+  }
+  return Number(value);
+}
+
+function run(args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [jobby, ...args], { cwd: root, env, stdio: options.capture ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk) => (stdout += chunk));
+    child.stderr?.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), stdout, stderr }));
+  });
+}
+
+function portIsFree(port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+const step = (text) => process.stdout.write(`\n▸ ${text}\n`);
+
+const requestedPort = parseAdminPort(process.argv.slice(2));
+const adminPort = requestedPort ?? ((await portIsFree(4280)) ? 4280 : 0);
+const where = process.env.DATABASE_URL ? `Postgres (${process.env.DATABASE_URL.replace(/:[^:@/]+@/, ':***@')})` : `the embedded database (${process.env.JOBBY_DATA_DIR || '.jobby/data'})`;
+
+step('jobby codegen');
+let result = await run(['codegen']);
+if (result.code !== 0) process.exit(result.code);
+
+step(`jobby migrate — ${where}`);
+result = await run(['migrate']);
+if (result.code !== 0) process.exit(result.code);
+
+step('jobby worker --workers-mode local --jobs-mode local (steam, email, metrics) with the admin UI');
+const worker = spawn(process.execPath, [jobby, 'worker', '--workers-mode', 'local', '--jobs-mode', 'local', '--admin-port', String(adminPort)], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
+let workerExit;
+const exited = new Promise((resolve) => worker.on('exit', (code, signal) => resolve((workerExit = code ?? (signal ? 1 : 0)))));
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => worker.kill(signal));
+
+// Follow the sentinel workflow through the CLI, exactly as a user in another terminal would.
+const deadline = Date.now() + 180_000;
+let reported = false;
+while (workerExit === undefined && Date.now() < deadline) {
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 1_500))]);
+  if (workerExit !== undefined) break;
+  const shown = await run(['jobs', 'show', 'steam.ProcessAppList', 'sentinel', '--json'], { capture: true });
+  if (shown.code !== 0) continue;
+  const job = JSON.parse(shown.stdout);
+  if (job.state === 'succeeded') {
+    const { total, unique, longestName } = job.output;
+    step(`steam sentinel workflow succeeded: FetchAppList:sentinel → ProcessAppList:sentinel (${total} apps, ${unique} distinct; longest name "${longestName?.name}")`);
+    process.stdout.write('  Try in another terminal: npx jobby jobs list   ·   Ctrl-C stops the worker.\n');
+    reported = true;
+    break;
+  }
+  if (job.state === 'failed' || job.state === 'cancelled') {
+    step(`steam sentinel workflow ${job.state}: ${job.lastError?.message ?? 'see jobby jobs show steam.ProcessAppList sentinel'}`);
+    reported = true;
+    break;
+  }
+}
+if (!reported && workerExit === undefined) step('the steam sentinel workflow has not finished yet; see `npx jobby jobs show steam.ProcessAppList sentinel`');
+process.exit(await exited);
