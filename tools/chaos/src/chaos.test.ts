@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { claimRace } from './scenarios/claim-race.js';
+import { malformedRows } from './scenarios/malformed-rows.js';
+import { sigterm } from './scenarios/sigterm.js';
+import { uniqueRace } from './scenarios/unique-race.js';
+import type { ScenarioResult } from './scenario.js';
+
+/**
+ * The short versions of four scenarios, on real Postgres (JOBBY_TEST_DATABASE_URL / DATABASE_URL,
+ * default postgres://postgres@127.0.0.1:5432/test). No timing is asserted here beyond the
+ * scenarios' own generous bounds (sigterm: grace + 5 s). The full suite: `npm run chaos`.
+ */
+const seed = Number(process.env.CHAOS_SEED ?? 20_240_601);
+
+function expectClean(result: ScenarioResult): void {
+  expect(result.failures, `seed ${result.seed}: ${JSON.stringify(result)}`).toEqual([]);
+  expect(result.ok).toBe(true);
+  if ('lost' in result) expect(result.lost).toBe(0);
+  if ('doubleCompleted' in result) expect(result.doubleCompleted).toBe(0);
+}
+
+describe('chaos scenarios (short)', { timeout: 90_000 }, () => {
+  it('claim-race: 8 claimers × 1,000 jobs, each claimed and completed once', async () => {
+    const result = await claimRace({ seed, short: true });
+    expectClean(result);
+    expect(result.claimedTwice).toBe(0);
+    expect(result.completed).toBe(1_000);
+  });
+
+  it('sigterm: jobs in flight finish within the grace period; exit 0', async () => {
+    const result = await sigterm({ seed, short: true });
+    expectClean(result);
+    expect(result.exitCode).toBe(0);
+    expect(result.finishedInGrace).toBe(result.inFlightAtSigterm);
+  });
+
+  it('malformed-rows: bad rows fail alone with clear codes, or are refused at insert', async () => {
+    const result = await malformedRows({ seed, short: true });
+    expectClean(result);
+    expect(result.outcomes).toEqual({
+      'good:succeeded:-:attempt1': 2_000,
+      'schema-invalid:failed:PAYLOAD_INVALID:attempt1': 50,
+      'oversize:failed:PAYLOAD_TOO_LARGE:attempt1': 50,
+    });
+    expect(result.refusedAtInsert).toEqual({ 'unknown-type-id:23503': 50, 'null-input:23502': 50 });
+  });
+
+  it('unique-race: 50 concurrent submitters × 20 keys make exactly 20 jobs', async () => {
+    const result = await uniqueRace({ seed, short: true });
+    expectClean(result);
+    expect(result.jobs).toBe(20);
+    expect(result.keysWithoutExactlyOneCreated).toBe(0);
+  });
+});

@@ -1,0 +1,24 @@
+import type { Scenario } from '../scenario.js';
+import { adminFuzz } from './admin-fuzz.js';
+import { claimRace } from './claim-race.js';
+import { dbDownAtBoot } from './db-down-at-boot.js';
+import { pgRestart } from './pg-restart.js';
+import { poison } from './poison.js';
+import { kill9 } from './kill9.js';
+import { malformedRows } from './malformed-rows.js';
+import { sigterm } from './sigterm.js';
+import { uniqueRace } from './unique-race.js';
+
+export const scenarios = {
+  'claim-race': claimRace,
+  kill9,
+  poison,
+  'pg-restart': pgRestart,
+  'db-down-at-boot': dbDownAtBoot,
+  sigterm,
+  'malformed-rows': malformedRows,
+  'unique-race': uniqueRace,
+  'admin-fuzz': adminFuzz,
+} satisfies Record<string, Scenario>;
+
+export type ScenarioName = keyof typeof scenarios;

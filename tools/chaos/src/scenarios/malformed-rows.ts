@@ -1,0 +1,130 @@
+import { createWorker, openDatabase, syncJobTypes } from '@jobby/core';
+import { queryRetrying } from '../audit.js';
+import { drain } from '../checker.js';
+import { chaosRegistry, chaosTypeIds } from '../plugin.js';
+import { coreFigures, Run, silentLogger, type ScenarioOptions, type Scenario } from '../scenario.js';
+
+/**
+ * malformed-rows: bad rows inserted with raw SQL among good ones.
+ * - unknown type id: refused at INSERT by the foreign key jobs.type_id → job_types (23503);
+ * - null input: refused at INSERT by NOT NULL (23502);
+ *   (both kinds therefore cannot exist in the table: the refusals are the outcome)
+ * - schema-invalid input (wrong types, missing or extra fields, JSON null, arrays, scalars): must
+ *   fail alone, first attempt, with PAYLOAD_INVALID;
+ * - oversize input (over the worker's maxPayloadBytes): must fail alone with PAYLOAD_TOO_LARGE.
+ * Every good row must complete; the throughput of good rows is compared with a run without bad rows.
+ */
+
+const maxPayloadBytes = 16 * 1024;
+
+const schemaInvalid = [
+  `{"ms":"fast"}`,
+  `{"ms":-5}`,
+  `{}`,
+  `{"ms":1,"extra":true}`,
+  `"a string"`,
+  `[1,2,3]`,
+  `42`,
+  `null`,
+  `{"ms":1.5}`,
+  `{"ms":1,"failTimes":"x"}`,
+  `{"ms":1,"pad":{"nested":["<script>alert(1)</script>"]}}`,
+  `{"ms":"'; drop table jobs; --"}`,
+];
+
+interface Row {
+  key: string;
+  input: string;
+  kind: 'good' | 'schema-invalid' | 'oversize';
+}
+
+async function phase(name: string, options: ScenarioOptions, good: number, bad: number) {
+  const run = await Run.start(name, options, 12);
+  const database = await openDatabase({ connectionString: run.connectionString, schema: run.schema, poolSize: 4, applicationName: 'chaos-claimer' });
+  const worker = createWorker({ database, registry: chaosRegistry, logger: silentLogger, concurrency: 20, leaseSeconds: 30, sweepIntervalMs: 1_000, maxPayloadBytes });
+  try {
+    const rows: Row[] = Array.from({ length: good }, (_, index) => ({ key: `good-${index}`, input: `{"ms":0}`, kind: 'good' }));
+    const perKind = bad / 4;
+    for (let index = 0; index < perKind; index++) {
+      rows.push({ key: `invalid-${index}`, input: schemaInvalid[index % schemaInvalid.length]!, kind: 'schema-invalid' });
+      rows.push({ key: `oversize-${index}`, input: JSON.stringify({ ms: 0, pad: 'x'.repeat(maxPayloadBytes + run.random.int(1, 4_096)) }), kind: 'oversize' });
+    }
+    run.random.shuffle(rows);
+    await syncJobTypes(run.client.store, chaosRegistry);
+    // Raw SQL, as a careless script or another tool would write them (input_bytes left at its default).
+    for (let start = 0; start < rows.length; start += 1_000) {
+      const chunk = rows.slice(start, start + 1_000);
+      const { rows: inserted } = await queryRetrying<{ id: string; key: string }>(
+        run.chaos.pool,
+        `insert into ${run.schema}.jobs (type_id, key, state, input, max_attempts)
+         select $1, k, 'queued', i::jsonb, 3 from unnest($2::text[], $3::text[]) as t(k, i) returning id, key`,
+        [chaosTypeIds.Work, chunk.map((row) => row.key), chunk.map((row) => row.input)],
+      );
+      const kinds = new Map(chunk.map((row) => [row.key, row.kind]));
+      for (const row of inserted) run.enqueued.push({ id: String(row.id), key: row.key, kind: kinds.get(row.key)!, maxAttempts: 3 });
+    }
+    // Rows that the schema refuses.
+    const refusals: Record<string, number> = {};
+    const attempts = [
+      ...Array.from({ length: perKind }, (_, index) => ({ kind: 'unknown-type-id', typeId: 999_000 + index, input: `{"ms":0}` as string | null })),
+      ...Array.from({ length: perKind }, () => ({ kind: 'null-input', typeId: chaosTypeIds.Work, input: null as string | null })),
+    ];
+    let accepted = 0;
+    for (const [index, attempt] of attempts.entries()) {
+      try {
+        await run.chaos.pool.query(`insert into ${run.schema}.jobs (type_id, key, state, input) values ($1, $2, 'queued', $3::jsonb)`, [attempt.typeId, `${attempt.kind}-${index}`, attempt.input]);
+        accepted++;
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? 'unknown';
+        refusals[`${attempt.kind}:${code}`] = (refusals[`${attempt.kind}:${code}`] ?? 0) + 1;
+      }
+    }
+    const started = Date.now();
+    await worker.start();
+    const open = await drain(run.chaos.pool, run.schema, run.enqueued.filter((job) => job.kind === 'good').map((job) => job.id), 300_000);
+    const goodPerSecond = Math.round((good / (Date.now() - started)) * 1000);
+    const figures = await run.finish(60_000);
+    const { rows: codes } = await queryRetrying<{ kind: string; state: string; code: string | null; attempts: number; n: string }>(
+      run.chaos.pool,
+      `select e.kind, j.state::text as state, j.last_error->>'code' as code, j.attempts, count(*) as n
+       from ${run.schema}.chaos_enqueued e join ${run.schema}.jobs j on j.id = e.job_id group by 1, 2, 3, 4 order by 1, 2, 3, 4`,
+    );
+    const outcomes: Record<string, number> = {};
+    for (const row of codes) outcomes[`${row.kind}:${row.state}:${row.code ?? '-'}:attempt${row.attempts}`] = Number(row.n);
+    return { run, figures, outcomes, refusals, accepted, goodPerSecond, open, perKind };
+  } finally {
+    await worker.stop({ graceMs: 5_000 }).catch(() => {});
+    await database.close().catch(() => {});
+  }
+}
+
+export const malformedRows: Scenario = async (options) => {
+  const good = options.short ? 2_000 : 10_000;
+  const bad = options.short ? 200 : 1_000;
+  const baseline = await phase('malformed-baseline', options, good, 0);
+  await baseline.run.close();
+  const mixed = await phase('malformed-rows', options, good, bad);
+  const { run, figures, outcomes, refusals, accepted, perKind } = mixed;
+  try {
+    const expect = (key: string, count: number) => run.expect((outcomes[key] ?? 0) === count, `expected ${count} × ${key}, got ${outcomes[key] ?? 0} (${JSON.stringify(outcomes)})`);
+    expect('good:succeeded:-:attempt1', good);
+    expect('schema-invalid:failed:PAYLOAD_INVALID:attempt1', perKind);
+    expect('oversize:failed:PAYLOAD_TOO_LARGE:attempt1', perKind);
+    run.expect(accepted === 0, `${accepted} rows with an unknown type id or null input were accepted by the database`);
+    run.expect(refusals['unknown-type-id:23503'] === perKind, `unknown type ids not all refused by the foreign key: ${JSON.stringify(refusals)}`);
+    run.expect(refusals['null-input:23502'] === perKind, `null inputs not all refused by NOT NULL: ${JSON.stringify(refusals)}`);
+    run.expect(figures.executions === good, `${figures.executions} handler executions for ${good} good rows (bad rows must never reach a handler)`);
+    return run.result({
+      goodRows: good,
+      badRows: bad,
+      outcomes,
+      refusedAtInsert: refusals,
+      ...coreFigures(figures),
+      baselineGoodPerSecond: baseline.goodPerSecond,
+      mixedGoodPerSecond: mixed.goodPerSecond,
+      throughputDropPercent: Math.round((1 - mixed.goodPerSecond / baseline.goodPerSecond) * 1000) / 10,
+    });
+  } finally {
+    await run.close();
+  }
+};
