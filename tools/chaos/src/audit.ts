@@ -25,6 +25,9 @@ export interface ChaosSchema {
 export function newPool(connectionString: string, max = 10, applicationName = 'chaos-harness'): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, application_name: applicationName, connectionTimeoutMillis: 5_000 });
   pool.on('error', () => {});
+  // A client checked out between two statements (a transaction) emits 'error' on itself when its
+  // backend is terminated; without a listener that crashes the process (see README, known issues).
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

@@ -54,6 +54,7 @@ export class Run {
     const connectionString = options.connectionString ?? defaultDatabaseUrl;
     const chaos = await createChaosSchema(name, { connectionString, poolSize });
     const database = await openDatabase({ connectionString, schema: chaos.schema, poolSize, applicationName: 'chaos-harness' });
+    database.pool.on('connect', (client) => client.on('error', () => {}));
     const client = createJobbyClient({ database, registry: chaosRegistry });
     configureChaosAudit({ pool: chaos.pool, schema: chaos.schema });
     return new Run(name, options, chaos, database, client);
