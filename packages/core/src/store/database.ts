@@ -83,8 +83,14 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Jobby
     // A dead server must not hang callers forever; the worker loop retries with backoff.
     connectionTimeoutMillis: 10_000,
   });
-  // An idle client losing its connection (Postgres restart) must not crash the process.
+  // A client losing its connection (Postgres restart, pg_terminate_backend) emits 'error': on an
+  // idle client the pool's listener gets it; a checked-out client (mid-transaction) needs its own,
+  // or the process dies of an unhandled 'error' event. The statement in flight still fails with a
+  // transient error, which callers retry.
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
   return {

@@ -45,8 +45,8 @@ export async function jobLeaseRescueExpired(context: StoreContext, params: { lim
       ),
       updated as (
         update ${tables.jobs} j
+        -- run_at stays: the job was already due, so it keeps its place instead of queueing behind the backlog.
         set state = case when j.attempts < j.max_attempts then 'queued' else 'failed' end::${tables.jobState},
-            run_at = now(),
             lease_expires_at = null,
             last_error = jsonb_build_object('code', 'LEASE_EXPIRED', 'message',
               'worker ' || coalesce(j.worker_id, '(unknown)') || ' stopped renewing its lease (it crashed or lost the database)'),
@@ -75,7 +75,7 @@ export async function jobHandBack(context: StoreContext, jobs: readonly HeldJob[
   const { rows } = await sql<{ id: string }>`
     with updated as (
       update ${tables.jobs} j
-      set state = 'queued', attempts = greatest(j.attempts - 1, 0), lease_expires_at = null, run_at = now()
+      set state = 'queued', attempts = greatest(j.attempts - 1, 0), lease_expires_at = null
       from unnest(${sql.val(jobs.map((job) => job.id))}::bigint[], ${sql.val(jobs.map((job) => job.attemptToken))}::bigint[]) as h(id, token)
       where j.id = h.id and j.attempt_token = h.token and j.state = 'running'
       returning j.id, j.attempts, j.worker_id, j.started_at

@@ -185,6 +185,18 @@ describe.each(testBackends)('job store on %s', (backend) => {
     expect((await state(A, 'held')).lastError?.code).toBe('LEASE_EXPIRED');
   });
 
+  it('keeps a rescued or handed-back job in its place in the queue (its run-at does not move)', async () => {
+    await store.jobEnqueueMany([{ typeId: A, key: 'orphan', inputJson: input(), runAt: new Date(Date.now() - 60_000) }]);
+    const before = (await state(A, 'orphan')).runAt.getTime();
+    await claimAll();
+    await sql`update ${sql.table(`${database.schema}.jobs`)} set lease_expires_at = now() - interval '1 second'`.execute(database.db);
+    await store.jobLeaseRescueExpired();
+    expect((await state(A, 'orphan')).runAt.getTime()).toBe(before);
+    const [again] = await claimAll();
+    await store.jobHandBack([{ id: again!.id, attemptToken: again!.attemptToken }]);
+    expect((await state(A, 'orphan')).runAt.getTime()).toBe(before);
+  });
+
   it('cancels, re-runs a subtree, and prunes expired jobs', async () => {
     await store.jobEnqueueMany([{ typeId: A, key: 'r', inputJson: input(), retentionSeconds: 0 }]);
     await store.jobEnqueueMany([{ typeId: B, key: 'c', inputJson: input(), dependsOn: [{ typeId: A, key: 'r' }], retentionSeconds: 0 }]);
