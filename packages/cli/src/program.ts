@@ -90,7 +90,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
       return exitCodes.usage;
     }
     let message = oneLine(error);
-    if (/relation "[^"]+" does not exist|type "[^"]*job_state" does not exist/.test(message)) message += ' (run jobby migrate)';
+    if (/(relation|schema) "[^"]+" does not exist|type "[^"]*job_state" does not exist/.test(message)) message += ' (run jobby migrate)';
     io.stderr(`${commandPath(program, argv)}: ${message}\n`);
     return exitCodeOf(error);
   }

@@ -101,8 +101,10 @@ export function registerJobRoutes(app: Hono, context: AdminContext): void {
       durationMs: durationMs(attempt.startedAt, attempt.finishedAt),
       error: attempt.error ? { code: attempt.error.code, message: attempt.error.message, ...(attempt.error.stack ? { stack: attempt.error.stack } : {}) } : null,
     }));
-    // The attempt that succeeded, or the one running now, lives on the job row itself.
-    if ((job.state === 'succeeded' || job.state === 'running') && !attemptRows.some((attempt) => attempt.attempt === job.attempts)) {
+    // The attempt that succeeded, or the one running now, lives on the job row itself. History rows
+    // are chronological; after a retry, attempt numbers start again at 1, so match on the start time.
+    const recorded = attemptRows.some((attempt) => attempt.attempt === job.attempts && attempt.startedAt?.getTime() === job.started_at?.getTime());
+    if ((job.state === 'succeeded' || job.state === 'running') && !recorded) {
       attempts.push({
         attempt: job.attempts,
         outcome: job.state,
@@ -113,7 +115,6 @@ export function registerJobRoutes(app: Hono, context: AdminContext): void {
         error: null,
       });
     }
-    attempts.sort((a, b) => a.attempt - b.attempt);
     const type = context.registry.byId(job.type_id);
     const payload = (which: 'input' | 'output', bytes: number, preview: string): PayloadView => ({
       bytes,

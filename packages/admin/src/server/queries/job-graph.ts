@@ -6,6 +6,7 @@ import { query, type AdminTables } from './tables.js';
  * (what waits on it), walked along job_dependencies' two indexes. Each walk is a recursive CTE whose
  * UNION removes repeats (a DAG has diamonds); Postgres evaluates it lazily, so the LIMIT stops the
  * walk once `limit` jobs are found on that side — a huge workflow costs the cap, not its size.
+ * Jobs nearer the root come first (the walk goes level by level).
  */
 
 export interface GraphNode {
@@ -29,7 +30,9 @@ export async function jobGraph(
   params: { jobId: string; limit: number },
 ): Promise<GraphResult | undefined> {
   const { tables, pool } = environment;
-  const side = Math.max(1, Math.floor(params.limit / 2));
+  // Each side is walked up to the whole cap; the cap is then shared: a side keeps at least half
+  // of it, and what one side does not need goes to the other.
+  const budget = params.limit - 1;
   const walked = await query<{ id: string; role: 'root' | 'ancestor' | 'descendant' }>(
     pool,
     `with recursive
@@ -46,13 +49,15 @@ export async function jobGraph(
      select id::text, 'root' as role from ${tables.jobs} where id = $1
      union all (select id::text, 'ancestor' from up limit $2)
      union all (select id::text, 'descendant' from down limit $2)`,
-    [params.jobId, side + 1],
+    [params.jobId, params.limit],
   );
   if (!walked.some((row) => row.role === 'root')) return undefined;
   const ancestors = walked.filter((row) => row.role === 'ancestor');
   const descendants = walked.filter((row) => row.role === 'descendant');
-  const truncated = ancestors.length > side || descendants.length > side;
-  const kept = [walked.find((row) => row.role === 'root')!, ...ancestors.slice(0, side), ...descendants.slice(0, side)];
+  const keepAncestors = Math.min(ancestors.length, Math.max(budget - descendants.length, Math.ceil(budget / 2)));
+  const keepDescendants = Math.min(descendants.length, budget - keepAncestors);
+  const truncated = keepAncestors < ancestors.length || keepDescendants < descendants.length;
+  const kept = [walked.find((row) => row.role === 'root')!, ...ancestors.slice(0, keepAncestors), ...descendants.slice(0, keepDescendants)];
   const roles = new Map(kept.map((row) => [row.id, row.role]));
   const ids = [...roles.keys()];
   const [jobs, edges] = await Promise.all([

@@ -1,0 +1,280 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJobbyClient, createLogger, createWorker, type JobbyClient, type Worker } from '@jobby/core';
+import { createTestDatabase, type TestDatabase } from '@jobby/core/testing';
+import { startAdminServer, type AdminServer } from '../index.js';
+import { e2eRegistry, steamLikeControl, submitSteamLikeWorkflow } from './steam-like-plugin.js';
+
+/**
+ * The admin UI in Debian's Chromium, driven by playwright-core, against real Postgres and a real
+ * worker in this process. Screenshots (light and dark) go to packages/admin/test-results/.
+ * Chromium missing is a failure, never a skip: install it with `apt-get install -y chromium` or
+ * point JOBBY_CHROMIUM_PATH at one.
+ */
+
+// Callbacks that run in the page (this file is type-checked without the DOM library).
+declare const document: { querySelector(selector: string): { textContent: string | null } | null; querySelectorAll(selector: string): { length: number } };
+declare const sessionStorage: { setItem(name: string, value: string): void };
+
+const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
+const resultsDir = path.join(packageRoot, 'test-results');
+const chromiumPath = process.env.JOBBY_CHROMIUM_PATH || '/usr/bin/chromium';
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const token = 'e2e-admin-token';
+
+let database: TestDatabase;
+let worker: Worker;
+let client: JobbyClient;
+let admin: AdminServer;
+let browser: Browser;
+let workflow: Record<string, string>;
+
+/** Builds the UI when dist/ui is missing or older than its sources, so the test never runs a stale UI. */
+async function ensureUiBuilt(): Promise<void> {
+  const index = path.join(packageRoot, 'dist/ui/index.html');
+  const newest = Math.max(...(await Promise.all(['src/ui', 'src/shared'].map((directory) => newestMtime(path.join(packageRoot, directory))))));
+  const built = existsSync(index) ? (await stat(index)).mtimeMs : 0;
+  if (built >= newest) return;
+  const { build } = await import('vite');
+  await build({ configFile: path.join(packageRoot, 'vite.config.ts'), logLevel: 'warn' });
+}
+
+async function newestMtime(directory: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(directory, { withFileTypes: true })) {
+    const full = path.join(directory, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? await newestMtime(full) : (await stat(full)).mtimeMs);
+  }
+  return newest;
+}
+
+async function openPage(options: { dark?: boolean; withToken?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ colorScheme: options.dark ? 'dark' : 'light', viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1 });
+  if (options.withToken) await context.addInitScript((value) => sessionStorage.setItem('jobby-admin-token', value), token);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  (page as Page & { problems: string[] }).problems = problems;
+  return { context, page };
+}
+
+const shoot = (page: Page, name: string) => page.screenshot({ path: path.join(resultsDir, `${name}.png`), fullPage: true });
+
+async function headerState(page: Page): Promise<string | null> {
+  return page.locator('.page-header .subtitle .state').first().textContent();
+}
+
+async function untilHeaderState(page: Page, state: string, timeout = 20_000): Promise<void> {
+  await page.waitForFunction((expected) => document.querySelector('.page-header .subtitle .state')?.textContent === expected, state, { timeout });
+}
+
+beforeAll(async () => {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`Chromium is not at ${chromiumPath}. Install it with "apt-get update && apt-get install -y chromium", or set JOBBY_CHROMIUM_PATH. Browser tests never skip.`);
+  }
+  await mkdir(resultsDir, { recursive: true });
+  await ensureUiBuilt();
+  database = await createTestDatabase({ backend: 'postgres' });
+  const logger = createLogger({ level: 'silent' });
+  worker = createWorker({ database, registry: e2eRegistry, logger, concurrency: 4, pollIntervalMs: 250, sweepIntervalMs: 500 });
+  await worker.start();
+  client = createJobbyClient({ database, registry: e2eRegistry });
+  steamLikeControl.failingPages = new Set([3]);
+  workflow = await submitSteamLikeWorkflow(client as never, 'nightly', 4);
+  await client.submit('demo.Produce' as never, 'warm-up', { value: 21 } as never);
+  admin = await startAdminServer({ database, registry: e2eRegistry, token, worker, logger });
+  browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+  // The workflow settles: page 3 fails, so the stats job is cancelled.
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const stats = await client.getById(workflow['nightly-stats']!);
+    if (stats?.state === 'cancelled') break;
+    if (Date.now() > deadline) throw new Error(`workflow did not settle: stats is ${stats?.state}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await admin?.close();
+  await worker?.stop({ graceMs: 200 });
+  await database?.close();
+});
+
+describe('admin UI in Chromium', () => {
+  it('opens the overview: counts per type and state, job types with their workers, live workers, the chart', async () => {
+    for (const dark of [false, true]) {
+      const { context, page } = await openPage({ dark });
+      await page.goto(`${admin.url}/`);
+      const counts = page.getByTestId('counts-table');
+      await counts.waitFor();
+      await page.waitForFunction(() => document.querySelector('[data-testid=counts-table]')?.textContent?.includes('steam.ProcessAppPage'));
+      expect(await counts.textContent()).toContain('steam.FetchAppList');
+      const types = await page.getByTestId('types-table').textContent();
+      expect(types).toContain('app-page-processor');
+      expect(types).toContain('steam.FetchAppList');
+      expect(await page.getByTestId('workers-table').textContent()).toContain('live');
+      await page.locator('.chart svg').waitFor();
+      expect(await page.locator('.chart .bar-succeeded').count()).toBeGreaterThan(0);
+      await shoot(page, `overview-${dark ? 'dark' : 'light'}`);
+      expect((page as Page & { problems: string[] }).problems).toEqual([]);
+      await context.close();
+    }
+  });
+
+  it('submits a job through the form, with inline validation, and watches it succeed', async () => {
+    const { context, page } = await openPage();
+    await page.goto(`${admin.url}/submit?type=steam.FetchAppList`);
+    // The token, entered the way a person does.
+    await page.getByRole('button', { name: 'Enter token' }).click();
+    await page.locator('#admin-token').fill(token);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Token set' }).waitFor();
+
+    await page.locator('#submit-key').fill('from-the-form');
+    await page.locator('#field-url').fill('https://store.example/api/apps');
+    await page.locator('#field-pages').fill('0');
+    await page.getByRole('button', { name: 'Submit job' }).click();
+    await page.getByText('must be ≥ 1').waitFor();
+    expect(await page.getByText('is required').count()).toBeGreaterThan(0); // region
+    await shoot(page, 'submit-validation-light');
+
+    // Server-side validation lands inline too: an unknown property in JSON mode.
+    await page.locator('#field-pages').fill('3');
+    await page.locator('#field-region').selectOption('us');
+    await page.getByRole('button', { name: 'Edit as JSON' }).click();
+    const json = JSON.parse(await page.locator('#submit-json').inputValue()) as Record<string, unknown>;
+    await page.locator('#submit-json').fill(JSON.stringify({ ...json, colour: 'blue' }, null, 2));
+    await page.getByRole('button', { name: 'Submit job' }).click();
+    await page.getByText('must NOT have additional properties').waitFor();
+    await page.locator('#submit-json').fill(JSON.stringify(json, null, 2));
+    await page.getByRole('button', { name: 'Edit as form' }).click();
+
+    await page.getByRole('button', { name: 'Add item' }).click();
+    await page.locator('#field-tags-0').fill('from-ui');
+    await page.locator('#field-dryRun').check();
+    await page.getByRole('button', { name: 'Submit job' }).click();
+    await page.waitForURL(/\/jobs\/\d+$/);
+    await untilHeaderState(page, 'succeeded');
+    expect(await page.locator('.payload').first().textContent()).toContain('"from-ui"');
+    expect(await page.getByTestId('attempts-table').textContent()).toContain('succeeded');
+    await shoot(page, 'job-succeeded-light');
+    const id = page.url().split('/').pop()!;
+    const stored = await client.getById(id);
+    expect(stored).toMatchObject({ type: 'steam.FetchAppList', key: 'from-the-form', state: 'succeeded', input: { url: 'https://store.example/api/apps', pages: 3, region: 'us', tags: ['from-ui'], dryRun: true } });
+    await context.close();
+  });
+
+  it('opens the DAG of the steam workflow, coloured by state, with clickable nodes', async () => {
+    for (const dark of [false, true]) {
+      const { context, page } = await openPage({ dark });
+      await page.goto(`${admin.url}/jobs/${workflow['nightly-stats']}/graph`);
+      await page.getByTestId('dag').waitFor();
+      await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 6);
+      expect(await page.locator('.react-flow__node.dag-failed').count()).toBe(1);
+      expect(await page.locator('.react-flow__node.dag-cancelled').count()).toBe(1);
+      expect(await page.locator('.react-flow__node.dag-succeeded').count()).toBe(4);
+      expect(await page.locator('.react-flow__edge').count()).toBe(8);
+      await page.waitForTimeout(300);
+      await shoot(page, `dag-${dark ? 'dark' : 'light'}`);
+      if (!dark) {
+        await page.locator('.react-flow__node.dag-failed').click();
+        await page.waitForURL(new RegExp(`/jobs/${workflow['nightly-page-3']}$`));
+        await untilHeaderState(page, 'failed');
+      }
+      await context.close();
+    }
+  });
+
+  it('keeps the DAG usable at 500 jobs', async () => {
+    const wide = await submitSteamLikeWorkflow(client as never, 'wide', 498);
+    const { context, page } = await openPage();
+    const started = Date.now();
+    await page.goto(`${admin.url}/jobs/${wide['wide-stats']}/graph`);
+    await page.getByText('500 jobs, 996 dependencies').waitFor({ timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length > 0);
+    const renderMs = Date.now() - started;
+    // Zoom in on the fan-in job and click through to it.
+    await page.screenshot({ path: path.join(resultsDir, 'dag-500-light.png') });
+    expect(renderMs).toBeLessThan(15_000);
+    expect(await page.locator('.react-flow__minimap').count()).toBe(1);
+    console.log(`500-job DAG: shown in ${renderMs} ms`);
+    await context.close();
+  }, 90_000);
+
+  it('retries a failed job: it succeeds, and the job it had cancelled runs too', async () => {
+    const { context, page } = await openPage({ withToken: true });
+    await page.goto(`${admin.url}/jobs/${workflow['nightly-page-3']}`);
+    await untilHeaderState(page, 'failed');
+    expect(await page.locator('.card-error').textContent()).toContain('upstream answered 503');
+    expect(await page.getByTestId('attempts-table').textContent()).toContain('failed');
+    await shoot(page, 'job-failed-light');
+    steamLikeControl.failingPages.clear();
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await page.getByText('will run again').waitFor();
+    await untilHeaderState(page, 'succeeded');
+    const attempts = await page.getByTestId('attempts-table').textContent();
+    expect(attempts).toContain('failed');
+    expect(attempts).toContain('succeeded');
+    await page.goto(`${admin.url}/jobs/${workflow['nightly-stats']}`);
+    await untilHeaderState(page, 'succeeded');
+    expect(await headerState(page)).toBe('succeeded');
+    await context.close();
+  });
+
+  it('lists jobs with filters, selects and bulk-cancels, in light and dark', async () => {
+    const later = new Date(Date.now() + 3_600_000);
+    for (let index = 0; index < 3; index++) await client.submit('demo.Produce' as never, `scheduled-${index}`, { value: index } as never, { runAt: later } as never);
+    for (const dark of [false, true]) {
+      const { context, page } = await openPage({ dark, withToken: true });
+      await page.goto(`${admin.url}/jobs?keyPrefix=scheduled-&state=queued`);
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=jobs-table] tbody tr').length === 3 || document.querySelector('.empty') !== null);
+      if (!dark) {
+        await page.getByLabel('Select all on this page').check();
+        await page.getByRole('button', { name: 'Cancel selected' }).click();
+        await page.getByText('Cancelled 3 of 3 jobs.').waitFor();
+        await page.goto(`${admin.url}/jobs`);
+      } else {
+        await page.goto(`${admin.url}/jobs`);
+      }
+      await page.getByTestId('jobs-table').waitFor();
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=jobs-table] tbody tr').length > 5);
+      await shoot(page, `jobs-${dark ? 'dark' : 'light'}`);
+      await page.goto(`${admin.url}/types/steam.ProcessAppPage`);
+      await page.getByTestId('type-stats').waitFor();
+      await shoot(page, `type-${dark ? 'dark' : 'light'}`);
+      await context.close();
+    }
+    for (let index = 0; index < 3; index++) expect((await client.get('demo.Produce' as never, `scheduled-${index}`))?.state).toBe('cancelled');
+  });
+
+  it('says so on the page when changes are open on the embedded quick start', async () => {
+    const embedded = await startAdminServer({ database, registry: e2eRegistry, token: '', embedded: true, logger: createLogger({ level: 'silent' }) });
+    try {
+      const { context, page } = await openPage();
+      await page.goto(`${embedded.url}/jobs`);
+      await page.getByText('Changes are open without a token').waitFor();
+      await shoot(page, 'embedded-banner-light');
+      await context.close();
+    } finally {
+      await embedded.close();
+    }
+  });
+});

@@ -1,0 +1,73 @@
+import { useEffect } from 'react';
+import { Notice } from './components/common.js';
+import { TokenControl } from './components/token-control.js';
+import { Link, matchRoute, useLocation } from './router.js';
+import { getMeta } from './services/overview.js';
+import { useApi } from './use-api.js';
+import { GraphPage } from './routes/graph-page.js';
+import { JobPage } from './routes/job-page.js';
+import { JobsPage } from './routes/jobs-page.js';
+import { OverviewPage } from './routes/overview-page.js';
+import { SubmitPage } from './routes/submit-page.js';
+import { TypePage } from './routes/type-page.js';
+
+const titles: Record<string, string> = { overview: 'Overview', jobs: 'Jobs', job: 'Job', graph: 'Workflow', submit: 'Submit', type: 'Job type', 'not-found': 'Not found' };
+
+export function App() {
+  const location = useLocation();
+  const route = matchRoute(location.pathname);
+  const meta = useApi((signal) => getMeta(signal), [], { refreshMs: 60_000 });
+  useEffect(() => {
+    document.title = `${titles[route.page]} · Jobby admin`;
+  }, [route.page]);
+  const section = route.page === 'job' || route.page === 'graph' ? 'jobs' : route.page;
+
+  return (
+    <>
+      <a className="skip-link" href="#main">Skip to content</a>
+      <header className="topbar">
+        <Link to="/" className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          Jobby
+        </Link>
+        <nav aria-label="Main">
+          <Link to="/" aria-current={section === 'overview' ? 'page' : undefined}>Overview</Link>
+          <Link to="/jobs" aria-current={section === 'jobs' ? 'page' : undefined}>Jobs</Link>
+          <Link to="/submit" aria-current={section === 'submit' ? 'page' : undefined}>Submit</Link>
+        </nav>
+        <div className="topbar-end">
+          {meta.data ? (
+            <span className="muted small db-label" title={`schema ${meta.data.schema}`}>
+              {meta.data.databaseKind === 'embedded' ? 'embedded database' : 'Postgres'} · {meta.data.schema}
+            </span>
+          ) : null}
+          <TokenControl meta={meta.data} />
+        </div>
+      </header>
+      {meta.data?.embeddedOpen ? (
+        <div className="banner banner-warning" role="status">
+          Changes are open without a token: this is the local embedded database of the quick start. Set JOBBY_ADMIN_TOKEN to require one.
+        </div>
+      ) : null}
+      {meta.data?.readOnly ? (
+        <div className="banner" role="status">
+          Read-only: no JOBBY_ADMIN_TOKEN is configured on the server, so jobs cannot be submitted, retried or cancelled here.
+        </div>
+      ) : null}
+      <main id="main">
+        {meta.error ? <Notice kind="error">The admin API is not answering: {meta.error.message}</Notice> : null}
+        {route.page === 'overview' ? <OverviewPage /> : null}
+        {route.page === 'jobs' ? <JobsPage /> : null}
+        {route.page === 'job' ? <JobPage key={route.id} id={route.id} meta={meta.data} /> : null}
+        {route.page === 'graph' ? <GraphPage id={route.id} /> : null}
+        {route.page === 'submit' ? <SubmitPage meta={meta.data} /> : null}
+        {route.page === 'type' ? <TypePage type={route.type} /> : null}
+        {route.page === 'not-found' ? (
+          <Notice>
+            There is no page at {location.pathname}. <Link to="/">Go to the overview</Link>.
+          </Notice>
+        ) : null}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,40 @@
+import { useEffect, useState } from 'react';
+import type { MetaResponse } from '../../shared/api-types.js';
+import { onTokenChange, readToken, writeToken } from '../services/token.js';
+
+/** The header's token control: shown when the server needs a token for changes. */
+export function TokenControl({ meta }: { meta: MetaResponse | undefined }) {
+  const [token, setToken] = useState(readToken);
+  const [open, setOpen] = useState(false);
+  const [draft, setDraft] = useState('');
+  useEffect(() => onTokenChange(() => setToken(readToken())), []);
+  if (!meta?.tokenRequired) return null;
+  if (!open) {
+    return (
+      <button type="button" className={`button small ${token ? '' : 'button-primary'}`} onClick={() => setOpen(true)}>
+        {token ? 'Token set' : 'Enter token'}
+      </button>
+    );
+  }
+  return (
+    <form
+      className="token-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        writeToken(draft.trim() || null);
+        setDraft('');
+        setOpen(false);
+      }}
+    >
+      <label className="visually-hidden" htmlFor="admin-token">Admin token</label>
+      <input id="admin-token" type="password" autoComplete="off" placeholder="JOBBY_ADMIN_TOKEN" value={draft} onChange={(event) => setDraft(event.target.value)} autoFocus />
+      <button type="submit" className="button small button-primary">Save</button>
+      {token ? (
+        <button type="button" className="button small" onClick={() => { writeToken(null); setOpen(false); }}>
+          Forget
+        </button>
+      ) : null}
+      <button type="button" className="button small button-quiet" onClick={() => setOpen(false)}>Close</button>
+    </form>
+  );
+}

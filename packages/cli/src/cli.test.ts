@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { testPostgresUrl } from '@jobby/core/testing';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobDetailJson, JobSummaryJson } from './job-json.js';
+import { runCli } from './program.js';
+import { collect, runJobby, spawnJobby, until, type JobbyResult } from './test-support/run-jobby.js';
+
+/*
+ * The CLI as users run it: the bin spawned as a child process against real Postgres, in a schema of
+ * its own. Help and flag errors that need no registry run in-process (faster, same code).
+ */
+
+const schema = `cli_${randomBytes(5).toString('hex')}`;
+const env = { DATABASE_URL: testPostgresUrl(), JOBBY_SCHEMA: schema };
+const jobby = (...args: string[]) => runJobby(args, { env });
+
+function inProcess(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  return runCli(argv, { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), cwd: process.cwd() }).then((code) => ({ code, stdout, stderr }));
+}
+
+function expectUsageError(result: JobbyResult | { code: number; stdout: string; stderr: string }, message: string | RegExp): void {
+  expect(result.code).toBe(2);
+  expect(result.stdout).toBe('');
+  const lines = result.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(message);
+}
+
+afterAll(async () => {
+  const client = new pg.Client({ connectionString: env.DATABASE_URL });
+  await client.connect();
+  await client.query(`drop schema if exists ${schema} cascade`);
+  await client.end();
+});
+
+describe('help and usage errors', () => {
+  it('has --help on every command, exit 0', async () => {
+    for (const argv of [['--help'], ['codegen', '--help'], ['migrate', '--help'], ['worker', '--help'], ['admin', '--help'], ['submit', '--help'], ['jobs', '--help'], ['jobs', 'list', '--help'], ['jobs', 'show', '--help'], ['jobs', 'retry', '--help'], ['jobs', 'cancel', '--help'], ['jobs', 'rerun', '--help']]) {
+      const result = await inProcess(argv);
+      expect(result.code, argv.join(' ')).toBe(0);
+      expect(result.stdout, argv.join(' ')).toMatch(/^Usage: jobby/);
+    }
+    expect((await inProcess(['worker', '--help'])).stdout).toContain('--admin-port <port>');
+    expect((await inProcess(['submit', '--help'])).stdout).toContain('--depends-on <type:key>');
+  });
+
+  it('reports bad flags as one line naming the command, exit 2', async () => {
+    expectUsageError(await inProcess(['jobs', 'list', '--bogus']), /^jobby jobs list: unknown option '--bogus'$/);
+    expectUsageError(await inProcess(['jobs', 'list', '--state', 'done']), /^jobby jobs list: --state must be one of queued, waiting, running, succeeded, failed, cancelled; got "done"$/);
+    expectUsageError(await inProcess(['jobs', 'list', '--limit', '0']), /^jobby jobs list: --limit must be an integer from 1 to 1000, got "0"$/);
+    expectUsageError(await inProcess(['submit', 'steam.FetchAppList']), /^jobby submit: missing required argument 'key'$/);
+    expectUsageError(await inProcess(['submit', 'steam.FetchAppList', 'k', '--input', '{"url":']), /^jobby submit: --input is not valid JSON: /);
+    expectUsageError(await inProcess(['submit', 'steam.FetchAppList', 'k', '--run-at', 'tomorrow']), /^jobby submit: --run-at must be an ISO 8601 time/);
+    expectUsageError(await inProcess(['submit', 'steam.FetchAppList', 'k', '--depends-on', 'steam.FetchAppList']), /^jobby submit: --depends-on must be plugin.Job:key/);
+    expectUsageError(await inProcess(['worker', '--jobs-mode', 'everything']), /^jobby worker: --jobs-mode must be none, local or production, got "everything"$/);
+    expectUsageError(await inProcess(['worker', '--admin-port', 'x']), /^jobby worker: --admin-port must be an integer from 0 to 65535/);
+    expectUsageError(await inProcess(['nope']), /^jobby: unknown command 'nope'/);
+  });
+});
+
+describe('against Postgres (child processes)', () => {
+  beforeAll(async () => {
+    const migrated = await jobby('migrate');
+    expect(migrated).toMatchObject({ code: 0, stderr: '' });
+    expect(migrated.stdout).toBe(`jobby migrate: applied 0001_jobs, 0002_admin_indexes to schema "${schema}"\n`);
+  });
+
+  it('refuses unknown types, unsubmittable types and schema-invalid payloads with exit 2, writing nothing', async () => {
+    const [unknown, unknownDependency, invalid, unsubmittable, missingDependency] = await Promise.all([
+      jobby('submit', 'steam.Nope', 'k'),
+      jobby('submit', 'steam.ProcessAppList', 'k', '--depends-on', 'steam.Fetch:k'),
+      jobby('submit', 'email.SendVerificationEmail', 'k', '--input', '{"address":"a@b.c"}'),
+      jobby('submit', 'metrics.BuildWeeklyReport', 'k', '--input', '{"title":"t"}'),
+      jobby('submit', 'steam.ProcessAppList', 'k', '--depends-on', 'steam.FetchAppList:absent'),
+    ]);
+    expectUsageError(unknown, /^jobby submit: <type>: unknown job type "steam.Nope"; known: email.SendVerificationEmail, /);
+    expectUsageError(unknownDependency, /^jobby submit: --depends-on: unknown job type "steam.Fetch"/);
+    expectUsageError(invalid, "jobby submit: --input: input of email.SendVerificationEmail does not match its schema: / must have required property 'verificationCode'");
+    expectUsageError(unsubmittable, /^jobby submit: metrics.BuildWeeklyReport is not submittable/);
+    expectUsageError(missingDependency, /^jobby submit: --depends-on: steam.ProcessAppList:k depends on steam.FetchAppList:absent, which does not exist$/);
+    const listed = await jobby('jobs', 'list', '--json');
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+  });
+
+  it('submits a workflow, runs it with jobby worker, and shows it as JSON; SIGTERM stops the worker with exit 0', async () => {
+    const fetch = await jobby('submit', 'steam.FetchAppList', 'cli', '--json');
+    expect(fetch.code).toBe(0);
+    expect(JSON.parse(fetch.stdout)).toMatchObject({ type: 'steam.FetchAppList', key: 'cli', state: 'queued', created: true });
+    const process = await jobby('submit', 'steam.ProcessAppList', 'cli:with:colons', '--input', '{"topWords":2}', '--depends-on', 'steam.FetchAppList:cli', '--max-attempts', '3');
+    expect(process).toMatchObject({ code: 0, stderr: '' });
+    expect(process.stdout).toMatch(/^submitted steam.ProcessAppList:cli:with:colons \(id \d+, waiting\)\n$/);
+    expect((await jobby('submit', 'steam.FetchAppList', 'cli')).stdout).toMatch(/^already exists: steam.FetchAppList:cli/);
+
+    const worker = spawnJobby(['worker', '--jobs-mode', 'none', '--concurrency', '2'], { env });
+    const exited = collect(worker);
+    try {
+      const detail = await until('the workflow to succeed', async () => {
+        const shown = await jobby('jobs', 'show', 'steam.ProcessAppList', 'cli:with:colons', '--json');
+        const job = JSON.parse(shown.stdout) as JobDetailJson;
+        return job.state === 'succeeded' && job;
+      });
+      expect(detail).toMatchObject({
+        type: 'steam.ProcessAppList',
+        key: 'cli:with:colons',
+        state: 'succeeded',
+        attempts: 1,
+        maxAttempts: 3,
+        input: { topWords: 2 },
+        output: { total: 31, unique: 30, topWords: [{ word: 'half', count: 11 }, { word: 'life', count: 11 }] },
+        attemptHistory: [],
+        dependencies: [{ type: 'steam.FetchAppList', key: 'cli', state: 'succeeded' }],
+        dependents: [],
+      });
+      expect(detail.timings.runTimeMs).toBeGreaterThanOrEqual(0);
+      expect(detail.timings.queueDelayMs).toBeGreaterThanOrEqual(0);
+      expect(Object.keys(detail).sort()).toEqual(
+        ['attemptHistory', 'attempts', 'createdAt', 'dependencies', 'dependents', 'finishedAt', 'id', 'input', 'inputBytes', 'key', 'lastError', 'maxAttempts', 'output', 'outputBytes', 'priority', 'state', 'timings', 'type', 'workerId'].sort(),
+      );
+    } finally {
+      worker.kill('SIGTERM');
+    }
+    const stopped = await exited;
+    expect(stopped.code).toBe(0);
+
+    const listed = await jobby('jobs', 'list', '--json', '--state', 'succeeded', '--type', 'steam.FetchAppList');
+    const rows = JSON.parse(listed.stdout) as JobSummaryJson[];
+    expect(rows).toEqual([
+      expect.objectContaining({ type: 'steam.FetchAppList', key: 'cli', state: 'succeeded', attempts: 1, maxAttempts: 25, lastError: null }),
+    ]);
+  });
+
+  it('controls jobs: cancel, retry and rerun, exit 1 when there is nothing to do, exit 1 for a job that does not exist', async () => {
+    expect((await jobby('submit', 'email.SendVerificationEmail', 'later', '--input', '{"address":"a@b.co","verificationCode":"1"}', '--run-at', '2099-01-01T00:00:00Z')).code).toBe(0);
+    const cancelled = await jobby('jobs', 'cancel', 'email.SendVerificationEmail', 'later', '--json');
+    expect(cancelled.code).toBe(0);
+    expect(JSON.parse(cancelled.stdout)).toMatchObject({ type: 'email.SendVerificationEmail', key: 'later', changed: true });
+    const [again, retried, missing] = await Promise.all([
+      jobby('jobs', 'cancel', 'email.SendVerificationEmail', 'later'),
+      jobby('jobs', 'retry', 'email.SendVerificationEmail', 'later'),
+      jobby('jobs', 'show', 'email.SendVerificationEmail', 'nobody'),
+    ]);
+    expect(again.code).toBe(1);
+    expect(retried).toMatchObject({ code: 0 });
+    expect(retried.stdout).toBe('retried email.SendVerificationEmail:later (1 job)\n');
+    expect(missing).toMatchObject({ code: 1, stdout: '', stderr: 'jobby jobs show: job email.SendVerificationEmail:nobody does not exist\n' });
+    const rerun = await jobby('jobs', 'rerun', 'steam.FetchAppList', 'cli', '--json');
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ changed: true, jobs: [expect.any(String), expect.any(String)] });
+    const states = JSON.parse((await jobby('jobs', 'list', '--json', '--type', 'steam.ProcessAppList')).stdout) as JobSummaryJson[];
+    expect(states.map((row) => row.state)).toEqual(['waiting']);
+  });
+});
