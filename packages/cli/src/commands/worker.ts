@@ -17,6 +17,8 @@ interface WorkerFlags {
   graceMs?: string;
   metricsPort?: string;
   schema?: string;
+  config?: string;
+  dataDir?: string;
   skipMigrate?: boolean;
   adminPort?: string;
 }
@@ -33,6 +35,8 @@ function workerArgv(flags: WorkerFlags): string[] {
     ['--grace-ms', flags.graceMs],
     ['--metrics-port', flags.metricsPort],
     ['--schema', flags.schema],
+    ['--config', flags.config],
+    ['--data-dir', flags.dataDir],
   ];
   return [...pairs.flatMap(([flag, value]) => (value === undefined ? [] : [flag, value])), ...(flags.skipMigrate ? ['--skip-migrate'] : [])];
 }
@@ -50,6 +54,8 @@ export function registerWorker(program: Command, context: CommandContext): void 
     .option('--grace-ms <n>', 'on SIGTERM, running jobs get this long to finish before being handed back (default 10000)')
     .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>/metrics')
     .option('--schema <name>', 'Postgres schema (default jobby, or JOBBY_SCHEMA)')
+    .option('--config <file>', 'plugin configuration, JSON {"plugins": {"<name>": {...}}} (default jobby.config.json if present)')
+    .option('--data-dir <dir>', 'where plugins keep local files (default .jobby/plugins)')
     .option('--skip-migrate', 'do not apply migrations at start')
     .option('--admin-port <port>', 'also serve the admin UI on 127.0.0.1:<port> (0: any free port)')
     .action(async (flags: WorkerFlags) => {

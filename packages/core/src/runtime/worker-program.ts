@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
@@ -31,6 +32,12 @@ export interface WorkerProgramOptions {
   pollIntervalMs?: number;
   shutdownGraceMs?: number;
   metricsPort?: number;
+  /** Where plugins keep local files (`<dataDirectory>/<plugin>`). Default `.jobby/plugins`. */
+  dataDirectory?: string;
+  /** Per-plugin configuration sections (`plugins.<name>` of the config file). */
+  pluginConfig?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** A JSON config file `{ "plugins": { "<name>": { … } } }`. Default: `jobby.config.json` when it exists. */
+  configFile?: string;
   /** Skip `migrate` (when migrations are applied by a deploy step). */
   skipMigrate?: boolean;
   logger?: Logger;
@@ -61,6 +68,8 @@ Options:
   --grace-ms N                    shutdown grace period (default 10000)
   --metrics-port P                serve Prometheus metrics on 127.0.0.1:P/metrics
   --schema NAME                   Postgres schema (default jobby, or JOBBY_SCHEMA)
+  --config FILE                   plugin configuration, JSON {"plugins": {"<name>": {...}}} (default jobby.config.json if present)
+  --data-dir DIR                  where plugins keep local files (default .jobby/plugins)
   --skip-migrate                  do not apply migrations at start
   -h, --help                      show this help
 
@@ -84,6 +93,8 @@ export function parseWorkerArguments(argv: readonly string[]): Omit<WorkerProgra
         'grace-ms': { type: 'string' },
         'metrics-port': { type: 'string' },
         schema: { type: 'string' },
+        config: { type: 'string' },
+        'data-dir': { type: 'string' },
         'skip-migrate': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -114,6 +125,8 @@ export function parseWorkerArguments(argv: readonly string[]): Omit<WorkerProgra
     shutdownGraceMs: integer('grace-ms', values['grace-ms'], 0),
     metricsPort: integer('metrics-port', values['metrics-port'], 0),
     skipMigrate: values['skip-migrate'],
+    configFile: values.config,
+    dataDirectory: values['data-dir'],
     database: { ...databaseOptionsFromEnv(), ...(values.schema ? { schema: values.schema } : {}) },
   };
 }
@@ -121,6 +134,7 @@ export function parseWorkerArguments(argv: readonly string[]): Omit<WorkerProgra
 /** Opens the database, migrates, starts the worker and (by default) stops it on SIGTERM/SIGINT. */
 export async function startWorkerProgram(options: WorkerProgramOptions): Promise<WorkerProgram> {
   const logger = options.logger ?? createLogger();
+  const pluginConfig = options.pluginConfig ?? (await readPluginConfig(options.configFile));
   const database = await openDatabase({ ...databaseOptionsFromEnv(), ...options.database, applicationName: 'jobby-worker' });
   let metricsServer: Server | undefined;
   try {
@@ -148,6 +162,8 @@ export async function startWorkerProgram(options: WorkerProgramOptions): Promise
       sweepIntervalMs: options.sweepIntervalMs,
       pollIntervalMs: options.pollIntervalMs ?? (database.kind === 'embedded' ? 250 : undefined),
       shutdownGraceMs: options.shutdownGraceMs,
+      dataDirectory: options.dataDirectory,
+      pluginConfig,
       logger,
     });
     await worker.start();
@@ -188,6 +204,29 @@ export async function startWorkerProgram(options: WorkerProgramOptions): Promise
     await database.close();
     throw error;
   }
+}
+
+/** Reads `{ "plugins": { … } }` from the config file; a missing default file means no configuration. */
+export async function readPluginConfig(configFile: string | undefined): Promise<Record<string, Record<string, unknown>>> {
+  const file = configFile ?? 'jobby.config.json';
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (configFile === undefined && (error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new JobbyError('CONFIGURATION_INVALID', `cannot read config file ${file}: ${describeError(error)}`, { cause: error });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new JobbyError('CONFIGURATION_INVALID', `config file ${file} is not valid JSON: ${describeError(error)}`, { cause: error });
+  }
+  const plugins = (parsed as { plugins?: unknown } | null)?.plugins ?? {};
+  if (typeof plugins !== 'object' || plugins === null || Array.isArray(plugins) || Object.values(plugins).some((section) => typeof section !== 'object' || section === null || Array.isArray(section))) {
+    throw new JobbyError('CONFIGURATION_INVALID', `config file ${file}: "plugins" must map plugin names to objects`);
+  }
+  return plugins as Record<string, Record<string, unknown>>;
 }
 
 /**
