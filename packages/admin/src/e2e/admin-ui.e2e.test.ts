@@ -118,7 +118,7 @@ afterAll(async () => {
   await database?.close();
 });
 
-describe('admin UI in Chromium', () => {
+describe('admin UI in Chromium', { timeout: 120_000 }, () => {
   it('opens the overview: counts per type and state, job types with their workers, live workers, the chart', async () => {
     for (const dark of [false, true]) {
       const { context, page } = await openPage({ dark });
