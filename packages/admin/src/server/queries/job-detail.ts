@@ -57,7 +57,8 @@ export async function jobDetail(
       `select j.id::text, j.type_id, j.key, j.state, j.priority, j.run_at, j.attempts, j.max_attempts, j.worker_id, j.lease_expires_at,
               j.pending_dependencies, j.dependency_count, j.input_bytes, j.output_bytes, j.last_error, j.created_at, j.ready_at,
               j.started_at, j.finished_at, j.expires_at, j.retention_seconds, now() as database_now,
-              (select min(a.started_at) from ${tables.jobAttempts} a where a.job_id = j.id) as first_started_at,
+              -- the first start since the job last became ready (a retry makes it ready again)
+              (select min(a.started_at) from ${tables.jobAttempts} a where a.job_id = j.id and a.started_at >= j.ready_at) as first_started_at,
               p.input_text_bytes, p.input_preview, p.output_text_bytes, p.output_preview
        from ${tables.jobs} j
        cross join lateral (

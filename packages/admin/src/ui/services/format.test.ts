@@ -4,7 +4,8 @@ import { formatBytes, formatCount, formatDuration, formatRelative } from './form
 describe('format', () => {
   it('durations', () => {
     expect(formatDuration(null)).toBe('–');
-    expect(formatDuration(0.5)).toBe('0.50 ms');
+    expect(formatDuration(0)).toBe('0 ms');
+    expect(formatDuration(0.5)).toBe('< 1 ms');
     expect(formatDuration(12.4)).toBe('12 ms');
     expect(formatDuration(1_234)).toBe('1.23 s');
     expect(formatDuration(42_000)).toBe('42.0 s');
