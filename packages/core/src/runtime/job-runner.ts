@@ -30,10 +30,54 @@ export interface RunJobParams {
   registry: JobbyRegistry;
   client: JobbyClient;
   validator: PayloadValidator;
+  /** The worker's logger; the job's child logger is made on first use (it costs a serialization per job). */
   logger: Logger;
-  controller: AbortController;
-  /** Set by whoever aborts the controller, before aborting. */
-  abortCause: () => AbortCause | undefined;
+  /** Its `cause` is set by whoever aborts. */
+  abort: JobAbort;
+}
+
+/**
+ * A job's abort switch. The `AbortSignal` a handler sees is created only when the handler reads
+ * `context.signal`: most handlers never do, and a signal costs an allocation and ~4 µs per job,
+ * which showed up in the profile of 20k no-op jobs (tools/bench/README.md).
+ */
+export class JobAbort {
+  private controller: AbortController | undefined;
+  private listener: (() => void) | undefined;
+  aborted = false;
+  reason: unknown;
+  cause: AbortCause | undefined;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown, cause?: AbortCause): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.cause = cause;
+    this.reason = reason;
+    this.controller?.abort(reason);
+    const listener = this.listener;
+    this.listener = undefined;
+    listener?.();
+  }
+
+  /** The runner's one listener: called once, on abort (at once if already aborted). */
+  onAbort(listener: () => void): void {
+    if (this.aborted) listener();
+    else this.listener = listener;
+  }
+}
+
+const abortedMarker: unique symbol = Symbol('aborted');
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 export function toStoredError(error: unknown): StoredError {
@@ -52,64 +96,113 @@ function isRetryable(error: unknown): boolean {
   return !(typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === false);
 }
 
-export async function runJob(params: RunJobParams): Promise<RunOutcome> {
-  const { job, worker, registry, client, controller } = params;
-  const type = worker.type;
-  const submissions: EnqueueJobParams[] = [];
-  let runAgainAt: Date | undefined;
-  const dependencies: DependencyResult[] = job.dependencies.map((dependency) => ({
-    type: registry.byId(dependency.typeId)?.fullName ?? `unknown#${dependency.typeId}`,
-    key: dependency.key,
-    output: dependency.output,
-  }));
-  const selfReference = { typeId: type.id, key: job.key };
-  const actions: JobActions = {
-    submit(submitType: JobTypeKey, key: string, input: unknown, options?: SubmitOptions) {
-      submissions.push(client.prepare(submitType, key, input, options));
-    },
-    submitDependent(submitType: JobTypeKey, key: string, input: unknown, options?: SubmitOptions) {
-      const prepared = client.prepare(submitType, key, input, options);
-      submissions.push({ ...prepared, dependsOn: [...(prepared.dependsOn ?? []), selfReference] });
-    },
-    runAgainAt(at: Date) {
-      if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new JobbyError('INVALID_ARGUMENT', 'runAgainAt needs a valid Date');
-      runAgainAt = at;
-    },
-    runAgainIn(milliseconds: number) {
-      if (!Number.isFinite(milliseconds) || milliseconds < 0) throw new JobbyError('INVALID_ARGUMENT', 'runAgainIn needs a non-negative number of milliseconds');
-      runAgainAt = new Date(Date.now() + milliseconds);
-    },
-  };
-  const context: JobContext<unknown> = {
-    job: { id: job.id, type: type.fullName, key: job.key, attempt: job.attempt, maxAttempts: job.maxAttempts },
-    input: job.input,
-    dependencies,
-    dependencyOutput(dependencyType: JobTypeKey, key?: string) {
+/**
+ * The context a handler receives. Everything but the input is made on first use (getters on the
+ * prototype): a no-op handler then costs one small object, not the ~1.4 KB of closures and objects
+ * that an eagerly built context allocated per job (tools/bench/README.md). Members a handler may
+ * destructure (`dependencyOutput`, `actions`) are returned as bound functions / plain objects.
+ */
+class HandlerContext implements JobContext<unknown> {
+  submissions: EnqueueJobParams[] = noSubmissions;
+  runAgainAt: Date | undefined;
+  private jobInfo: JobContext<unknown>['job'] | undefined;
+  private dependencyResults: DependencyResult[] | undefined;
+  private actionsObject: JobActions | undefined;
+  private loggerInstance: Logger | undefined;
+
+  constructor(private readonly params: RunJobParams) {}
+
+  get input(): unknown {
+    return this.params.job.input;
+  }
+
+  get job(): JobContext<unknown>['job'] {
+    const { job, worker } = this.params;
+    return (this.jobInfo ??= { id: job.id, type: worker.type.fullName, key: job.key, attempt: job.attempt, maxAttempts: job.maxAttempts });
+  }
+
+  get dependencies(): DependencyResult[] {
+    const { job, registry } = this.params;
+    return (this.dependencyResults ??= job.dependencies.map((dependency) => ({
+      type: registry.byId(dependency.typeId)?.fullName ?? `unknown#${dependency.typeId}`,
+      key: dependency.key,
+      output: dependency.output,
+    })));
+  }
+
+  get dependencyOutput(): JobContext<unknown>['dependencyOutput'] {
+    const typeName = this.params.worker.type.fullName;
+    const jobKey = this.params.job.key;
+    const dependencies = this.dependencies;
+    return ((dependencyType: JobTypeKey, key?: string) => {
       const name = jobTypeNameOf(dependencyType as string);
       const matches = dependencies.filter((dependency) => dependency.type === name && (key === undefined || dependency.key === key));
       if (matches.length === 0) {
-        throw new JobbyError('DEPENDENCY_MISSING', `${type.fullName}:${job.key} has no dependency ${name}${key === undefined ? '' : `:${key}`}`);
+        throw new JobbyError('DEPENDENCY_MISSING', `${typeName}:${jobKey} has no dependency ${name}${key === undefined ? '' : `:${key}`}`);
       }
       if (matches.length > 1) {
-        throw new JobbyError('INVALID_ARGUMENT', `${type.fullName}:${job.key} has ${matches.length} dependencies of type ${name}; pass the key`);
+        throw new JobbyError('INVALID_ARGUMENT', `${typeName}:${jobKey} has ${matches.length} dependencies of type ${name}; pass the key`);
       }
       return matches[0]!.output as never;
-    },
-    signal: controller.signal,
-    actions,
-    logger: params.logger,
-  };
+    }) as JobContext<unknown>['dependencyOutput'];
+  }
 
-  const aborted = new Promise<'aborted'>((resolve) => {
-    if (controller.signal.aborted) resolve('aborted');
-    controller.signal.addEventListener('abort', () => resolve('aborted'), { once: true });
-  });
+  get signal(): AbortSignal {
+    return this.params.abort.signal;
+  }
+
+  get logger(): Logger {
+    const { job, worker } = this.params;
+    return (this.loggerInstance ??= this.params.logger.child({ job: job.id, type: worker.type.fullName, key: job.key, attempt: job.attempt }));
+  }
+
+  get actions(): JobActions {
+    if (this.actionsObject) return this.actionsObject;
+    const { client, worker, job } = this.params;
+    const selfReference = { typeId: worker.type.id, key: job.key };
+    const push = (submission: EnqueueJobParams) => {
+      if (this.submissions === noSubmissions) this.submissions = [];
+      this.submissions.push(submission);
+    };
+    return (this.actionsObject = {
+      submit: (submitType: JobTypeKey, key: string, input: unknown, options?: SubmitOptions) => {
+        push(client.prepare(submitType, key, input, options));
+      },
+      submitDependent: (submitType: JobTypeKey, key: string, input: unknown, options?: SubmitOptions) => {
+        const prepared = client.prepare(submitType, key, input, options);
+        push({ ...prepared, dependsOn: [...(prepared.dependsOn ?? []), selfReference] });
+      },
+      runAgainAt: (at: Date) => {
+        if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new JobbyError('INVALID_ARGUMENT', 'runAgainAt needs a valid Date');
+        this.runAgainAt = at;
+      },
+      runAgainIn: (milliseconds: number) => {
+        if (!Number.isFinite(milliseconds) || milliseconds < 0) throw new JobbyError('INVALID_ARGUMENT', 'runAgainIn needs a non-negative number of milliseconds');
+        this.runAgainAt = new Date(Date.now() + milliseconds);
+      },
+    });
+  }
+}
+
+/** Shared empty list: most jobs submit nothing. Never mutated (HandlerContext replaces it first). */
+const noSubmissions: EnqueueJobParams[] = [];
+
+export async function runJob(params: RunJobParams): Promise<RunOutcome> {
+  const { worker, abort } = params;
+  const type = worker.type;
+  const context = new HandlerContext(params);
+
   try {
-    const handlerResult = Promise.resolve().then(() => worker.handler(context));
-    // A handler that ignores its signal still cannot hold the outcome hostage.
-    handlerResult.catch(() => {});
-    const result = await Promise.race([handlerResult, aborted]);
-    if (result === 'aborted' && controller.signal.aborted) return abortedOutcome(params, type.fullName);
+    let result: unknown = worker.handler(context);
+    if (isThenable(result)) {
+      const handlerResult = Promise.resolve(result);
+      // A handler that ignores its signal still cannot hold the outcome hostage.
+      handlerResult.catch(() => {});
+      const aborted = new Promise<typeof abortedMarker>((resolve) => abort.onAbort(() => resolve(abortedMarker)));
+      result = await Promise.race([handlerResult, aborted]);
+      if (result === abortedMarker) return abortedOutcome(params, type.fullName);
+    }
+    if (abort.aborted) return abortedOutcome(params, type.fullName);
     let outputJson: string | null;
     try {
       outputJson = params.validator.serializeOutput(type, result);
@@ -117,15 +210,15 @@ export async function runJob(params: RunJobParams): Promise<RunOutcome> {
       // An output that breaks its schema is a bug in the handler: retrying cannot fix it.
       return { kind: 'failure', error: toStoredError(error), retryable: false, timedOut: false };
     }
-    return { kind: 'success', outputJson, submissions, runAgainAt };
+    return { kind: 'success', outputJson, submissions: context.submissions, runAgainAt: context.runAgainAt };
   } catch (error) {
-    if (controller.signal.aborted) return abortedOutcome(params, type.fullName);
+    if (abort.aborted) return abortedOutcome(params, type.fullName);
     return { kind: 'failure', error: toStoredError(error), retryable: isRetryable(error), timedOut: false };
   }
 }
 
 function abortedOutcome(params: RunJobParams, typeName: string): RunOutcome {
-  const cause = params.abortCause() ?? 'shutdown';
+  const cause = params.abort.cause ?? 'shutdown';
   if (cause === 'timeout') {
     const timeoutMs = params.worker.options.timeoutMs;
     return {
