@@ -104,44 +104,34 @@ async function enqueuePlain(context: StoreContext, jobs: readonly EnqueueJobPara
   // the batch sets go as NULL arrays.
   const optional = <T>(pick: (job: EnqueueJobParams) => T | undefined): (T | null)[] | null =>
     jobs.some((job) => pick(job) !== undefined) ? jobs.map((job) => pick(job) ?? null) : null;
-  const { rows } = await sql<{ ord: number; id: string | null; created: boolean; state: JobState | null }>`
-    with input as (
-      select * from unnest(
+  // Only the insert and its RETURNING: matching rows back to the batch happens here, by
+  // (type_id, key), rather than in SQL (a merge join over sorted text keys and a probe per
+  // conflicting row cost Postgres more than the insert's own index work).
+  const { rows } = await sql<{ id: string; type_id: number; key: string }>`
+    with inserted as (
+      insert into ${tables.jobs} (type_id, key, state, input, input_bytes, max_attempts, priority, run_at, ready_at, retention_seconds)
+      select type_id, key, 'queued', input, input_bytes, coalesce(max_attempts, ${context.defaultMaxAttempts}),
+             coalesce(priority, 0), coalesce(run_at, now()), now(), retention_seconds
+      from unnest(
         ${sql.val(jobs.map((job) => job.typeId))}::int[], ${sql.val(jobs.map((job) => job.key))}::text[],
         ${sql.val(jobs.map((job) => job.inputJson))}::jsonb[], ${sql.val(jobs.map((job) => Buffer.byteLength(job.inputJson)))}::int[],
         ${sql.val(optional((job) => job.maxAttempts))}::int[], ${sql.val(optional((job) => job.priority))}::int[],
         ${sql.val(optional((job) => job.runAt?.toISOString()))}::timestamptz[], ${sql.val(optional((job) => job.retentionSeconds))}::int[]
       ) with ordinality as t(type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds, ord)
-    ),
-    inserted as (
-      insert into ${tables.jobs} (type_id, key, state, input, input_bytes, max_attempts, priority, run_at, ready_at, retention_seconds)
-      select type_id, key, 'queued', input, input_bytes, coalesce(max_attempts, ${context.defaultMaxAttempts}),
-             coalesce(priority, 0), coalesce(run_at, now()), now(), retention_seconds
-      from input order by ord
+      order by ord
       on conflict (type_id, key) do nothing
-      returning id, type_id, key, state
+      returning id, type_id, key
     ),
     notified as (select pg_notify(${context.jobsChannel}, '') from (select 1 from inserted limit 1) as any_inserted)
-    select i.ord, coalesce(ins.id, existing.id) as id, ins.id is not null as created, coalesce(ins.state, existing.state) as state
-    from input i
-    left join inserted ins on ins.type_id = i.type_id and ins.key = i.key
-    -- Existing rows are read only for pairs that conflicted, each through the (type_id, key) index:
-    -- a plain left join let the planner hash the whole table (a full scan per batch: O(n²) over a bulk load).
-    left join lateral (
-      select e.id, e.state from ${tables.jobs} e where ins.id is null and e.type_id = i.type_id and e.key = i.key
-      limit 1 -- keeps the subquery from being flattened into a join: it stays a per-row index probe
-    ) existing on true
-    cross join (select count(*) from notified) as notifications
-    order by i.ord`.execute(executor);
-  const results = rows.map((row, index) => ({
-    id: row.id === null ? null : String(row.id),
-    typeId: jobs[index]!.typeId,
-    key: jobs[index]!.key,
-    created: row.created,
-    state: row.state,
-  }));
-  // A pair inserted by a concurrent transaction that committed after this statement's snapshot
-  // conflicts but is invisible to it; read those again with a fresh snapshot.
+    select id, type_id, key, (select count(*) from notified) as notifications from inserted`.execute(executor);
+  const insertedIds = new Map<string, string>();
+  for (const row of rows) insertedIds.set(referenceId({ typeId: row.type_id, key: row.key }), String(row.id));
+  const results = jobs.map((job) => {
+    const id = insertedIds.get(referenceId(job));
+    return { id: id ?? null, typeId: job.typeId, key: job.key, created: id !== undefined, state: id === undefined ? null : ('queued' as JobState) };
+  });
+  // Pairs that already existed (or were inserted by a concurrent transaction that committed after
+  // this statement's snapshot): read them with a fresh snapshot.
   const unresolved = results.filter((result) => result.id === null);
   if (unresolved.length > 0) {
     const found = await lookupJobs(context, unresolved, executor, false);
@@ -163,13 +153,23 @@ interface FoundJob {
 }
 
 async function lookupJobs(context: StoreContext, references: readonly JobReference[], executor: Executor, lock: boolean): Promise<Map<string, FoundJob>> {
-  const payload = JSON.stringify(references.map((reference) => ({ type_id: reference.typeId, key: reference.key })));
-  const { rows } = await sql<{ id: string; type_id: number; key: string; state: JobState }>`
-    select j.id, j.type_id, j.key, j.state
-    from ${context.tables.jobs} j
-    join jsonb_to_recordset(${payload}::jsonb) as r(type_id int, key text) on j.type_id = r.type_id and j.key = r.key
-    order by j.id
-    ${lock ? sql`for share of j` : sql``}`.execute(executor);
+  const typeIds = sql.val(references.map((reference) => reference.typeId));
+  const keys = sql.val(references.map((reference) => reference.key));
+  // Without a lock: one (type_id, key) index probe per reference (LATERAL … LIMIT 1 cannot be
+  // turned into a hash join over the whole table). With a lock: rows locked in id order.
+  const { rows } = lock
+    ? await sql<{ id: string; type_id: number; key: string; state: JobState }>`
+        select j.id, j.type_id, j.key, j.state
+        from ${context.tables.jobs} j
+        join unnest(${typeIds}::int[], ${keys}::text[]) as r(type_id, key) on j.type_id = r.type_id and j.key = r.key
+        order by j.id
+        for share of j`.execute(executor)
+    : await sql<{ id: string; type_id: number; key: string; state: JobState }>`
+        select j.id, j.type_id, j.key, j.state
+        from unnest(${typeIds}::int[], ${keys}::text[]) as r(type_id, key)
+        cross join lateral (
+          select e.id, e.type_id, e.key, e.state from ${context.tables.jobs} e where e.type_id = r.type_id and e.key = r.key limit 1
+        ) j`.execute(executor);
   return new Map(rows.map((row) => [referenceId({ typeId: row.type_id, key: row.key }), { id: String(row.id), typeId: row.type_id, key: row.key, state: row.state }]));
 }
 
