@@ -7,11 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobbyClient, createLogger, createWorker, type JobbyClient, type Worker } from '@jobby/core';
 import { createTestDatabase, type TestDatabase } from '@jobby/core/testing';
 import { startAdminServer, type AdminServer } from '../index.js';
-import { e2eRegistry, steamLikeControl, submitSteamLikeWorkflow } from './steam-like-plugin.js';
+import { steamJobs } from '@jobby/steam';
+import { e2eRegistry, shopControl, submitShopWorkflow } from './shop-plugin.js';
 
 /**
  * The admin UI in Debian's Chromium, driven by playwright-core, against real Postgres and a real
- * worker in this process. Screenshots (light and dark) go to packages/admin/test-results/.
+ * worker in this process. The worker runs the real steam plugin in local mode, so its startup jobs
+ * submit the `sentinel` chain whose DAG a test opens, and the shop stand-in, whose catalogue
+ * workflow fails where a test says (`shopControl`). Screenshots (light and dark) go to packages/admin/test-results/.
  * Chromium missing is a failure, never a skip: install it with `apt-get install -y chromium` or
  * point JOBBY_CHROMIUM_PATH at one.
  */
@@ -93,20 +96,21 @@ beforeAll(async () => {
   await ensureUiBuilt();
   database = await createTestDatabase({ backend: 'postgres' });
   const logger = createLogger({ level: 'silent' });
-  worker = createWorker({ database, registry: e2eRegistry, logger, concurrency: 4, pollIntervalMs: 250, sweepIntervalMs: 500 });
+  worker = createWorker({ database, registry: e2eRegistry, logger, concurrency: 4, pollIntervalMs: 250, sweepIntervalMs: 500, workersMode: 'local', jobsMode: 'local' });
   await worker.start();
   client = createJobbyClient({ database, registry: e2eRegistry });
-  steamLikeControl.failingPages = new Set([3]);
-  workflow = await submitSteamLikeWorkflow(client as never, 'nightly', 4);
+  shopControl.failingPages = new Set([3]);
+  workflow = await submitShopWorkflow(client as never, 'nightly', 4);
   await client.submit('demo.Produce' as never, 'warm-up', { value: 21 } as never);
   admin = await startAdminServer({ database, registry: e2eRegistry, token, worker, logger });
   browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
-  // The workflow settles: page 3 fails, so the stats job is cancelled.
-  const deadline = Date.now() + 20_000;
+  // The workflows settle: page 3 fails, so the stats job is cancelled; the steam sentinel chain succeeds.
+  const deadline = Date.now() + 30_000;
   for (;;) {
     const stats = await client.getById(workflow['nightly-stats']!);
-    if (stats?.state === 'cancelled') break;
-    if (Date.now() > deadline) throw new Error(`workflow did not settle: stats is ${stats?.state}`);
+    const sentinel = await client.get(steamJobs.refs.ProcessAppList, 'sentinel');
+    if (stats?.state === 'cancelled' && sentinel?.state === 'succeeded') break;
+    if (Date.now() > deadline) throw new Error(`workflows did not settle: shop stats is ${stats?.state}, steam.ProcessAppList:sentinel is ${sentinel?.state}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }, 120_000);
@@ -125,11 +129,12 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
       await page.goto(`${admin.url}/`);
       const counts = page.getByTestId('counts-table');
       await counts.waitFor();
-      await page.waitForFunction(() => document.querySelector('[data-testid=counts-table]')?.textContent?.includes('steam.ProcessAppPage'));
-      expect(await counts.textContent()).toContain('steam.FetchAppList');
+      await page.waitForFunction(() => document.querySelector('[data-testid=counts-table]')?.textContent?.includes('shop.ProcessCatalogPage'));
+      expect(await counts.textContent()).toContain('steam.ProcessAppList');
       const types = await page.getByTestId('types-table').textContent();
-      expect(types).toContain('app-page-processor');
+      expect(types).toContain('catalog-page-processor');
       expect(types).toContain('steam.FetchAppList');
+      expect(types).toContain('steam_app_list_processor');
       expect(await page.getByTestId('workers-table').textContent()).toContain('live');
       await page.locator('.chart svg').waitFor();
       expect(await page.locator('.chart .bar-succeeded').count()).toBeGreaterThan(0);
@@ -141,7 +146,7 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
 
   it('submits a job through the form, with inline validation, and watches it succeed', async () => {
     const { context, page } = await openPage();
-    await page.goto(`${admin.url}/submit?type=steam.FetchAppList`);
+    await page.goto(`${admin.url}/submit?type=shop.FetchCatalog`);
     // The token, entered the way a person does.
     await page.getByRole('button', { name: 'Enter token' }).click();
     await page.locator('#admin-token').fill(token);
@@ -149,7 +154,7 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Token set' }).waitFor();
 
     await page.locator('#submit-key').fill('from-the-form');
-    await page.locator('#field-url').fill('https://store.example/api/apps');
+    await page.locator('#field-url').fill('https://shop.example/api/catalog');
     await page.locator('#field-pages').fill('0');
     await page.getByRole('button', { name: 'Submit job' }).click();
     await page.getByText('must be ≥ 1').waitFor();
@@ -178,11 +183,54 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     await shoot(page, 'job-succeeded-light');
     const id = page.url().split('/').pop()!;
     const stored = await client.getById(id);
-    expect(stored).toMatchObject({ type: 'steam.FetchAppList', key: 'from-the-form', state: 'succeeded', input: { url: 'https://store.example/api/apps', pages: 3, region: 'us', tags: ['from-ui'], dryRun: true } });
+    expect(stored).toMatchObject({ type: 'shop.FetchCatalog', key: 'from-the-form', state: 'succeeded', input: { url: 'https://shop.example/api/catalog', pages: 3, region: 'us', tags: ['from-ui'], dryRun: true } });
     await context.close();
   });
 
-  it('opens the DAG of the steam workflow, coloured by state, with clickable nodes', async () => {
+  it('opens the DAG of the steam sentinel workflow from the job page: both jobs succeeded, the fetch a click away', async () => {
+    const processed = await client.get(steamJobs.refs.ProcessAppList, 'sentinel');
+    const fetched = await client.get(steamJobs.refs.FetchAppList, 'sentinel');
+    expect(processed).toMatchObject({ state: 'succeeded' });
+    expect(fetched).toMatchObject({ state: 'succeeded' });
+    for (const dark of [false, true]) {
+      const { context, page } = await openPage({ dark });
+      // The job page of steam.ProcessAppList:sentinel, then its workflow graph.
+      await page.goto(`${admin.url}/jobs/${processed!.id}`);
+      await untilHeaderState(page, 'succeeded');
+      expect(await page.locator('.page-header h1').textContent()).toMatch(/steam\.ProcessAppList\s*:\s*sentinel/);
+      await page.getByRole('link', { name: 'Workflow graph' }).click();
+      await page.waitForURL(new RegExp(`/jobs/${processed!.id}/graph$`));
+      await page.getByTestId('dag').waitFor();
+      await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 2);
+      const fetchNode = page.locator('.react-flow__node', { hasText: 'steam.FetchAppList' });
+      const processNode = page.locator('.react-flow__node', { hasText: 'steam.ProcessAppList' });
+      expect(await fetchNode.textContent()).toContain('sentinel');
+      expect(await processNode.textContent()).toContain('sentinel');
+      expect(await fetchNode.getAttribute('class')).toContain('dag-succeeded');
+      expect(await processNode.getAttribute('class')).toMatch(/dag-succeeded.*dag-root/);
+      expect(await page.locator('.react-flow__node.dag-succeeded').count()).toBe(2);
+      expect(await page.locator('.react-flow__edge').count()).toBe(1);
+      expect(await page.locator('.react-flow__edge.dag-edge-succeeded').count()).toBe(1);
+      expect(await page.locator('.page-header').textContent()).toContain('2 jobs, 1 dependencies');
+      await page.waitForTimeout(300);
+      await shoot(page, `dag-steam-${dark ? 'dark' : 'light'}`);
+      if (!dark) {
+        await fetchNode.click();
+        await page.waitForURL(new RegExp(`/jobs/${fetched!.id}$`));
+        await untilHeaderState(page, 'succeeded');
+        expect(await page.locator('.page-header h1').textContent()).toMatch(/steam\.FetchAppList\s*:\s*sentinel/);
+        expect(await page.getByTestId('attempts-table').textContent()).toContain('succeeded');
+        // The output the real plugin produced from the fixture it ships.
+        await page.locator('section[aria-label="Output"] pre').waitFor();
+        expect(await page.locator('section[aria-label="Output"] pre').textContent()).toContain('"Counter-Strike"');
+        await shoot(page, 'job-steam-fetch-light');
+      }
+      expect((page as Page & { problems: string[] }).problems).toEqual([]);
+      await context.close();
+    }
+  });
+
+  it('opens the DAG of the shop catalogue workflow, coloured by state (failed, cancelled), with clickable nodes', async () => {
     for (const dark of [false, true]) {
       const { context, page } = await openPage({ dark });
       await page.goto(`${admin.url}/jobs/${workflow['nightly-stats']}/graph`);
@@ -193,7 +241,7 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
       expect(await page.locator('.react-flow__node.dag-succeeded').count()).toBe(4);
       expect(await page.locator('.react-flow__edge').count()).toBe(8);
       await page.waitForTimeout(300);
-      await shoot(page, `dag-${dark ? 'dark' : 'light'}`);
+      await shoot(page, `dag-shop-${dark ? 'dark' : 'light'}`);
       if (!dark) {
         await page.locator('.react-flow__node.dag-failed').click();
         await page.waitForURL(new RegExp(`/jobs/${workflow['nightly-page-3']}$`));
@@ -204,7 +252,7 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
   });
 
   it('keeps the DAG usable at 500 jobs', async () => {
-    const wide = await submitSteamLikeWorkflow(client as never, 'wide', 498);
+    const wide = await submitShopWorkflow(client as never, 'wide', 498);
     const { context, page } = await openPage();
     const started = Date.now();
     await page.goto(`${admin.url}/jobs/${wide['wide-stats']}/graph`);
@@ -226,7 +274,7 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     expect(await page.locator('.card-error').textContent()).toContain('upstream answered 503');
     expect(await page.getByTestId('attempts-table').textContent()).toContain('failed');
     await shoot(page, 'job-failed-light');
-    steamLikeControl.failingPages.clear();
+    shopControl.failingPages.clear();
     await page.getByRole('button', { name: 'Retry' }).click();
     await page.getByText('will run again').waitFor();
     await untilHeaderState(page, 'succeeded');
@@ -257,7 +305,7 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
       await page.getByTestId('jobs-table').waitFor();
       await page.waitForFunction(() => document.querySelectorAll('[data-testid=jobs-table] tbody tr').length > 5);
       await shoot(page, `jobs-${dark ? 'dark' : 'light'}`);
-      await page.goto(`${admin.url}/types/steam.ProcessAppPage`);
+      await page.goto(`${admin.url}/types/shop.ProcessCatalogPage`);
       await page.getByTestId('type-stats').waitFor();
       await shoot(page, `type-${dark ? 'dark' : 'light'}`);
       await context.close();
