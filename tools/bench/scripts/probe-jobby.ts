@@ -1,0 +1,54 @@
+/**
+ * Where jobby's `process` time goes: times every claim and completion call of one run.
+ * Usage: npx tsx --conditions=@jobby/source scripts/probe-jobby.ts [jobs] [prefetch]
+ */
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+import { createJobbyClient, createLogger, createWorker, migrate, openDatabase, syncJobTypes } from '@jobby/core';
+import { benchJobs, benchRegistry } from '../src/systems/jobby.js';
+
+const jobs = Number(process.argv[2] ?? 20_000);
+const prefetch = Number(process.argv[3] ?? 500);
+const schema = `probe_${process.pid}`;
+const database = await openDatabase({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', schema });
+await migrate(database);
+if (process.env.FILLFACTOR) await database.pool.query(`alter table ${schema}.jobs set (fillfactor = ${Number(process.env.FILLFACTOR)})`);
+const client = createJobbyClient({ database, registry: benchRegistry });
+await syncJobTypes(client.store, benchRegistry);
+let done = 0;
+const worker = createWorker({ database, registry: benchRegistry, logger: createLogger({ level: 'silent' }), concurrency: 10, prefetch, dataDirectory: '/tmp/jobby-bench-plugins' });
+const stats: Record<string, { calls: number; ms: number; rows: number }> = {};
+const store = worker.client.store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+for (const name of ['jobClaim', 'jobCompleteMany']) {
+  const original = store[name]!;
+  const entry = (stats[name] = { calls: 0, ms: 0, rows: 0 });
+  store[name] = async (...args: unknown[]) => {
+    const started = performance.now();
+    const result = await original(...args);
+    entry.ms += performance.now() - started;
+    entry.calls++;
+    entry.rows += Array.isArray(result) ? result.length : Array.isArray(args[0]) ? args[0].length : 0;
+    return result;
+  };
+}
+worker.events.on('job:success', () => done++);
+await worker.start();
+const enqueueStarted = performance.now();
+for (let from = 0; from < jobs; from += 5000) {
+  await client.submitMany(Array.from({ length: Math.min(5000, jobs - from) }, (_, index) => ({ type: benchJobs.refs.Noop, key: `k${from + index}`, input: { i: from + index } })));
+}
+const session = process.env.PROFILE ? new Session() : undefined;
+if (session) { session.connect(); if (process.env.HEAP) { await session.post('HeapProfiler.enable'); await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }); } else { await session.post('Profiler.enable'); await session.post('Profiler.start'); } }
+const t0 = performance.now();
+const cpu0 = process.cpuUsage();
+console.log(`enqueue ${jobs}: ${(t0 - enqueueStarted).toFixed(0)} ms`);
+while (done < jobs) await new Promise((resolve) => setTimeout(resolve, 2));
+const elapsed = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+if (session) { const { profile } = process.env.HEAP ? await session.post('HeapProfiler.stopSampling') : await session.post('Profiler.stop'); writeFileSync(process.env.PROFILE!, JSON.stringify(profile)); }
+console.log(`node cpu during processing: ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms (${(((cpu.user + cpu.system) / jobs)).toFixed(1)} µs/job)`);
+console.log(`processed ${jobs} in ${elapsed.toFixed(0)} ms: ${((jobs / elapsed) * 1000).toFixed(0)} jobs/s`);
+for (const [name, entry] of Object.entries(stats)) console.log(`${name}: ${entry.calls} calls, ${(entry.ms / entry.calls).toFixed(2)} ms avg, ${(entry.rows / entry.calls).toFixed(0)} rows avg`);
+await worker.stop();
+await database.pool.query(`drop schema ${schema} cascade`);
+await database.close();

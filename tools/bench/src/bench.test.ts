@@ -1,0 +1,58 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseArguments, runBench } from './main.js';
+import { systemNames, testNames } from './system.js';
+
+/**
+ * The smoke run: jobby and the raw-pg floor on every test, graphile-worker and pg-boss on
+ * `process`, tiny sizes, one round. It keeps the harness from rotting (a peer's API change, a
+ * broken workload) without the minutes a real run takes (each measurement is its own process).
+ */
+describe('bench smoke run', () => {
+  it('writes latest.json rows, latest.md and latest.svg for every system and test', async () => {
+    const outDir = await mkdtemp(path.join(os.tmpdir(), 'jobby-bench-smoke-'));
+    try {
+      const options = { ...parseArguments(['--smoke', '--out', outDir]), log: () => {} };
+      const peers = await runBench({ ...options, outDir: path.join(outDir, 'peers'), systems: ['graphile-worker', 'pg-boss'], tests: ['process'] });
+      const { failures } = await runBench({ ...options, systems: ['jobby', 'raw-pg'] });
+      expect([...failures, ...peers.failures]).toEqual([]);
+
+      const peerRows = JSON.parse(await readFile(path.join(outDir, 'peers', 'latest.json'), 'utf8')) as Record<string, unknown>[];
+      expect(peerRows.map((row) => `${row.system} ${row.test}`).sort()).toEqual(['graphile-worker peak-rss', 'graphile-worker process', 'pg-boss peak-rss', 'pg-boss process']);
+      const rows = JSON.parse(await readFile(path.join(outDir, 'latest.json'), 'utf8')) as Record<string, unknown>[];
+      for (const row of [...rows, ...peerRows]) {
+        expect(systemNames).toContain(row.system);
+        expect(typeof row.variant).toBe('string');
+        expect(row.run).toBe(1);
+        if (row.test === 'latency') {
+          expect(Object.keys(row).sort()).toEqual(['p50', 'p95', 'p99', 'run', 'system', 'test', 'variant']);
+          expect(row.p50 as number).toBeGreaterThan(0);
+          expect(row.p99 as number).toBeGreaterThanOrEqual(row.p50 as number);
+        } else if (row.test === 'peak-rss') {
+          expect(Object.keys(row).sort()).toEqual(['megabytes', 'run', 'system', 'test', 'variant']);
+        } else {
+          expect(testNames).toContain(row.test);
+          expect(Object.keys(row).sort()).toEqual(['rate', 'run', 'system', 'test', 'variant']);
+          expect(row.rate as number).toBeGreaterThan(0);
+        }
+      }
+      for (const system of ['jobby', 'raw-pg']) {
+        for (const test of ['enqueue-batch', 'enqueue-single', 'process', 'process-bloated', 'latency', 'peak-rss']) {
+          expect(rows.some((row) => row.system === system && row.test === test), `${system} ${test}`).toBe(true);
+        }
+      }
+      // raw-pg has no dependencies: its dag is skipped, not faked.
+      expect(rows.filter((row) => row.test === 'dag').map((row) => row.system)).toEqual(['jobby']);
+
+      const markdown = await readFile(path.join(outDir, 'latest.md'), 'utf8');
+      expect(markdown).toContain('| test | unit | jobby | raw-pg | jobby ÷ raw-pg |');
+      expect(markdown).toContain('| process | jobs/s |');
+      const svg = await readFile(path.join(outDir, 'latest.svg'), 'utf8');
+      expect(svg.startsWith('<svg')).toBe(true);
+    } finally {
+      await rm(outDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});

@@ -1,0 +1,159 @@
+import type { SystemName, TestName } from './system.js';
+
+/** Result rows (latest.json) and what is derived from them: medians, min–max, ratios, markdown, SVG. */
+
+export type ResultRow =
+  | { system: SystemName; test: TestName; variant: string; run: number; rate: number }
+  | { system: SystemName; test: TestName; variant: string; run: number; p50: number; p95: number; p99: number }
+  | { system: SystemName; test: 'peak-rss'; variant: string; run: number; megabytes: number };
+
+export interface Summary {
+  system: SystemName;
+  test: TestName | 'peak-rss';
+  variant: string;
+  unit: string;
+  /** Median and min–max of the main figure (rate, p50 latency, or megabytes). */
+  median: number;
+  min: number;
+  max: number;
+  runs: number;
+  /** Latency tests: medians of p95 and p99. */
+  p95?: number;
+  p99?: number;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+export function summarize(rows: readonly ResultRow[]): Summary[] {
+  const groups = new Map<string, ResultRow[]>();
+  for (const row of rows) {
+    const key = `${row.test}\u0000${row.system}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  const summaries: Summary[] = [];
+  for (const group of groups.values()) {
+    const first = group[0]!;
+    const main = group.map((row) => ('rate' in row ? row.rate : 'p50' in row ? row.p50 : row.megabytes));
+    const summary: Summary = {
+      system: first.system,
+      test: first.test,
+      variant: first.variant,
+      unit: 'rate' in first ? 'jobs/s' : 'p50' in first ? 'ms' : 'MB',
+      median: median(main),
+      min: Math.min(...main),
+      max: Math.max(...main),
+      runs: group.length,
+    };
+    if ('p50' in first) {
+      summary.p95 = median(group.map((row) => (row as { p95: number }).p95));
+      summary.p99 = median(group.map((row) => (row as { p99: number }).p99));
+    }
+    summaries.push(summary);
+  }
+  return summaries;
+}
+
+const testOrder: (TestName | 'peak-rss')[] = ['enqueue-batch', 'enqueue-single', 'process', 'process-bloated', 'latency', 'dag', 'peak-rss'];
+const systemOrder: SystemName[] = ['jobby', 'graphile-worker', 'pg-boss', 'raw-pg'];
+
+function format(value: number, unit: string): string {
+  if (unit === 'ms') return value.toFixed(1);
+  if (unit === 'MB') return value.toFixed(0);
+  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1);
+}
+
+function cell(summary: Summary | undefined): string {
+  if (!summary) return '–';
+  if (summary.unit === 'ms') {
+    return `${format(summary.median, 'ms')} / ${format(summary.p95!, 'ms')} / ${format(summary.p99!, 'ms')}`;
+  }
+  const spread = summary.runs > 1 ? ` (${format(summary.min, summary.unit)}–${format(summary.max, summary.unit)})` : '';
+  return `${format(summary.median, summary.unit)}${spread}`;
+}
+
+/** jobby's median over the peer's: for latencies and memory, lower is better, so peer / jobby. */
+export function ratio(jobby: Summary | undefined, peer: Summary | undefined, which: 'median' | 'p99' = 'median'): number | undefined {
+  if (!jobby || !peer) return undefined;
+  const a = which === 'p99' ? jobby.p99! : jobby.median;
+  const b = which === 'p99' ? peer.p99! : peer.median;
+  if (!(a > 0) || !(b > 0)) return undefined;
+  return jobby.unit === 'jobs/s' ? a / b : b / a;
+}
+
+export function markdownTable(summaries: readonly Summary[], meta: { rounds: number; when: string; load: string }): string {
+  const find = (system: SystemName, test: string) => summaries.find((summary) => summary.system === system && summary.test === test);
+  const present = systemOrder.filter((system) => summaries.some((summary) => summary.system === system));
+  const lines = [
+    `Medians of ${meta.rounds} interleaved round${meta.rounds === 1 ? '' : 's'} (min–max in parentheses); latency cells are p50 / p95 / p99 ms. ${meta.when}; ${meta.load}.`,
+    '',
+    `| test | unit | ${present.join(' | ')} | ${present.filter((system) => system !== 'jobby').map((system) => `jobby ÷ ${system}`).join(' | ')} |`,
+    `|---|---|${present.map(() => '---:').join('|')}|${present.filter((system) => system !== 'jobby').map(() => '---:').join('|')}|`,
+  ];
+  for (const test of testOrder) {
+    const row = present.map((system) => find(system, test));
+    if (row.every((summary) => !summary)) continue;
+    const unit = test === 'latency' ? 'ms' : test === 'peak-rss' ? 'MB (process)' : 'jobs/s';
+    const ratios = present
+      .filter((system) => system !== 'jobby')
+      .map((system) => {
+        const r = ratio(find('jobby', test), find(system, test));
+        if (r === undefined) return '–';
+        if (test === 'latency') {
+          const r99 = ratio(find('jobby', test), find(system, test), 'p99');
+          return `${r.toFixed(2)}× p50, ${r99?.toFixed(2) ?? '–'}× p99`;
+        }
+        return `${r.toFixed(2)}×`;
+      });
+    lines.push(`| ${test} | ${unit} | ${row.map(cell).join(' | ')} | ${ratios.join(' | ')} |`);
+  }
+  lines.push('', 'Ratios: throughput jobby ÷ peer (higher is better for jobby); latency and memory peer ÷ jobby (above 1 = jobby lower).');
+  lines.push('', 'Variants: ' + present.map((system) => `${system} \`${summaries.find((summary) => summary.system === system)?.variant ?? ''}\``).join(', ') + '.');
+  return `${lines.join('\n')}\n`;
+}
+
+const colors: Record<SystemName, string> = { jobby: '#2563eb', 'graphile-worker': '#f59e0b', 'pg-boss': '#10b981', 'raw-pg': '#6b7280' };
+
+/** A grouped bar chart: one panel per test, bars = median (log scale within a panel), whiskers = min–max. */
+export function svgChart(summaries: readonly Summary[]): string {
+  const tests = testOrder.filter((test) => summaries.some((summary) => summary.test === test));
+  const present = systemOrder.filter((system) => summaries.some((summary) => summary.system === system));
+  const panelWidth = 150;
+  const height = 260;
+  const top = 40;
+  const bottom = 200;
+  const width = tests.length * panelWidth + 40;
+  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height + 30}" font-family="sans-serif" font-size="10">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+  ];
+  tests.forEach((test, panel) => {
+    const x0 = 20 + panel * panelWidth;
+    const items = present.map((system) => summaries.find((summary) => summary.system === system && summary.test === test));
+    const maxValue = Math.max(...items.map((summary) => summary?.max ?? 0), 1);
+    const unit = items.find(Boolean)?.unit ?? '';
+    parts.push(`<text x="${x0 + panelWidth / 2 - 10}" y="16" text-anchor="middle" font-weight="bold">${escape(test)}</text>`);
+    parts.push(`<text x="${x0 + panelWidth / 2 - 10}" y="29" text-anchor="middle" fill="#555">${escape(unit === 'ms' ? 'p50 ms (lower is better)' : unit === 'MB' ? 'MB (lower is better)' : 'jobs/s')}</text>`);
+    const barWidth = (panelWidth - 30) / present.length;
+    items.forEach((summary, index) => {
+      if (!summary) return;
+      const scale = (value: number) => bottom - ((bottom - top) * value) / maxValue;
+      const x = x0 + index * barWidth;
+      parts.push(`<rect x="${x.toFixed(1)}" y="${scale(summary.median).toFixed(1)}" width="${(barWidth - 3).toFixed(1)}" height="${(bottom - scale(summary.median)).toFixed(1)}" fill="${colors[summary.system]}"><title>${escape(`${summary.system}: ${cell(summary)}`)}</title></rect>`);
+      const middle = x + (barWidth - 3) / 2;
+      parts.push(`<line x1="${middle.toFixed(1)}" x2="${middle.toFixed(1)}" y1="${scale(summary.min).toFixed(1)}" y2="${scale(summary.max).toFixed(1)}" stroke="black"/>`);
+      parts.push(`<text x="${middle.toFixed(1)}" y="${(scale(summary.median) - 3).toFixed(1)}" text-anchor="middle" font-size="8">${escape(format(summary.median, summary.unit))}</text>`);
+    });
+    parts.push(`<line x1="${x0}" x2="${x0 + panelWidth - 30}" y1="${bottom}" y2="${bottom}" stroke="#999"/>`);
+  });
+  present.forEach((system, index) => {
+    parts.push(`<rect x="${20 + index * 130}" y="${height - 30}" width="12" height="12" fill="${colors[system]}"/>`);
+    parts.push(`<text x="${36 + index * 130}" y="${height - 20}">${escape(system)}</text>`);
+  });
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}

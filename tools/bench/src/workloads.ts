@@ -1,0 +1,125 @@
+import pg from 'pg';
+import type { BenchSystem, TestName } from './system.js';
+
+/**
+ * The workloads, written once against BenchSystem. Every timing is taken in the process that
+ * drives the system, with `performance.now()`.
+ */
+
+export interface WorkloadSizes {
+  enqueueBatch: number;
+  batchSize: number;
+  enqueueSingle: number;
+  process: number;
+  latency: number;
+  dag: number;
+  bloat: number;
+}
+
+export const fullSizes: WorkloadSizes = { enqueueBatch: 20_000, batchSize: 500, enqueueSingle: 5_000, process: 20_000, latency: 200, dag: 1_000, bloat: 1_000_000 };
+export const smokeSizes: WorkloadSizes = { enqueueBatch: 200, batchSize: 50, enqueueSingle: 50, process: 200, latency: 20, dag: 20, bloat: 2_000 };
+
+export type Measurement =
+  | { kind: 'rate'; rate: number; peakRssMb?: number }
+  | { kind: 'latency'; p50: number; p95: number; p99: number };
+
+const sleep = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds));
+
+async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 10): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await probe())) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+export async function runWorkload(system: BenchSystem, test: TestName, sizes: WorkloadSizes, connectionString: string): Promise<Measurement | undefined> {
+  switch (test) {
+    case 'enqueue-batch': {
+      const started = performance.now();
+      for (let from = 0; from < sizes.enqueueBatch; from += sizes.batchSize) {
+        await system.enqueueBatch(from, Math.min(sizes.batchSize, sizes.enqueueBatch - from));
+      }
+      return { kind: 'rate', rate: sizes.enqueueBatch / ((performance.now() - started) / 1000) };
+    }
+    case 'enqueue-single': {
+      const started = performance.now();
+      for (let index = 0; index < sizes.enqueueSingle; index++) await system.enqueueOne(index);
+      return { kind: 'rate', rate: sizes.enqueueSingle / ((performance.now() - started) / 1000) };
+    }
+    case 'process':
+    case 'process-bloated': {
+      if (test === 'process-bloated') {
+        await system.fillFinished(sizes.bloat);
+        await vacuumAnalyze(connectionString, system.tables());
+      }
+      // The worker starts idle; the jobs arrive in one bulk call (one transaction), and the clock
+      // runs from its return until the database shows every job finished. Start-up is not timed.
+      let started = 0;
+      await system.startWorker(() => {
+        started++;
+      });
+      await sleep(300);
+      await system.enqueueBatch(0, sizes.process);
+      const t0 = performance.now();
+      await until('every handler to start', () => started >= sizes.process, 300_000, 2);
+      await until('every job to be finished in the database', async () => (await system.unfinished()) === 0, 60_000, 5);
+      const elapsed = performance.now() - t0;
+      await system.stopWorker();
+      return { kind: 'rate', rate: sizes.process / (elapsed / 1000), peakRssMb: process.resourceUsage().maxRSS / 1024 };
+    }
+    case 'latency': {
+      const startedAt = new Map<number, number>();
+      let waiter: { index: number; resolve: () => void } | undefined;
+      await system.startWorker((index) => {
+        startedAt.set(index, performance.now());
+        if (waiter?.index === index) waiter.resolve();
+      });
+      await sleep(500);
+      const latencies: number[] = [];
+      for (let index = 0; index < sizes.latency; index++) {
+        const seen = new Promise<void>((resolve) => (waiter = { index, resolve }));
+        const enqueuedAt = performance.now();
+        await system.enqueueOne(index);
+        await Promise.race([seen, sleep(10_000)]);
+        const start = startedAt.get(index);
+        if (start === undefined) throw new Error(`job ${index} did not start within 10 s`);
+        latencies.push(start - enqueuedAt);
+        // An idle worker between jobs: let completions and notifications settle.
+        await sleep(5 + Math.random() * 15);
+      }
+      await system.stopWorker();
+      latencies.sort((a, b) => a - b);
+      return { kind: 'latency', p50: round2(percentile(latencies, 50)), p95: round2(percentile(latencies, 95)), p99: round2(percentile(latencies, 99)) };
+    }
+    case 'dag': {
+      if (!system.dag) return undefined;
+      const dag = system.dag;
+      await system.startWorker(() => {});
+      await sleep(300);
+      const started = performance.now();
+      await dag.submit(sizes.dag);
+      await until('the DAG sink to finish', () => dag.done(), 120_000, 5);
+      const elapsed = performance.now() - started;
+      await system.stopWorker();
+      return { kind: 'rate', rate: sizes.dag / (elapsed / 1000) };
+    }
+  }
+}
+
+async function vacuumAnalyze(connectionString: string, tables: readonly string[]): Promise<void> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    for (const table of tables) await client.query(`vacuum analyze ${table}`);
+  } finally {
+    await client.end();
+  }
+}
