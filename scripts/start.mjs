@@ -8,7 +8,9 @@
 //   npm start -- --admin-port 5000     another port
 //   JOBBY_LOG_LEVEL=info npm start     the worker's JSON logs (default here: warn)
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -46,11 +48,33 @@ function portIsFree(port) {
   });
 }
 
+function newestModification(directory) {
+  let newest = 0;
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const file = path.join(directory, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestModification(file) : statSync(file).mtimeMs);
+  }
+  return newest;
+}
+
 const step = (text) => process.stdout.write(`\n▸ ${text}\n`);
 
 const requestedPort = parseAdminPort(process.argv.slice(2));
 const adminPort = requestedPort ?? ((await portIsFree(4280)) ? 4280 : 0);
 const where = process.env.DATABASE_URL ? `Postgres (${process.env.DATABASE_URL.replace(/:[^:@/]+@/, ':***@')})` : `the embedded database (${process.env.JOBBY_DATA_DIR || '.jobby/data'})`;
+
+// The admin UI is served from its built assets; build them on the first run (and after UI changes).
+const uiSources = fileURLToPath(new URL('../packages/admin/src/ui', import.meta.url));
+const uiIndex = fileURLToPath(new URL('../packages/admin/dist/ui/index.html', import.meta.url));
+if (newestModification(uiSources) > (existsSync(uiIndex) ? statSync(uiIndex).mtimeMs : 0)) {
+  step('building the admin UI (vite build)');
+  const built = await new Promise((resolve) => {
+    const child = spawn('npm', ['run', 'build:ui', '--workspace', '@jobby/admin', '--silent'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('error', () => resolve(1));
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+  if (built !== 0) process.stderr.write('npm start: the admin UI could not be built; the API still runs (see the error above)\n');
+}
 
 step('jobby codegen');
 let result = await run(['codegen']);
