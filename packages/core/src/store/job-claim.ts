@@ -19,6 +19,12 @@ import { integerLiteral, numberLiteral, qualified, textLiteral } from './sql-lit
  * `enable_sort` and `enable_bitmapscan` off, set LOCAL to its own implicit transaction (one
  * simple-protocol query, one round trip): the ordered walk is then the only cheap plan, whatever
  * the statistics say. Values are inlined as checked literals (sql-literal.ts).
+ *
+ * The claim also commits with `synchronous_commit = off`: it does not wait for its WAL to reach the
+ * disk (an fsync: ~2 ms of a 4–5 ms pickup here). Safe for at-least-once: WAL is written in order,
+ * so the claim is durable before anything that follows it — the job's completion (committed
+ * synchronously) flushes it. A crash can only forget claims of the last moments (wal_writer_delay):
+ * those jobs are queued again and run again, as after a lost lease.
  */
 
 export interface ClaimJobsParams {
@@ -66,7 +72,9 @@ export async function jobClaim(context: StoreContext, params: ClaimJobsParams): 
   let rows: ClaimRow[];
   if (context.simpleQuery) {
     // One round trip; the planner settings apply to this implicit transaction only (see the header).
-    const results = await context.simpleQuery(`set local enable_sort = off; set local enable_bitmapscan = off; ${statement}`);
+    const results = await context.simpleQuery(
+      `set local enable_sort = off; set local enable_bitmapscan = off; set local synchronous_commit = off; ${statement}`,
+    );
     rows = results[results.length - 1]!.rows as ClaimRow[];
   } else {
     rows = (await sql.raw<ClaimRow>(statement).execute(context.db)).rows;
