@@ -211,7 +211,7 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
       expect(await page.locator('.react-flow__node.dag-succeeded').count()).toBe(2);
       expect(await page.locator('.react-flow__edge').count()).toBe(1);
       expect(await page.locator('.react-flow__edge.dag-edge-succeeded').count()).toBe(1);
-      expect(await page.locator('.page-header').textContent()).toContain('2 jobs, 1 dependencies');
+      expect(await page.locator('.page-header').textContent()).toContain('2 jobs, 1 dependency');
       await page.waitForTimeout(300);
       await shoot(page, `dag-steam-${dark ? 'dark' : 'light'}`);
       if (!dark) {

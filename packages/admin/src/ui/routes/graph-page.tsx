@@ -21,7 +21,7 @@ export function GraphPage({ id }: { id: string }) {
         title="Workflow"
         subtitle={
           <>
-            Around <Link to={`/jobs/${id}`} className="mono">{root ? `${root.type}:${root.key}` : `job ${id}`}</Link> · {graph.data.nodes.length} jobs, {graph.data.edges.length} dependencies · click a job to open it
+            Around <Link to={`/jobs/${id}`} className="mono">{root ? `${root.type}:${root.key}` : `job ${id}`}</Link> · {graph.data.nodes.length} {graph.data.nodes.length === 1 ? 'job' : 'jobs'}, {graph.data.edges.length} {graph.data.edges.length === 1 ? 'dependency' : 'dependencies'} · click a job to open it
           </>
         }
         actions={<Link to={`/jobs/${id}`} className="button">Back to the job</Link>}
