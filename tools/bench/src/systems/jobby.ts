@@ -25,6 +25,11 @@ export const benchJobs = defineJobs({
 
 let onStart: OnJobStart = () => {};
 
+/** For scripts/: the no-op handler's hook. */
+export function setBenchHandler(callback: OnJobStart): void {
+  onStart = callback;
+}
+
 class BenchModule implements PluginModule<typeof benchJobs> {
   static initialize(_context: ModuleContext): BenchModule {
     return new BenchModule();

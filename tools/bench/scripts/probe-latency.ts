@@ -1,0 +1,50 @@
+/**
+ * Where jobby's pickup latency goes: enqueue call, NOTIFY delivery, claim, dispatch.
+ * Usage: npx tsx --conditions=@jobby/source scripts/probe-latency.ts [jobs]
+ */
+import { createJobbyClient, createLogger, createWorker, migrate, openDatabase, syncJobTypes } from '@jobby/core';
+import { benchJobs, benchRegistry, setBenchHandler } from '../src/systems/jobby.js';
+
+const jobs = Number(process.argv[2] ?? 200);
+const schema = `probe_${process.pid}`;
+const database = await openDatabase({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', schema });
+await migrate(database);
+const client = createJobbyClient({ database, registry: benchRegistry });
+await syncJobTypes(client.store, benchRegistry);
+const worker = createWorker({ database, registry: benchRegistry, logger: createLogger({ level: 'silent' }), concurrency: 10, prefetch: 500, dataDirectory: '/tmp/jobby-bench-plugins' });
+const marks: Record<string, number> = {};
+const store = worker.client.store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+const originalClaim = store.jobClaim!;
+store.jobClaim = async (...args: unknown[]) => {
+  marks.claimStart ??= performance.now();
+  const result = await originalClaim(...args);
+  if ((result as unknown[]).length > 0) marks.claimEnd = performance.now();
+  return result;
+};
+let started: (() => void) | undefined;
+setBenchHandler(() => {
+  marks.handler = performance.now();
+  started?.();
+});
+await worker.start();
+await new Promise((resolve) => setTimeout(resolve, 500));
+const sums: Record<string, number[]> = { enqueue: [], untilClaim: [], claim: [], dispatch: [], total: [] };
+for (let index = 0; index < jobs; index++) {
+  for (const key of Object.keys(marks)) delete marks[key];
+  const seen = new Promise<void>((resolve) => (started = resolve));
+  const t0 = performance.now();
+  await client.submit(benchJobs.refs.Noop, `l${index}`, { i: index });
+  const t1 = performance.now();
+  await seen;
+  sums.enqueue!.push(t1 - t0);
+  sums.untilClaim!.push(marks.claimStart! - t0);
+  sums.claim!.push(marks.claimEnd! - marks.claimStart!);
+  sums.dispatch!.push(marks.handler! - marks.claimEnd!);
+  sums.total!.push(marks.handler! - t0);
+  await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 15));
+}
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+for (const [name, values] of Object.entries(sums)) console.log(`${name.padEnd(12)} median ${median(values).toFixed(2)} ms`);
+await worker.stop();
+await database.pool.query(`drop schema ${schema} cascade`);
+await database.close();
