@@ -19,6 +19,7 @@ declare module './job-type-map.js' {
     'demo.Slow': { input: { ms: number }; output: { finished: boolean }; submittable: false };
     'demo.Strict': { input: { name: string }; output: null; submittable: false };
     'demo.Sleep': { input: { ms: number }; output: { slept: number }; submittable: false };
+    'demo.Chain': { input: { mode: 'submit' | 'repeat' | 'fail' }; output: { runs: number }; submittable: false };
   }
 }
 

@@ -19,7 +19,7 @@ import type { JobbyRegistry } from './registry.js';
 export type AbortCause = 'timeout' | 'cancelled' | 'lease-lost' | 'shutdown';
 
 export type RunOutcome =
-  | { kind: 'success'; outputJson: string | null; submissions: EnqueueJobParams[]; runAgainAt?: Date }
+  | { kind: 'success'; outputJson: string | null; submissions: EnqueueJobParams[]; runAgainAt?: Date; runAgainInMs?: number }
   | { kind: 'failure'; error: StoredError; retryable: boolean; timedOut: boolean }
   /** The job was cancelled or its lease lost while running: the database already moved on. */
   | { kind: 'abandoned'; cause: AbortCause };
@@ -105,6 +105,7 @@ function isRetryable(error: unknown): boolean {
 class HandlerContext implements JobContext<unknown> {
   submissions: EnqueueJobParams[] = noSubmissions;
   runAgainAt: Date | undefined;
+  runAgainInMs: number | undefined;
   private jobInfo: JobContext<unknown>['job'] | undefined;
   private dependencyResults: DependencyResult[] | undefined;
   private actionsObject: JobActions | undefined;
@@ -175,10 +176,13 @@ class HandlerContext implements JobContext<unknown> {
       runAgainAt: (at: Date) => {
         if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new JobbyError('INVALID_ARGUMENT', 'runAgainAt needs a valid Date');
         this.runAgainAt = at;
+        this.runAgainInMs = undefined;
       },
       runAgainIn: (milliseconds: number) => {
         if (!Number.isFinite(milliseconds) || milliseconds < 0) throw new JobbyError('INVALID_ARGUMENT', 'runAgainIn needs a non-negative number of milliseconds');
-        this.runAgainAt = new Date(Date.now() + milliseconds);
+        // Resolved on the database clock when the success is recorded.
+        this.runAgainInMs = milliseconds;
+        this.runAgainAt = undefined;
       },
     });
   }
@@ -210,7 +214,7 @@ export async function runJob(params: RunJobParams): Promise<RunOutcome> {
       // An output that breaks its schema is a bug in the handler: retrying cannot fix it.
       return { kind: 'failure', error: toStoredError(error), retryable: false, timedOut: false };
     }
-    return { kind: 'success', outputJson, submissions: context.submissions, runAgainAt: context.runAgainAt };
+    return { kind: 'success', outputJson, submissions: context.submissions, runAgainAt: context.runAgainAt, runAgainInMs: context.runAgainInMs };
   } catch (error) {
     if (abort.aborted) return abortedOutcome(params, type.fullName);
     return { kind: 'failure', error: toStoredError(error), retryable: isRetryable(error), timedOut: false };

@@ -437,7 +437,7 @@ class WorkerImpl implements Worker {
       // The hot path (one call per job): shared callbacks, the job's state travels as `context`.
       held.durationMs = durationMs;
       this.completer.push({
-        success: { id: job.id, attemptToken: job.attemptToken, outputJson: outcome.outputJson, runAgainAt: outcome.runAgainAt, submissions: outcome.submissions },
+        success: { id: job.id, attemptToken: job.attemptToken, outputJson: outcome.outputJson, runAgainAt: outcome.runAgainAt, runAgainInMs: outcome.runAgainInMs, submissions: outcome.submissions },
         done: this.successWritten,
         rejected: this.successRejected,
         context: held,

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { StoreContext } from './store-context.js';
-import { bigintLiteral, qualified, textLiteral } from './sql-literal.js';
+import { bigintLiteral, numberLiteral, qualified, textLiteral } from './sql-literal.js';
 import { jobEnqueueMany, type EnqueueJobParams } from './job-enqueue.js';
 
 /**
@@ -32,6 +32,8 @@ export interface CompleteJobParams {
   outputJson: string | null;
   /** Queue the job again at this time instead of finishing it (jobby's "run again later"). */
   runAgainAt?: Date;
+  /** Like `runAgainAt`, this many milliseconds after the completion, on the database clock. */
+  runAgainInMs?: number;
   /** Jobs the handler submitted, enqueued atomically with this success. */
   submissions?: readonly EnqueueJobParams[];
 }
@@ -74,6 +76,7 @@ function completionJson(jobs: readonly CompleteJobParams[]): string {
       token: job.attemptToken,
       output_bytes: job.outputJson === null ? null : Buffer.byteLength(job.outputJson),
       run_again_at: job.runAgainAt?.toISOString() ?? null,
+      run_again_in_ms: job.runAgainInMs ?? null,
     });
     return `${head.slice(0, -1)},"output":${job.outputJson ?? 'null'}}`;
   });
@@ -92,10 +95,10 @@ function markSucceededStatement(context: StoreContext, jobs: readonly CompleteJo
   const ids = idList(jobs.map((job) => job.id));
   const tokens = jobs.map((job) => bigintLiteral(job.attemptToken)).join(',');
   const anyOutput = jobs.some((job) => job.outputJson !== null);
-  const anyRunAgain = jobs.some((job) => job.runAgainAt !== undefined);
+  const anyRunAgain = jobs.some((job) => job.runAgainAt !== undefined || job.runAgainInMs !== undefined);
   const outputs = anyOutput ? `array[${jobs.map((job) => (job.outputJson === null ? 'null' : textLiteral(job.outputJson))).join(',')}]::jsonb[]` : 'null::jsonb[]';
   const outputBytes = anyOutput ? `array[${jobs.map((job) => (job.outputJson === null ? 'null' : String(Buffer.byteLength(job.outputJson)))).join(',')}]::int[]` : 'null::int[]';
-  const runAgainAt = anyRunAgain ? `array[${jobs.map((job) => (job.runAgainAt ? textLiteral(job.runAgainAt.toISOString()) : 'null')).join(',')}]::timestamptz[]` : 'null::timestamptz[]';
+  const runAgainAt = anyRunAgain ? `array[${jobs.map(runAgainExpression).join(',')}]::timestamptz[]` : 'null::timestamptz[]';
   return `
     update ${qualified(schema, 'jobs')} j
     set state = case when i.run_again_at is null then 'succeeded' else 'queued' end::${qualified(schema, 'job_state')},
@@ -113,6 +116,13 @@ function markSucceededStatement(context: StoreContext, jobs: readonly CompleteJo
     where j.id = i.id and j.attempt_token = i.token and j.state = 'running'
       and j.id in (${ids})
     returning j.id, j.state`;
+}
+
+/** When a job asked to run again: an absolute time, or a delay on the database clock. */
+function runAgainExpression(job: CompleteJobParams): string {
+  if (job.runAgainAt) return `${textLiteral(job.runAgainAt.toISOString())}::timestamptz`;
+  if (job.runAgainInMs !== undefined) return `now() + ${numberLiteral(job.runAgainInMs)} * interval '1 millisecond'`;
+  return 'null';
 }
 
 function idList(ids: readonly string[]): string {
@@ -160,8 +170,10 @@ async function markSucceeded(
 ): Promise<{ id: string; state: string }[]> {
   const { rows } = await sql<{ id: string; state: string }>`
     with input as (
-      select * from jsonb_to_recordset(${completionJson(jobs)}::jsonb)
-        as t(id bigint, token bigint, output jsonb, output_bytes int, run_again_at timestamptz)
+      select t.id, t.token, t.output, t.output_bytes,
+             coalesce(t.run_again_at, now() + t.run_again_in_ms * interval '1 millisecond') as run_again_at
+      from jsonb_to_recordset(${completionJson(jobs)}::jsonb)
+        as t(id bigint, token bigint, output jsonb, output_bytes int, run_again_at timestamptz, run_again_in_ms double precision)
     )
     update ${context.tables.jobs} j
     set state = case when i.run_again_at is null then 'succeeded' else 'queued' end::${context.tables.jobState},

@@ -14,6 +14,8 @@ export enum DemoJob {
   Strict = 4,
   /** Sleeps without a timeout, heeding its signal. */
   Sleep = 5,
+  /** Uses the handler actions: submit, submit a dependent, run again later, or fail after submitting. */
+  Chain = 6,
 }
 
 export interface ProduceInput {
@@ -38,11 +40,14 @@ export const demoJobs = defineJobs({
     Slow: { input: payload<{ ms: number }>(), output: payload<{ finished: boolean }>() },
     Strict: { input: payload<{ name: string }>() },
     Sleep: { input: payload<{ ms: number }>(), output: payload<{ slept: number }>() },
+    Chain: { input: payload<{ mode: 'submit' | 'repeat' | 'fail' }>(), output: payload<{ runs: number }>() },
   },
 });
 
 export const demoControl = {
   startupJobs: false,
+  /** Runs per Chain job key. */
+  chainRuns: new Map<string, number>(),
   aborted: [] as string[],
   started: [] as string[],
 };
@@ -85,6 +90,20 @@ export class DemoModule implements PluginModule<Jobs> {
       { timeoutMs: 1_000 },
     );
     registry.register(DemoJob.Strict, 'strict', () => null);
+    registry.register(DemoJob.Chain, 'chain', ({ input, job, actions }) => {
+      const runs = (demoControl.chainRuns.get(job.key) ?? 0) + 1;
+      demoControl.chainRuns.set(job.key, runs);
+      if (input.mode === 'submit') {
+        actions.submit(demoJobs.refs.Produce, `${job.key}-child`, { value: 3 });
+        actions.submitDependent(demoJobs.refs.Strict, `${job.key}-after`, { name: 'after' });
+      } else if (input.mode === 'repeat') {
+        if (runs < 3) actions.runAgainIn(50);
+      } else {
+        actions.submit(demoJobs.refs.Produce, `${job.key}-never`, { value: 1 });
+        throw Object.assign(new Error('fails after submitting'), { retryable: false });
+      }
+      return { runs };
+    });
     registry.register(DemoJob.Sleep, 'sleeper', async ({ input, signal, job }) => {
       demoControl.started.push(job.key);
       await new Promise<void>((resolve, reject) => {
@@ -125,6 +144,7 @@ export const demoRegistry = defineRegistry({
         { id: 7003, localId: 3, name: 'Slow', submittable: false, inputSchema: schema({ ms: { type: 'integer' } }, ['ms']) },
         { id: 7004, localId: 4, name: 'Strict', submittable: false, inputSchema: schema({ name: { type: 'string', minLength: 1 } }, ['name']) },
         { id: 7005, localId: 5, name: 'Sleep', submittable: false, inputSchema: schema({ ms: { type: 'integer' } }, ['ms']) },
+        { id: 7006, localId: 6, name: 'Chain', submittable: false, inputSchema: schema({ mode: { enum: ['submit', 'repeat', 'fail'] } }, ['mode']) },
       ],
     },
   ],
