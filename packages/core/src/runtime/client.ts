@@ -105,8 +105,8 @@ export function createJobbyClient(options: JobbyClientOptions): JobbyClient {
 
   const prepare = (type: JobTypeKey | string, key: string, input: unknown, submitOptions: SubmitOptions = {}): EnqueueJobParams => {
     const registered = resolveType(type);
-    if (typeof key !== 'string' || key.length === 0 || key.length > 512) {
-      throw new JobbyError('INVALID_ARGUMENT', `key of ${registered.fullName} must be a string of 1–512 characters`);
+    if (typeof key !== 'string' || key.length === 0 || key.length > 512 || key.includes('\u0000')) {
+      throw new JobbyError('INVALID_ARGUMENT', `key of ${registered.fullName} must be a string of 1–512 characters without NUL (U+0000)`);
     }
     return {
       typeId: registered.id,

@@ -31,6 +31,8 @@ function findNonJson(value: unknown, where: string, depth = 0): string | undefin
   if (depth > 200) return `${where} nests deeper than 200 levels`;
   switch (typeof value) {
     case 'string':
+      // Postgres cannot store U+0000 in text or jsonb.
+      return value.includes('\u0000') ? `${where} contains a NUL character (U+0000), which Postgres cannot store` : undefined;
     case 'boolean':
       return undefined;
     case 'number':
@@ -57,6 +59,7 @@ function findNonJson(value: unknown, where: string, depth = 0): string | undefin
         return `${where} is a ${(value as object).constructor?.name ?? 'class'} instance, not a plain object`;
       }
       for (const [key, child] of Object.entries(value)) {
+        if (key.includes('\u0000')) return `${where} has a property name with a NUL character (U+0000), which Postgres cannot store`;
         // Like JSON.stringify, an undefined property is simply left out.
         if (child === undefined) continue;
         const problem = findNonJson(child, `${where}.${key}`, depth + 1);

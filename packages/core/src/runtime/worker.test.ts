@@ -101,6 +101,32 @@ describe('worker on real Postgres', () => {
     expect(job?.lastError?.code).toBe('JOB_CANCELLED');
   });
 
+  it('applies handler actions atomically with success: submit, submit a dependent, run again later', async () => {
+    await startWorker();
+    await client.submit(demoJobs.refs.Chain, 'parent', { mode: 'submit' });
+    await until('the dependent submitted by the handler', async () => (await client.get(demoJobs.refs.Strict, 'parent-after'))?.state === 'succeeded');
+    expect(await client.get(demoJobs.refs.Produce, 'parent-child')).toMatchObject({ state: 'succeeded', output: { doubled: 6 } });
+    const parent = await client.get(demoJobs.refs.Chain, 'parent');
+    const after = await client.get(demoJobs.refs.Strict, 'parent-after');
+    // The dependent ran after its parent finished.
+    expect(after!.startedAt!.getTime()).toBeGreaterThanOrEqual(parent!.finishedAt!.getTime());
+    const { dependencies } = await client.store.jobNeighbours(after!.id);
+    expect(dependencies.map((dependency) => dependency.id)).toEqual([parent!.id]);
+
+    const submitted = await client.submit(demoJobs.refs.Chain, 'repeat', { mode: 'repeat' });
+    const repeated = await until('three runs', async () => {
+      const job = await client.get(demoJobs.refs.Chain, 'repeat');
+      return job?.state === 'succeeded' && job;
+    });
+    expect(repeated.output).toEqual({ runs: 3 });
+    expect(repeated.id).toBe(submitted.id);
+
+    await client.submit(demoJobs.refs.Chain, 'failing', { mode: 'fail' }, { maxAttempts: 1 });
+    await until('the failure', async () => (await client.get(demoJobs.refs.Chain, 'failing'))?.state === 'failed');
+    // The submission made before the throw never happened.
+    expect(await client.get(demoJobs.refs.Produce, 'failing-never')).toBeUndefined();
+  });
+
   it('fails a job whose stored input breaks its schema, and keeps the others flowing', async () => {
     await startWorker();
     await client.submit(demoJobs.refs.Strict, 'good', { name: 'ok' });
@@ -119,6 +145,8 @@ describe('worker on real Postgres', () => {
     await expect(client.submit(demoJobs.refs.Produce, 'bad-input', { value: 'two' } as never)).rejects.toMatchObject({ code: 'PAYLOAD_INVALID' });
     await expect(client.submit('demo.Nope' as never, 'x', {} as never)).rejects.toMatchObject({ code: 'UNKNOWN_JOB_TYPE' });
     await expect(client.submit(demoJobs.refs.Produce, 'date', { value: new Date() } as never)).rejects.toThrow('is a Date instance');
+    await expect(client.submit(demoJobs.refs.Produce, 'nul\u0000key', { value: 1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(client.submit(demoJobs.refs.Strict, 'nul-input', { name: 'a\u0000b' })).rejects.toThrow('contains a NUL character');
     expect(await client.get(demoJobs.refs.Produce, 'bad-input')).toBeUndefined();
   });
 

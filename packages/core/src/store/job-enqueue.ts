@@ -55,8 +55,8 @@ function rowsJson(rows: readonly Record<string, unknown>[], inputs: readonly str
 function assertParams(jobs: readonly EnqueueJobParams[]): void {
   for (const job of jobs) {
     if (!Number.isInteger(job.typeId)) throw new JobbyError('INVALID_ARGUMENT', `job type id ${job.typeId} is not an integer`);
-    if (typeof job.key !== 'string' || job.key.length === 0 || job.key.length > 512) {
-      throw new JobbyError('INVALID_ARGUMENT', `job key ${JSON.stringify(job.key)} must be 1–512 characters`);
+    if (typeof job.key !== 'string' || job.key.length === 0 || job.key.length > 512 || job.key.includes('\u0000')) {
+      throw new JobbyError('INVALID_ARGUMENT', `job key ${JSON.stringify(job.key)} must be 1–512 characters without NUL (U+0000)`);
     }
     if (job.maxAttempts !== undefined && (!Number.isInteger(job.maxAttempts) || job.maxAttempts < 1 || job.maxAttempts > 1000)) {
       throw new JobbyError('INVALID_ARGUMENT', `maxAttempts ${job.maxAttempts} must be an integer 1–1000`);
