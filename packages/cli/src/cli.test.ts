@@ -138,8 +138,9 @@ describe('against Postgres (child processes)', () => {
     const cancelled = await jobby('jobs', 'cancel', 'email.SendVerificationEmail', 'later', '--json');
     expect(cancelled.code).toBe(0);
     expect(JSON.parse(cancelled.stdout)).toMatchObject({ type: 'email.SendVerificationEmail', key: 'later', changed: true });
-    const [again, retried, missing] = await Promise.all([
-      jobby('jobs', 'cancel', 'email.SendVerificationEmail', 'later'),
+    // Cancelling again must come before the retry (run together, the retry could requeue it first).
+    const again = await jobby('jobs', 'cancel', 'email.SendVerificationEmail', 'later');
+    const [retried, missing] = await Promise.all([
       jobby('jobs', 'retry', 'email.SendVerificationEmail', 'later'),
       jobby('jobs', 'show', 'email.SendVerificationEmail', 'nobody'),
     ]);
