@@ -7,18 +7,12 @@ import { createJobbyClient, createLogger, createWorker, type JobbyClient, type W
 import { createTestDatabase, type TestDatabase } from '@jobby/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registry } from './index.js';
+import { until as waitUntil } from '@jobby/core/testing';
 
 const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> =>
+  waitUntil(what, probe, timeoutMs, 50);
 
 describe('the generated worker program', () => {
   it('is up to date with the plugins and jobby.lock.json (jobby codegen --check)', async () => {

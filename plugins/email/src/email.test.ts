@@ -5,6 +5,7 @@ import { createJobbyClient, createLogger, createWorker, defineRegistry, type Job
 import { createTestDatabase, type TestDatabase } from '@jobby/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { emailJobs, emailPlugin, readOutbox } from './index.js';
+import { until } from '@jobby/core/testing';
 
 const schema = { type: 'object', properties: { address: { type: 'string' }, verificationCode: { type: 'string' } }, required: ['address', 'verificationCode'], additionalProperties: false };
 const registry = defineRegistry({
@@ -20,16 +21,6 @@ const registry = defineRegistry({
   ],
 });
 const logger = createLogger({ level: 'silent' });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('email plugin on real Postgres', () => {
   let database: TestDatabase;

@@ -18,6 +18,7 @@ import {
 import { createTestDatabase, type TestDatabase } from '@jobby/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeeklyReport, demoUpload, InvalidUploadError, metricsJobs, metricsPlugin, processUpload, uploadFile, type WeeklyReportOutput } from './index.js';
+import { until } from '@jobby/core/testing';
 
 /*
  * The fan-in is tested against stand-ins of `steam` and `email` declared here, with the job names
@@ -99,16 +100,6 @@ const registry = defineRegistry({
   ],
 });
 const logger = createLogger({ level: 'silent' });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('metrics uploads', () => {
   it('summarises one number or name,value per line, skipping comments and reporting bad lines', () => {

@@ -6,6 +6,7 @@ import { createJobbyClient, createLogger, createWorker, defineRegistry, type Job
 import { createTestDatabase, type TestDatabase } from '@jobby/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { appListStats, fixtureAppListUrl, parseAppList, PermanentSteamError, steamJobs, steamPlugin, type FetchAppListOutput } from './index.js';
+import { until } from '@jobby/core/testing';
 
 /** The registry `jobby codegen` would emit for this plugin alone (client id 3). */
 const registry = defineRegistry({
@@ -25,16 +26,6 @@ const registry = defineRegistry({
 });
 
 const logger = createLogger({ level: 'silent' });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('app list parsing and statistics', () => {
   it('reads the shipped fixture and derives stable statistics', async () => {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { until as waitUntil } from '@jobby/core/testing';
 
 /** Spawning the `jobby` bin as a user would, for the CLI's tests. */
 
@@ -36,12 +37,5 @@ export function runJobby(args: readonly string[], options: { env: NodeJS.Process
   return collect(spawnJobby(args, options));
 }
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+export const until = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> =>
+  waitUntil(what, probe, timeoutMs, 250);

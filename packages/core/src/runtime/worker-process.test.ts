@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testPostgresUrl, type TestDatabase } from '../testing/test-database.js';
 import { createJobbyClient, type JobbyClient } from './client.js';
 import { demoJobs, demoRegistry } from './test-fixtures/demo-plugin.js';
+import { until } from '../testing/until.js';
 
 /** Real processes: SIGTERM with jobs in flight, and SIGKILL mid-job with another worker taking over. */
 
@@ -13,16 +14,6 @@ interface WorkerProcess {
   child: ChildProcess;
   id: string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe('worker processes on real Postgres', () => {

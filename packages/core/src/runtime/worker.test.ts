@@ -9,18 +9,12 @@ import { payload } from '../contract/payload.js';
 import { defineRegistry } from './registry.js';
 import { demoControl, demoJobs, demoPlugin, demoRegistry, type CombineOutput } from './test-fixtures/demo-plugin.js';
 import { createWorker, type Worker } from './worker.js';
+import { until as waitUntil } from '../testing/until.js';
 
 const logger = pino({ level: 'silent' });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> =>
+  waitUntil(what, probe, timeoutMs, 25);
 
 describe('worker on real Postgres', () => {
   let database: TestDatabase;

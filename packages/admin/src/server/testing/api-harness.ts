@@ -20,15 +20,7 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+export { until } from '@jobby/core/testing';
 
 export async function createApiHarness(): Promise<ApiHarness> {
   const database = await createTestDatabase({ backend: 'postgres' });
