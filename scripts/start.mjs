@@ -8,7 +8,7 @@
 //   npm start -- --admin-port 5000     another port
 //   JOBBY_LOG_LEVEL=info npm start     the worker's JSON logs (default here: warn)
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +93,22 @@ const worker = spawn(process.execPath, [jobby, 'worker', '--workers-mode', 'loca
 let workerExit;
 const exited = new Promise((resolve) => worker.on('exit', (code, signal) => resolve((workerExit = code ?? (signal ? 1 : 0)))));
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => worker.kill(signal));
+
+// On the embedded database, the worker must own it before any CLI call: a CLI process that found no
+// owner would serve it itself and take it away again when it exits (see the README's known limits).
+if (!process.env.DATABASE_URL) {
+  const dataDir = path.resolve(root, process.env.JOBBY_DATA_DIR || '.jobby/data');
+  const lockFile = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.embedded.json`);
+  const ownedBy = () => {
+    try {
+      return JSON.parse(readFileSync(lockFile, 'utf8')).state === 'ready';
+    } catch {
+      return false;
+    }
+  };
+  const ownerDeadline = Date.now() + 120_000;
+  while (workerExit === undefined && !ownedBy() && Date.now() < ownerDeadline) await new Promise((resolve) => setTimeout(resolve, 200));
+}
 
 // Follow the sentinel workflow through the CLI, exactly as a user in another terminal would.
 const deadline = Date.now() + 180_000;

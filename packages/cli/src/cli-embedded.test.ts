@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,10 @@ describe('on the embedded database', () => {
     const worker = spawnJobby(['worker', '--workers-mode', 'local', '--jobs-mode', 'local'], { env });
     const exited = collect(worker);
     try {
+      // The worker must own the embedded database before the CLI calls it: a CLI process that finds
+      // no owner serves the database itself, and takes it away when it exits.
+      const lockFile = `${path.join(dataDirectory, 'data')}.embedded.json`;
+      await until('the worker to serve the embedded database', async () => JSON.parse(await readFile(lockFile, 'utf8').catch(() => '{}')).state === 'ready', 120_000);
       const processed = await until(
         'steam.ProcessAppList:sentinel',
         async () => {
