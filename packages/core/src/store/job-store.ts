@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import type pg from 'pg';
 import { sql } from 'kysely';
 import type { JobbyDatabase } from './database.js';
 import { assertSchemaName } from './database.js';
@@ -12,7 +11,7 @@ import { jobFailMany, type FailJobParams } from './job-fail.js';
 import { jobHandBack, jobLeaseExtend, jobLeaseRescueExpired, type HeldJob } from './job-lease.js';
 import { jobAttemptList, jobCountByTypeAndState, jobGet, jobGetByReference, jobList, jobNeighbours, type JobListParams } from './job-read.js';
 import { jobTypeList, jobTypeSync, type JobTypeEntry } from './job-type-sync.js';
-import type { SimpleQueryResult, StoreContext } from './store-context.js';
+import type { StoreContext } from './store-context.js';
 import { createTables } from './tables.js';
 import { workerHeartbeat, workerList, workerRegister, workerStop } from './worker-heartbeat.js';
 
@@ -39,11 +38,10 @@ export interface JobStoreOptions {
 
 export function createJobStore(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  database: Pick<JobbyDatabase, 'schema'> & { db: Kysely<any>; pool?: Pick<pg.Pool, 'query'> },
+  database: Pick<JobbyDatabase, 'schema'> & { db: Kysely<any> },
   options: JobStoreOptions = {},
 ) {
   const schema = assertSchemaName(database.schema);
-  const pool = database.pool;
   const describeType = options.describeType ?? ((typeId: number) => `type ${typeId}`);
   const context: StoreContext = {
     db: database.db,
@@ -51,7 +49,6 @@ export function createJobStore(
     jobsChannel: `jobby:${schema}:jobs`,
     cancelChannel: `jobby:${schema}:cancel`,
     defaultMaxAttempts: options.defaultMaxAttempts ?? 25,
-    simpleQuery: pool ? (text) => simpleQuery(pool, text) : undefined,
     describeReference: (reference: JobReference) => `${describeType(reference.typeId)}:${reference.key}`,
   };
   return {
@@ -91,11 +88,4 @@ export function createJobStore(
       return rows[0]!.now;
     },
   };
-}
-
-async function simpleQuery(pool: Pick<pg.Pool, 'query'>, text: string): Promise<SimpleQueryResult[]> {
-  // No values: node-postgres sends a simple-protocol Query message, and returns an array of
-  // results when the text holds several statements.
-  const result = (await pool.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
-  return Array.isArray(result) ? result : [result];
 }

@@ -12,7 +12,9 @@ export interface Tables {
   readonly jobAttempts: RawBuilder<unknown>;
   readonly workers: RawBuilder<unknown>;
   readonly jobState: RawBuilder<unknown>;
-  readonly attemptTokenSequence: string;
+  /** The worker's hot statements (migrations/0003_worker_functions.sql). */
+  readonly jobClaimFunction: RawBuilder<unknown>;
+  readonly jobCompleteManyFunction: RawBuilder<unknown>;
 }
 
 export function createTables(schema: string): Tables {
@@ -24,6 +26,7 @@ export function createTables(schema: string): Tables {
     jobAttempts: sql.table(`${schema}.job_attempts`),
     workers: sql.table(`${schema}.workers`),
     jobState: sql.id(schema, 'job_state'),
-    attemptTokenSequence: `${schema}.attempt_token_seq`,
+    jobClaimFunction: sql.id(schema, 'job_claim'),
+    jobCompleteManyFunction: sql.id(schema, 'job_complete_many'),
   };
 }
