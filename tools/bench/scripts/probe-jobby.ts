@@ -3,7 +3,7 @@
  * Usage: npx tsx --conditions=@jobby/source scripts/probe-jobby.ts [jobs] [prefetch]
  */
 import { Session } from 'node:inspector/promises';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createJobbyClient, createLogger, createWorker, migrate, openDatabase, syncJobTypes } from '@jobby/core';
 import { benchJobs, benchRegistry } from '../src/systems/jobby.js';
 
@@ -12,6 +12,7 @@ const prefetch = Number(process.argv[3] ?? 500);
 const schema = `probe_${process.pid}`;
 const database = await openDatabase({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', schema });
 await migrate(database);
+if (process.env.EXTRA_SQL) await database.pool.query(process.env.EXTRA_SQL.replaceAll("@", schema));
 if (process.env.FILLFACTOR) await database.pool.query(`alter table ${schema}.jobs set (fillfactor = ${Number(process.env.FILLFACTOR)})`);
 const client = createJobbyClient({ database, registry: benchRegistry });
 await syncJobTypes(client.store, benchRegistry);
@@ -34,21 +35,30 @@ for (const name of ['jobClaim', 'jobCompleteMany']) {
 worker.events.on('job:success', () => done++);
 await worker.start();
 const enqueueStarted = performance.now();
-for (let from = 0; from < jobs; from += 5000) {
-  await client.submitMany(Array.from({ length: Math.min(5000, jobs - from) }, (_, index) => ({ type: benchJobs.refs.Noop, key: `k${from + index}`, input: { i: from + index } })));
-}
+// One bulk call (one transaction), as the bench's `process` does: nothing runs before it returns.
+await client.submitMany(Array.from({ length: jobs }, (_, index) => ({ type: benchJobs.refs.Noop, key: `k${index}`, input: { i: index } })));
 const session = process.env.PROFILE ? new Session() : undefined;
 if (session) { session.connect(); if (process.env.HEAP) { await session.post('HeapProfiler.enable'); await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }); } else { await session.post('Profiler.enable'); await session.post('Profiler.start'); } }
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
+const machine0 = machineCpu();
 console.log(`enqueue ${jobs}: ${(t0 - enqueueStarted).toFixed(0)} ms`);
 while (done < jobs) await new Promise((resolve) => setTimeout(resolve, 2));
 const elapsed = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
+const machine = machineCpu().map((value, index) => value - machine0[index]!);
 if (session) { const { profile } = process.env.HEAP ? await session.post('HeapProfiler.stopSampling') : await session.post('Profiler.stop'); writeFileSync(process.env.PROFILE!, JSON.stringify(profile)); }
 console.log(`node cpu during processing: ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms (${(((cpu.user + cpu.system) / jobs)).toFixed(1)} µs/job)`);
+console.log(`machine cpu busy: ${((machine[0]! / (machine[0]! + machine[1]!)) * 100).toFixed(0)}% of all cores`);
 console.log(`processed ${jobs} in ${elapsed.toFixed(0)} ms: ${((jobs / elapsed) * 1000).toFixed(0)} jobs/s`);
 for (const [name, entry] of Object.entries(stats)) console.log(`${name}: ${entry.calls} calls, ${(entry.ms / entry.calls).toFixed(2)} ms avg, ${(entry.rows / entry.calls).toFixed(0)} rows avg`);
 await worker.stop();
 await database.pool.query(`drop schema ${schema} cascade`);
 await database.close();
+
+/** [busy, idle] jiffies of the whole machine, from /proc/stat. */
+function machineCpu(): number[] {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = fields[3]! + fields[4]!;
+  return [fields.reduce((sum, value) => sum + value, 0) - idle, idle];
+}
