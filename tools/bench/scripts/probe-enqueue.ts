@@ -2,6 +2,8 @@
  * Where jobby's `enqueue-batch` time goes: Node CPU vs wall time, per batch of 500.
  * Usage: npx tsx --conditions=@jobby/source scripts/probe-enqueue.ts [jobs] [batch]
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import type * as Core from '@jobby/core';
 const core: typeof Core = await import(process.env.BENCH_JOBBY_CORE ?? '@jobby/core');
 const { benchJobs, benchRegistry } = await import('../src/systems/jobby.js');
@@ -15,6 +17,13 @@ const client = core.createJobbyClient({ database, registry: benchRegistry });
 await core.syncJobTypes(client.store, benchRegistry);
 await client.submitMany([{ type: benchJobs.refs.Noop, key: 'warm', input: { i: -1 } }]);
 let prepareMs = 0;
+// PROFILE=/tmp/e.cpuprofile: a CPU profile of the timed part only.
+const session = process.env.PROFILE ? new Session() : undefined;
+if (session) {
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+}
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 for (let from = 0; from < jobs; from += batch) {
@@ -27,6 +36,7 @@ for (let from = 0; from < jobs; from += batch) {
 }
 const elapsed = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
+if (session) writeFileSync(process.env.PROFILE!, JSON.stringify((await session.post('Profiler.stop')).profile));
 console.log(`${jobs} jobs in ${elapsed.toFixed(0)} ms: ${((jobs / elapsed) * 1000).toFixed(0)} jobs/s; node cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms; prepare alone ${prepareMs.toFixed(0)} ms`);
 await database.pool.query(`drop schema ${schema} cascade`);
 await database.close();

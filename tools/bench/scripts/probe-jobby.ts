@@ -4,7 +4,9 @@
  */
 import { Session } from 'node:inspector/promises';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createJobbyClient, createLogger, createWorker, migrate, openDatabase, syncJobTypes } from '@jobby/core';
+import type * as Core from '@jobby/core';
+// BENCH_JOBBY_CORE: another checkout's packages/core/src/index.ts, for A/B runs (see the README).
+const { createJobbyClient, createLogger, createWorker, migrate, openDatabase, syncJobTypes }: typeof Core = await import(process.env.BENCH_JOBBY_CORE ?? '@jobby/core');
 import { benchJobs, benchRegistry } from '../src/systems/jobby.js';
 
 const jobs = Number(process.argv[2] ?? 20_000);
@@ -49,7 +51,9 @@ const cpu = process.cpuUsage(cpu0);
 const machine = machineCpu().map((value, index) => value - machine0[index]!);
 if (session) { const { profile } = process.env.HEAP ? await session.post('HeapProfiler.stopSampling') : await session.post('Profiler.stop'); writeFileSync(process.env.PROFILE!, JSON.stringify(profile)); }
 console.log(`node cpu during processing: ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms (${(((cpu.user + cpu.system) / jobs)).toFixed(1)} µs/job)`);
-console.log(`machine cpu busy: ${((machine[0]! / (machine[0]! + machine[1]!)) * 100).toFixed(0)}% of all cores`);
+// /proc/stat counts in clock ticks (USER_HZ, 100 per second): busy ticks * 10 ms.
+const machineBusyMs = machine[0]! * 10;
+console.log(`machine cpu busy: ${((machine[0]! / (machine[0]! + machine[1]!)) * 100).toFixed(0)}% of all cores; ${((machineBusyMs * 1000) / jobs).toFixed(1)} µs/job in all, ${(((machineBusyMs * 1000 - (cpu.user + cpu.system)) / jobs)).toFixed(1)} µs/job outside this process (Postgres)`);
 console.log(`processed ${jobs} in ${elapsed.toFixed(0)} ms: ${((jobs / elapsed) * 1000).toFixed(0)} jobs/s`);
 for (const [name, entry] of Object.entries(stats)) console.log(`${name}: ${entry.calls} calls, ${(entry.ms / entry.calls).toFixed(2)} ms avg, ${(entry.rows / entry.calls).toFixed(0)} rows avg`);
 await worker.stop();
