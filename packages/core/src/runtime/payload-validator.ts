@@ -6,7 +6,7 @@ import type { JobbyRegistry, RegisteredJobType } from './registry.js';
 
 /**
  * Validates inputs and outputs against the JSON Schemas that `jobby codegen` emitted. Validators
- * are compiled once per job type, lazily. A job type without a schema accepts any JSON value.
+ * are compiled once per job type, on first use (or ahead of it: `prepare`). A job type without a schema accepts any JSON value.
  */
 
 export const defaultMaxPayloadBytes = 1024 * 1024;
@@ -18,6 +18,8 @@ export interface PayloadValidator {
   checkInput(type: RegisteredJobType, input: unknown): JobbyError | undefined;
   /** Serializes and checks a handler's output. */
   serializeOutput(type: RegisteredJobType, output: unknown): string | null;
+  /** Compiles the type's validators ahead of their first use. */
+  prepare(type: RegisteredJobType): void;
 }
 
 /** JSON text of a value, or an error naming what cannot travel as JSON. */
@@ -120,6 +122,10 @@ export function createPayloadValidator(options: { maxPayloadBytes?: number } = {
         });
       }
       return check(type, 'input', input);
+    },
+    prepare(type) {
+      compiled(type, 'input');
+      compiled(type, 'output');
     },
     serializeOutput(type, output) {
       if (output === undefined || output === null) return null;

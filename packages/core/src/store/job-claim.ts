@@ -38,8 +38,9 @@ export interface ClaimedJob {
   attemptToken: string;
   /** Undecoded: a malformed row must fail alone (see the runtime's decoding). */
   input: unknown;
-  leaseExpiresAt: Date;
-  dependencies: ClaimedDependency[];
+  /** The same for every job of a claimed batch. */
+  readonly leaseExpiresAt: Date;
+  readonly dependencies: readonly ClaimedDependency[];
 }
 
 interface ClaimRow {
@@ -54,12 +55,17 @@ interface ClaimRow {
   dependencies: { type_id: number; key: string; output: JsonValue | null }[] | null;
 }
 
+const noDependencies: readonly ClaimedDependency[] = Object.freeze([]);
+
 export async function jobClaim(context: StoreContext, params: ClaimJobsParams): Promise<ClaimedJob[]> {
   if (params.limit <= 0 || params.typeIds.length === 0) return [];
   const { rows } = await sql<ClaimRow>`
     select * from ${context.tables.jobClaimFunction}(
       ${integerArrayLiteral(params.typeIds)}::integer[], ${params.limit}::integer, ${params.workerId}::text, ${params.leaseSeconds}::float8
     )`.execute(context.db);
+  if (rows.length === 0) return [];
+  // One lease end for the whole batch (the function computes it once).
+  const leaseExpiresAt = new Date(Number(rows[0]!.lease_expires_at));
   return rows.map((row) => ({
     id: String(row.id),
     typeId: row.type_id,
@@ -68,7 +74,7 @@ export async function jobClaim(context: StoreContext, params: ClaimJobsParams): 
     maxAttempts: row.max_attempts,
     attemptToken: String(row.attempt_token),
     input: row.input,
-    leaseExpiresAt: new Date(Number(row.lease_expires_at)),
-    dependencies: (row.dependencies ?? []).map((dependency) => ({ typeId: dependency.type_id, key: dependency.key, output: dependency.output })),
+    leaseExpiresAt,
+    dependencies: row.dependencies ? row.dependencies.map((dependency) => ({ typeId: dependency.type_id, key: dependency.key, output: dependency.output })) : noDependencies,
   }));
 }
