@@ -1,9 +1,11 @@
 -- The worker's two hot statements, the claim and the batch completion, as functions.
 --
 -- Why functions: one round trip each, the arguments travel as arrays instead of every id and token
--- inlined into a fresh query text, and the claim is planned once per session (PL/pgSQL keeps the
--- plans of its statements): sent as a fresh query it was parsed and planned on every call, ~1 ms
--- of a 5 ms claim of 256 jobs on the bench machine (tools/bench/README.md).
+-- inlined into a fresh query text, and both are planned once per session (PL/pgSQL keeps the plans
+-- of its statements): sent as fresh queries they were parsed and planned on every call, ~1 ms of a
+-- 5 ms claim of 256 jobs on the bench machine (tools/bench/README.md). Each function pins its plans
+-- with planner settings in its SET clause (they hold while it runs, so also when its plans are
+-- made): the good plan is known, and the statistics of a queue table are often wrong.
 --
 -- Both are VOLATILE: under READ COMMITTED each statement of a volatile function takes a fresh
 -- snapshot, which the completion relies on (step 2 below). `set search_path from current` pins the
@@ -110,10 +112,19 @@ create function job_complete_many(
 returns setof bigint
 language plpgsql volatile
 set search_path from current
--- Planned afresh on every call, with the batch's arrays known to the planner. A cached generic plan
--- assumes ~10 elements per array and joined the batch to the jobs by rescanning the unnest for
--- every row (16 ms for 300 jobs instead of 3); for step 2 it read every waiting job of the table.
-set plan_cache_mode = force_custom_plan
+-- Each statement has one good plan, and these settings (with the `::text` fences below) leave the
+-- planner no other: walk the batch, reach each job through its primary key; walk the finished
+-- ids, reach their dependents through job_dependencies_depends_on_idx, then each dependent
+-- through its primary key. Work proportional to the batch and its dependents, whatever the
+-- statistics say — which on a fresh table (the benchmark's, or a new deployment's) they get wrong:
+-- the planner rescanned the batch once per job (16 ms for 300 jobs instead of 3), re-read every
+-- earlier job of the run through jobs_lease_idx (whose entries for finished jobs a bitmap scan
+-- never marks dead: 32 µs per job after 15k jobs instead of 9), scanned job_dependencies
+-- sequentially and hashed every waiting job of the table.
+set enable_hashjoin = off
+set enable_mergejoin = off
+set enable_seqscan = off
+set enable_bitmapscan = off
 as $$
 declare
   completed bigint[];
@@ -138,9 +149,8 @@ begin
       from unnest(complete_ids, complete_tokens, complete_outputs, complete_output_bytes, complete_run_again_at, complete_run_again_ms)
         as u(id, token, output, output_bytes, run_again_at, run_again_ms)
     ) i
-    -- The redundant `= any` lets the planner reach the rows through the primary key whatever it
-    -- estimates for the unnest.
-    where j.id = i.id and j.attempt_token = i.token and j.state = 'running' and j.id = any (complete_ids)
+    -- `state::text`: a condition no index matches (jobs_lease_idx and the admin index would).
+    where j.id = i.id and j.attempt_token = i.token and j.state::text = 'running'
     returning j.id, j.state
   )
   select array_agg(m.id), array_agg(m.id) filter (where m.state = 'succeeded')
@@ -161,7 +171,7 @@ begin
           state = case when j.pending_dependencies - c.n <= 0 then 'queued' else 'waiting' end::job_state,
           ready_at = case when j.pending_dependencies - c.n <= 0 then now() else j.ready_at end
       from counts c
-      where j.id = c.job_id and j.state = 'waiting'
+      where j.id = c.job_id and j.state::text = 'waiting'
       returning j.state
     )
     select count(*) filter (where u.state = 'queued') into readied from updated u;
