@@ -104,26 +104,18 @@ async function enqueuePlain(context: StoreContext, jobs: readonly EnqueueJobPara
   // the batch sets go as NULL arrays.
   const optional = <T>(pick: (job: EnqueueJobParams) => T | undefined): (T | null)[] | null =>
     jobs.some((job) => pick(job) !== undefined) ? jobs.map((job) => pick(job) ?? null) : null;
-  // Only the insert and its RETURNING: matching rows back to the batch happens here, by
-  // (type_id, key), rather than in SQL (a merge join over sorted text keys and a probe per
-  // conflicting row cost Postgres more than the insert's own index work).
+  // Only the insert and its RETURNING (the `job_enqueue_many` function, planned once per session):
+  // matching rows back to the batch happens here, by (type_id, key), rather than in SQL (a merge
+  // join over sorted text keys and a probe per conflicting row cost Postgres more than the
+  // insert's own index work).
   const { rows } = await sql<{ id: string; type_id: number; key: string }>`
-    with inserted as (
-      insert into ${tables.jobs} (type_id, key, state, input, input_bytes, max_attempts, priority, run_at, ready_at, retention_seconds)
-      select type_id, key, 'queued', input, input_bytes, coalesce(max_attempts, ${context.defaultMaxAttempts}),
-             coalesce(priority, 0), coalesce(run_at, now()), now(), retention_seconds
-      from unnest(
-        ${sql.val(jobs.map((job) => job.typeId))}::int[], ${sql.val(jobs.map((job) => job.key))}::text[],
-        ${sql.val(jobs.map((job) => job.inputJson))}::jsonb[], ${sql.val(jobs.map((job) => Buffer.byteLength(job.inputJson)))}::int[],
-        ${sql.val(optional((job) => job.maxAttempts))}::int[], ${sql.val(optional((job) => job.priority))}::int[],
-        ${sql.val(optional((job) => job.runAt?.toISOString()))}::timestamptz[], ${sql.val(optional((job) => job.retentionSeconds))}::int[]
-      ) with ordinality as t(type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds, ord)
-      order by ord
-      on conflict (type_id, key) do nothing
-      returning id, type_id, key
-    ),
-    notified as (select pg_notify(${context.jobsChannel}, '') from (select 1 from inserted limit 1) as any_inserted)
-    select id, type_id, key, (select count(*) from notified) as notifications from inserted`.execute(executor);
+    select id, type_id, key from ${tables.jobEnqueueManyFunction}(
+      ${sql.val(jobs.map((job) => job.typeId))}::integer[], ${sql.val(jobs.map((job) => job.key))}::text[],
+      ${sql.val(jobs.map((job) => job.inputJson))}::jsonb[], ${sql.val(jobs.map((job) => Buffer.byteLength(job.inputJson)))}::integer[],
+      ${sql.val(optional((job) => job.maxAttempts))}::integer[], ${sql.val(optional((job) => job.priority))}::integer[],
+      ${sql.val(optional((job) => job.runAt?.toISOString()))}::timestamptz[], ${sql.val(optional((job) => job.retentionSeconds))}::integer[],
+      ${context.defaultMaxAttempts}::integer, ${context.jobsChannel}::text
+    )`.execute(executor);
   const insertedIds = new Map<string, string>();
   for (const row of rows) insertedIds.set(referenceId({ typeId: row.type_id, key: row.key }), String(row.id));
   const results = jobs.map((job) => {

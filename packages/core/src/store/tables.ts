@@ -15,6 +15,7 @@ export interface Tables {
   /** The worker's hot statements (migrations/0003_worker_functions.sql). */
   readonly jobClaimFunction: RawBuilder<unknown>;
   readonly jobCompleteManyFunction: RawBuilder<unknown>;
+  readonly jobEnqueueManyFunction: RawBuilder<unknown>;
 }
 
 export function createTables(schema: string): Tables {
@@ -28,5 +29,6 @@ export function createTables(schema: string): Tables {
     jobState: sql.id(schema, 'job_state'),
     jobClaimFunction: sql.id(schema, 'job_claim'),
     jobCompleteManyFunction: sql.id(schema, 'job_complete_many'),
+    jobEnqueueManyFunction: sql.id(schema, 'job_enqueue_many'),
   };
 }
