@@ -20,6 +20,7 @@ const client = createJobbyClient({ database, registry: benchRegistry });
 await syncJobTypes(client.store, benchRegistry);
 let done = 0;
 const worker = createWorker({ database, registry: benchRegistry, logger: createLogger({ level: 'silent' }), concurrency: 10, prefetch, dataDirectory: '/tmp/jobby-bench-plugins' });
+const timeline: string[] = [];
 const stats: Record<string, { calls: number; ms: number; rows: number }> = {};
 const store = worker.client.store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
 for (const name of ['jobClaim', 'jobCompleteMany']) {
@@ -29,6 +30,7 @@ for (const name of ['jobClaim', 'jobCompleteMany']) {
     const started = performance.now();
     const result = await original(...args);
     entry.ms += performance.now() - started;
+    if (process.env.TIMELINE) timeline.push(`${name === 'jobClaim' ? 'claim   ' : 'complete'} ${started.toFixed(1)} → ${performance.now().toFixed(1)} (${Array.isArray(result) ? result.length : Array.isArray(args[0]) ? args[0].length : 0})`);
     entry.calls++;
     entry.rows += Array.isArray(result) ? result.length : Array.isArray(args[0]) ? args[0].length : 0;
     return result;
@@ -45,7 +47,18 @@ const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 const machine0 = machineCpu();
 console.log(`enqueue ${jobs}: ${(t0 - enqueueStarted).toFixed(0)} ms`);
-while (done < jobs) await new Promise((resolve) => setTimeout(resolve, 2));
+// Starvation: how often the runners had free slots and nothing buffered (sampled every ~1 ms).
+const internals = worker as unknown as { runningTotal: number; bufferedTotal: number; completer: { backlog: number } };
+let samples = 0;
+let starved = 0;
+let backlogSum = 0;
+while (done < jobs) {
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  samples++;
+  if (internals.bufferedTotal === 0 && internals.runningTotal < 10) starved++;
+  backlogSum += internals.completer.backlog;
+}
+console.log(`runners starved in ${starved} of ${samples} samples; completion backlog ${(backlogSum / samples).toFixed(0)} on average`);
 const elapsed = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 const machine = machineCpu().map((value, index) => value - machine0[index]!);
@@ -56,6 +69,7 @@ const machineBusyMs = machine[0]! * 10;
 console.log(`machine cpu busy: ${((machine[0]! / (machine[0]! + machine[1]!)) * 100).toFixed(0)}% of all cores; ${((machineBusyMs * 1000) / jobs).toFixed(1)} µs/job in all, ${(((machineBusyMs * 1000 - (cpu.user + cpu.system)) / jobs)).toFixed(1)} µs/job outside this process (Postgres)`);
 console.log(`processed ${jobs} in ${elapsed.toFixed(0)} ms: ${((jobs / elapsed) * 1000).toFixed(0)} jobs/s`);
 for (const [name, entry] of Object.entries(stats)) console.log(`${name}: ${entry.calls} calls, ${(entry.ms / entry.calls).toFixed(2)} ms avg, ${(entry.rows / entry.calls).toFixed(0)} rows avg`);
+if (process.env.TIMELINE) console.log(timeline.slice(Math.floor(timeline.length / 2), Math.floor(timeline.length / 2) + 24).join('\n'));
 await worker.stop();
 await database.pool.query(`drop schema ${schema} cascade`);
 await database.close();

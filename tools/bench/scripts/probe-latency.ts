@@ -43,8 +43,10 @@ for (let index = 0; index < jobs; index++) {
   sums.total!.push(marks.handler! - t0);
   await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 15));
 }
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-for (const [name, values] of Object.entries(sums)) console.log(`${name.padEnd(12)} median ${median(values).toFixed(2)} ms`);
+const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))]!;
+for (const [name, values] of Object.entries(sums)) {
+  console.log(`${name.padEnd(12)} p50 ${quantile(values, 0.5).toFixed(2)} ms, p95 ${quantile(values, 0.95).toFixed(2)}, p99 ${quantile(values, 0.99).toFixed(2)}`);
+}
 await worker.stop();
 await database.pool.query(`drop schema ${schema} cascade`);
 await database.close();
