@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { StoredError } from './job.js';
+import { bigintArrayLiteral } from './array-literal.js';
 import { cancelDescendants } from './job-cascade.js';
+import { runningByPrimaryKey } from './job-lease.js';
 import type { StoreContext } from './store-context.js';
 
 /**
@@ -69,7 +71,7 @@ export async function jobFailMany(context: StoreContext, jobs: readonly FailJobP
             expires_at = case when not (i.retryable and j.attempts < j.max_attempts) and j.retention_seconds is not null
                               then now() + make_interval(secs => j.retention_seconds) end
         from input i
-        where j.id = i.id and j.attempt_token = i.token and j.state = 'running'
+        where j.id = i.id and j.attempt_token = i.token and ${runningByPrimaryKey(bigintArrayLiteral(jobs.map((job) => job.id)))}
         returning j.id, j.state, j.attempts, j.worker_id, j.started_at, i.error, i.outcome
       ),
       history as (
