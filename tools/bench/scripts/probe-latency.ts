@@ -44,6 +44,9 @@ for (let index = 0; index < jobs; index++) {
   await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 15));
 }
 const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))]!;
+// Which samples were slowest (early ones point at per-connection warm-up).
+const slowest = sums.total!.map((value, index) => ({ value, index })).sort((a, b) => b.value - a.value).slice(0, 6);
+console.log(`slowest: ${slowest.map(({ value, index }) => `#${index} ${value.toFixed(1)} ms (enqueue ${sums.enqueue![index]!.toFixed(1)}, claim ${sums.claim![index]!.toFixed(1)})`).join(', ')}`);
 for (const [name, values] of Object.entries(sums)) {
   console.log(`${name.padEnd(12)} p50 ${quantile(values, 0.5).toFixed(2)} ms, p95 ${quantile(values, 0.95).toFixed(2)}, p99 ${quantile(values, 0.99).toFixed(2)}`);
 }
