@@ -90,8 +90,8 @@ export class Completer {
     if (successes.length > 0) {
       try {
         const result = await store.jobCompleteMany(successes.map((outcome) => outcome.success!));
-        const completed = new Set(result.completed);
-        for (const outcome of successes) outcome.done(completed.has(outcome.success!.id) ? completedResult : staleResult, outcome);
+        const stale = new Set(result.stale);
+        for (const outcome of successes) outcome.done(stale.has(outcome.success!.id) ? staleResult : completedResult, outcome);
       } catch (error) {
         if (!successes.some((outcome) => outcome.success!.submissions?.length) || !isStatementError(error)) throw error;
         // One success's submissions were refused: write each alone so only that job fails.

@@ -47,18 +47,19 @@ export async function jobCompleteMany(context: StoreContext, jobs: readonly Comp
   if (jobs.length === 0) return { completed: [], stale: [] };
   if (!jobs.some((job) => (job.submissions?.length ?? 0) > 0)) return outcome(jobs, await markSucceeded(context, jobs, context.db));
   return context.db.transaction().execute(async (transaction) => {
-    const completed = await markSucceeded(context, jobs, transaction);
-    const submissions = jobs.filter((job) => completed.has(job.id)).flatMap((job) => job.submissions ?? []);
+    const stale = await markSucceeded(context, jobs, transaction);
+    const submissions = jobs.filter((job) => !stale.has(job.id)).flatMap((job) => job.submissions ?? []);
     if (submissions.length > 0) await jobEnqueueMany(context, submissions, transaction);
-    return outcome(jobs, completed);
+    return outcome(jobs, stale);
   });
 }
 
-function outcome(jobs: readonly CompleteJobParams[], completed: ReadonlySet<string>): CompleteResult {
-  return { completed: [...completed], stale: jobs.filter((job) => !completed.has(job.id)).map((job) => job.id) };
+function outcome(jobs: readonly CompleteJobParams[], stale: ReadonlySet<string>): CompleteResult {
+  if (stale.size === 0) return { completed: jobs.map((job) => job.id), stale: [] };
+  return { completed: jobs.filter((job) => !stale.has(job.id)).map((job) => job.id), stale: [...stale] };
 }
 
-/** Steps 1 and 2; returns the ids completed (the others are stale). */
+/** Steps 1 and 2; returns the ids NOT completed (stale). */
 async function markSucceeded(context: StoreContext, jobs: readonly CompleteJobParams[], executor: Executor): Promise<Set<string>> {
   // Columns that no job of the batch sets go as NULL arrays (unnest pads them with NULLs).
   const optional = <T>(pick: (job: CompleteJobParams) => T | undefined): (T | null)[] | null =>
@@ -66,7 +67,7 @@ async function markSucceeded(context: StoreContext, jobs: readonly CompleteJobPa
   const outputs = optional((job) => job.outputJson ?? undefined);
   const outputBytes = optional((job) => (job.outputJson === null ? undefined : Buffer.byteLength(job.outputJson)));
   const { rows } = await sql<{ id: string }>`
-    select id from ${context.tables.jobCompleteManyFunction}(
+    select stale_id as id from ${context.tables.jobCompleteManyFunction}(
       ${bigintArrayLiteral(jobs.map((job) => job.id))}::bigint[],
       ${bigintArrayLiteral(jobs.map((job) => job.attemptToken))}::bigint[],
       ${outputs}::jsonb[],
@@ -74,6 +75,6 @@ async function markSucceeded(context: StoreContext, jobs: readonly CompleteJobPa
       ${optional((job) => job.runAgainAt?.toISOString())}::timestamptz[],
       ${optional((job) => job.runAgainInMs)}::float8[],
       ${context.jobsChannel}::text
-    ) as id`.execute(executor);
+    ) as stale_id`.execute(executor);
   return new Set(rows.map((row) => String(row.id)));
 }
