@@ -95,6 +95,9 @@ $$;
 -- them was written. Usually none: returning the completed ids instead cost the client a row to
 -- parse per job.
 --
+-- The client sends the batch in id order: rows are then locked in the order an enqueue locks
+-- dependencies (FOR SHARE, by id), and the two cannot deadlock.
+--
 -- 1. One fenced UPDATE marks the batch succeeded (or queued again, for jobs that asked to run again
 --    at complete_run_again_at, or complete_run_again_ms after now on the database clock), storing
 --    outputs. Only rows still 'running' under the same attempt token change.
@@ -168,13 +171,22 @@ begin
       where d.depends_on_id = any (finished)
       group by d.job_id
     ),
+    -- Dependents are locked in id order, so two completions that share dependents (a fan-in
+    -- finished by several workers at once) queue for them instead of deadlocking.
+    locked as (
+      select j.id, c.n
+      from counts c join jobs j on j.id = c.job_id
+      where j.state::text = 'waiting'
+      order by j.id
+      for update of j
+    ),
     updated as (
       update jobs j
-      set pending_dependencies = j.pending_dependencies - c.n,
-          state = case when j.pending_dependencies - c.n <= 0 then 'queued' else 'waiting' end::job_state,
-          ready_at = case when j.pending_dependencies - c.n <= 0 then now() else j.ready_at end
-      from counts c
-      where j.id = c.job_id and j.state::text = 'waiting'
+      set pending_dependencies = j.pending_dependencies - l.n,
+          state = case when j.pending_dependencies - l.n <= 0 then 'queued' else 'waiting' end::job_state,
+          ready_at = case when j.pending_dependencies - l.n <= 0 then now() else j.ready_at end
+      from locked l
+      where j.id = l.id
       returning j.state
     )
     select count(*) filter (where u.state = 'queued') into readied from updated u;

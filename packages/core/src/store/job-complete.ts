@@ -60,7 +60,9 @@ function outcome(jobs: readonly CompleteJobParams[], stale: ReadonlySet<string>)
 }
 
 /** Steps 1 and 2; returns the ids NOT completed (stale). */
-async function markSucceeded(context: StoreContext, jobs: readonly CompleteJobParams[], executor: Executor): Promise<Set<string>> {
+async function markSucceeded(context: StoreContext, batch: readonly CompleteJobParams[], executor: Executor): Promise<Set<string>> {
+  // In id order, the order in which enqueues lock dependencies (see the migration).
+  const jobs = [...batch].sort(byId);
   // Columns that no job of the batch sets go as NULL arrays (unnest pads them with NULLs).
   const optional = <T>(pick: (job: CompleteJobParams) => T | undefined): (T | null)[] | null =>
     jobs.some((job) => pick(job) !== undefined) ? jobs.map((job) => pick(job) ?? null) : null;
@@ -77,4 +79,9 @@ async function markSucceeded(context: StoreContext, jobs: readonly CompleteJobPa
       ${context.jobsChannel}::text
     ) as stale_id`.execute(executor);
   return new Set(rows.map((row) => String(row.id)));
+}
+
+/** Decimal id strings in numeric order. */
+function byId(a: CompleteJobParams, b: CompleteJobParams): number {
+  return a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }

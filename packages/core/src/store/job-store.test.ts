@@ -313,6 +313,35 @@ describe('job store on real Postgres, concurrently', () => {
     expect(completions).toHaveLength(total);
   });
 
+  it('completes two batches that share fan-in dependents at once: every dependent readied exactly once', async () => {
+    const count = 200;
+    const parents = Array.from({ length: count }, (_, index) => [
+      { typeId: A, key: `left-${index}`, inputJson: input() },
+      { typeId: A, key: `right-${index}`, inputJson: input() },
+    ]).flat();
+    await store.jobEnqueueMany(parents);
+    await store.jobEnqueueMany(
+      Array.from({ length: count }, (_, index) => ({
+        typeId: A,
+        key: `join-${index}`,
+        inputJson: input(),
+        dependsOn: [{ typeId: A, key: `left-${index}` }, { typeId: A, key: `right-${index}` }],
+      })),
+    );
+    const claimed = await store.jobClaim({ workerId: 'w', typeIds: [A], limit: 2 * count, leaseSeconds: 30 });
+    expect(claimed).toHaveLength(2 * count);
+    const batch = (side: string) =>
+      claimed.filter((job) => job.key.startsWith(side)).map((job) => ({ id: job.id, attemptToken: job.attemptToken, outputJson: null }));
+    // In opposite orders, at the same time: both decrement the same dependents.
+    const [left, right] = await Promise.all([store.jobCompleteMany(batch('left-').reverse()), store.jobCompleteMany(batch('right-'))]);
+    expect(left.completed).toHaveLength(count);
+    expect(right.completed).toHaveLength(count);
+    const { rows } = await sql<{ state: string; pending: number; n: number }>`
+      select state, pending_dependencies as pending, count(*)::int as n from ${sql.table(`${database.schema}.jobs`)}
+      where key like 'join-%' group by state, pending_dependencies`.execute(database.db);
+    expect(rows).toEqual([{ state: 'queued', pending: 0, n: count }]);
+  });
+
   it('wakes listeners with one notification per transaction, not per job', async () => {
     const client = await database.pool.connect();
     const received: string[] = [];
