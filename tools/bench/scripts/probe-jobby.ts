@@ -41,6 +41,9 @@ await worker.start();
 const enqueueStarted = performance.now();
 // One bulk call (one transaction), as the bench's `process` does: nothing runs before it returns.
 await client.submitMany(Array.from({ length: jobs }, (_, index) => ({ type: benchJobs.refs.Noop, key: `k${index}`, input: { i: index } })));
+// What-if experiments on the schema for the processing phase only (e.g. dropping an index the
+// enqueue needed): AFTER_ENQUEUE_SQL, with @ for the schema.
+if (process.env.AFTER_ENQUEUE_SQL) await database.pool.query(process.env.AFTER_ENQUEUE_SQL.replaceAll('@', schema));
 const session = process.env.PROFILE ? new Session() : undefined;
 if (session) { session.connect(); if (process.env.HEAP) { await session.post('HeapProfiler.enable'); await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }); } else { await session.post('Profiler.enable'); await session.post('Profiler.start'); } }
 const t0 = performance.now();
