@@ -100,9 +100,12 @@ export async function loadPerfData(database: Pick<JobbyDatabase, 'pool' | 'schem
       )
       insert into ${tables.jobDependencies} (job_id, depends_on_id)
       select s.id, c.id from sinks s cross join ${tables.jobs} c where c.key like 'dag-child-%' and c.type_id = 7002`);
+    // Every job's identity (migration 0004), as the store writes it.
+    await run(`insert into ${tables.jobKeys} (type_id, key, job_id) select type_id, key, id from ${tables.jobs}`);
   }
   await run('commit');
   await run(`vacuum analyze ${tables.jobs}`);
+  await run(`vacuum analyze ${tables.jobKeys}`);
   await run(`analyze ${tables.jobDependencies}`);
   await run(`analyze ${tables.jobAttempts}`);
   const rows = await run<{ id: string }>(`select id from ${tables.jobs} where key = 'dag-root' and type_id = 7000`);

@@ -23,7 +23,9 @@ await run(`insert into ${tables.jobTypes} (id, name) values (7000, 'demo.Produce
 await run(`insert into ${tables.jobs} (type_id, key, state, input, input_bytes, created_at, ready_at, started_at, finished_at, attempts)
   select 7000, 'old-' || g, 'succeeded', '{"value":1}', 11, now() - interval '2 days', now() - interval '2 days', now() - interval '2 days', now() - interval '2 days', 1
   from generate_series(1, ${Number(values.background)}) g`);
+await run(`insert into ${tables.jobKeys} (type_id, key, job_id) select type_id, key, id from ${tables.jobs}`);
 await run(`vacuum analyze ${tables.jobs}`);
+await run(`vacuum analyze ${tables.jobKeys}`);
 const store = createJobStore(database);
 
 async function cycle(label: string): Promise<{ enqueue: number; process: number }> {

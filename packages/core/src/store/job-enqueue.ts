@@ -129,7 +129,12 @@ async function enqueuePlain(context: StoreContext, jobs: readonly EnqueueJobPara
     const found = await lookupJobs(context, unresolved, executor, false);
     for (const result of unresolved) {
       const existing = found.get(referenceId(result));
-      if (!existing) throw new JobbyError('INTERNAL', `job ${result.typeId}:${result.key} conflicted on insert but cannot be read`);
+      if (!existing) {
+        throw new JobbyError(
+          'INTERNAL',
+          `job ${context.describeReference(result)} exists in job_keys but its job row is gone (deleted around jobby's store?); delete the key row to submit it again`,
+        );
+      }
       result.id = existing.id;
       result.state = existing.state;
     }
@@ -147,21 +152,22 @@ interface FoundJob {
 async function lookupJobs(context: StoreContext, references: readonly JobReference[], executor: Executor, lock: boolean): Promise<Map<string, FoundJob>> {
   const typeIds = sql.val(references.map((reference) => reference.typeId));
   const keys = sql.val(references.map((reference) => reference.key));
-  // Without a lock: one (type_id, key) index probe per reference (LATERAL … LIMIT 1 cannot be
-  // turned into a hash join over the whole table). With a lock: rows locked in id order.
+  // Through job_keys (the identity), one primary-key probe per reference (LATERAL … LIMIT 1
+  // cannot be turned into a hash join over the whole table), then the job by id. With a lock: the
+  // jobs are locked in id order.
   const { rows } = lock
     ? await sql<{ id: string; type_id: number; key: string; state: JobState }>`
         select j.id, j.type_id, j.key, j.state
-        from ${context.tables.jobs} j
-        join unnest(${typeIds}::int[], ${keys}::text[]) as r(type_id, key) on j.type_id = r.type_id and j.key = r.key
+        from unnest(${typeIds}::int[], ${keys}::text[]) as r(type_id, key)
+        cross join lateral (select k.job_id from ${context.tables.jobKeys} k where k.type_id = r.type_id and k.key = r.key limit 1) k
+        join ${context.tables.jobs} j on j.id = k.job_id
         order by j.id
         for share of j`.execute(executor)
     : await sql<{ id: string; type_id: number; key: string; state: JobState }>`
         select j.id, j.type_id, j.key, j.state
         from unnest(${typeIds}::int[], ${keys}::text[]) as r(type_id, key)
-        cross join lateral (
-          select e.id, e.type_id, e.key, e.state from ${context.tables.jobs} e where e.type_id = r.type_id and e.key = r.key limit 1
-        ) j`.execute(executor);
+        cross join lateral (select k.job_id from ${context.tables.jobKeys} k where k.type_id = r.type_id and k.key = r.key limit 1) k
+        join ${context.tables.jobs} j on j.id = k.job_id`.execute(executor);
   return new Map(rows.map((row) => [referenceId({ typeId: row.type_id, key: row.key }), { id: String(row.id), typeId: row.type_id, key: row.key, state: row.state }]));
 }
 
@@ -269,17 +275,25 @@ async function enqueueWithDependencies(context: StoreContext, jobs: readonly Enq
           last_error jsonb, input jsonb, input_bytes int, max_attempts int, priority int, run_at timestamptz,
           retention_seconds int, dependency_ids bigint[])
       ),
-      inserted as (
-        insert into ${tables.jobs} (type_id, key, state, pending_dependencies, dependency_count, last_error, input, input_bytes,
-                                    max_attempts, priority, run_at, ready_at, finished_at, retention_seconds, expires_at)
-        select type_id, key, state, pending_dependencies, dependency_count, last_error, input, input_bytes,
-               coalesce(max_attempts, ${context.defaultMaxAttempts}), coalesce(priority, 0), coalesce(run_at, now()),
-               case when state = 'queued' then now() end,
-               case when state = 'cancelled' then now() end,
-               retention_seconds,
-               case when state = 'cancelled' and retention_seconds is not null then now() + make_interval(secs => retention_seconds) end
-        from input order by ord
+      -- The identity first: ON CONFLICT on job_keys decides which pairs are new (migration 0004).
+      keys as (
+        insert into ${tables.jobKeys} (type_id, key, job_id)
+        select type_id, key, nextval(${tables.jobIdSequence}::regclass) from input order by ord
         on conflict (type_id, key) do nothing
+        returning type_id, key, job_id
+      ),
+      inserted as (
+        insert into ${tables.jobs} (id, type_id, key, state, pending_dependencies, dependency_count, last_error, input, input_bytes,
+                                    max_attempts, priority, run_at, ready_at, finished_at, retention_seconds, expires_at)
+        overriding system value
+        select k.job_id, i.type_id, i.key, i.state, i.pending_dependencies, i.dependency_count, i.last_error, i.input, i.input_bytes,
+               coalesce(i.max_attempts, ${context.defaultMaxAttempts}), coalesce(i.priority, 0), coalesce(i.run_at, now()),
+               case when i.state = 'queued' then now() end,
+               case when i.state = 'cancelled' then now() end,
+               i.retention_seconds,
+               case when i.state = 'cancelled' and i.retention_seconds is not null then now() + make_interval(secs => i.retention_seconds) end
+        from keys k join input i on i.type_id = k.type_id and i.key = k.key
+        order by k.job_id
         returning id, type_id, key, state
       ),
       edges as (
@@ -298,7 +312,12 @@ async function enqueueWithDependencies(context: StoreContext, jobs: readonly Enq
       const id = referenceId(job);
       const row = created.get(id);
       const found: FoundJob | undefined = row ? { id: String(row.id), typeId: row.type_id, key: row.key, state: row.state } : existing.get(id);
-      if (!found) throw new JobbyError('INTERNAL', `job ${describeReference(job)} conflicted on insert but cannot be read`);
+      if (!found) {
+        throw new JobbyError(
+          'INTERNAL',
+          `job ${describeReference(job)} exists in job_keys but its job row is gone (deleted around jobby's store?); delete the key row to submit it again`,
+        );
+      }
       known.set(id, found);
       results.set(id, { id: found.id, typeId: job.typeId, key: job.key, created: row !== undefined, state: found.state });
     }

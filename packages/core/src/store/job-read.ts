@@ -14,7 +14,8 @@ export async function jobGet(context: StoreContext, id: string): Promise<RowResu
 
 export async function jobGetByReference(context: StoreContext, reference: JobReference): Promise<RowResult<StoredJob> | undefined> {
   const { rows } = await sql<JobRow>`
-    select * from ${context.tables.jobs} where type_id = ${reference.typeId} and key = ${reference.key}`.execute(context.db);
+    select j.* from ${context.tables.jobKeys} k join ${context.tables.jobs} j on j.id = k.job_id
+    where k.type_id = ${reference.typeId} and k.key = ${reference.key}`.execute(context.db);
   return rows[0] ? mapJobRow(rows[0]) : undefined;
 }
 

@@ -27,7 +27,7 @@ describe.each(testBackends)('job store on %s', (backend) => {
     await database?.close();
   });
   beforeEach(async () => {
-    await sql`truncate ${sql.table(`${database.schema}.jobs`)} cascade`.execute(database.db);
+    await sql`truncate ${sql.table(`${database.schema}.jobs`)}, ${sql.table(`${database.schema}.job_keys`)} cascade`.execute(database.db);
   });
 
   const claimAll = (typeIds = [A, B, C], limit = 100) => store.jobClaim({ workerId: 'w1', typeIds, limit, leaseSeconds: 30 });
@@ -212,6 +212,10 @@ describe.each(testBackends)('job store on %s', (backend) => {
     expect((await store.jobCancel(root!.id)).cancelled).toBe(false);
     expect(await store.jobPruneExpired()).toBe(2);
     expect(await store.jobList()).toEqual([]);
+    // A pruned job's key is free again (its job_keys row went with it).
+    const [again] = await store.jobEnqueueMany([{ typeId: A, key: 'r', inputJson: input() }]);
+    expect(again).toMatchObject({ created: true, state: 'queued' });
+    expect(again!.id).not.toBe(root!.id);
   });
 
   it('refuses a registry whose ids conflict with what the database has seen', async () => {
@@ -240,7 +244,7 @@ describe.each(testBackends)('job store on %s', (backend) => {
           }),
         ),
         async ({ size, edges, failures }) => {
-          await sql`truncate ${sql.table(`${database.schema}.jobs`)} cascade`.execute(database.db);
+          await sql`truncate ${sql.table(`${database.schema}.jobs`)}, ${sql.table(`${database.schema}.job_keys`)} cascade`.execute(database.db);
           // Edges only from lower to higher index: a DAG by construction.
           const parents = new Map<number, Set<number>>();
           for (const [a, b] of edges) if (a < b) (parents.get(b) ?? parents.set(b, new Set()).get(b)!).add(a);

@@ -39,6 +39,12 @@ export interface JobDependencies {
   job_id: Int8;
 }
 
+export interface JobKeys {
+  job_id: Int8;
+  key: string;
+  type_id: number;
+}
+
 export interface Jobs {
   attempt_token: Int8 | null;
   attempts: Generated<number>;
@@ -88,6 +94,7 @@ export interface Workers {
 export interface DB {
   job_attempts: JobAttempts;
   job_dependencies: JobDependencies;
+  job_keys: JobKeys;
   job_types: JobTypes;
   jobs: Jobs;
   workers: Workers;

@@ -8,6 +8,10 @@ export interface Tables {
   readonly schema: string;
   readonly jobs: RawBuilder<unknown>;
   readonly jobTypes: RawBuilder<unknown>;
+  /** A job's identity, (type_id, key) → job_id (migration 0004). */
+  readonly jobKeys: RawBuilder<unknown>;
+  /** The sequence behind jobs.id, for statements that draw an id before inserting the job. */
+  readonly jobIdSequence: string;
   readonly jobDependencies: RawBuilder<unknown>;
   readonly jobAttempts: RawBuilder<unknown>;
   readonly workers: RawBuilder<unknown>;
@@ -23,6 +27,8 @@ export function createTables(schema: string): Tables {
     schema,
     jobs: sql.table(`${schema}.jobs`),
     jobTypes: sql.table(`${schema}.job_types`),
+    jobKeys: sql.table(`${schema}.job_keys`),
+    jobIdSequence: `"${schema}"."jobs_id_seq"`,
     jobDependencies: sql.table(`${schema}.job_dependencies`),
     jobAttempts: sql.table(`${schema}.job_attempts`),
     workers: sql.table(`${schema}.workers`),

@@ -69,6 +69,7 @@ export function createJobbySystem(context: BenchContext, settings: JobbySettings
   let worker: Worker | undefined;
   const noop = benchJobs.refs.Noop;
   const logger = createLogger({ level: 'silent' });
+  const hasJobKeys = async () => (await database.pool.query(`select to_regclass('"${context.schema}".job_keys') is not null as present`)).rows[0].present as boolean;
   return {
     name: 'jobby',
     variant: `prefetch=${settings.prefetch}${coreOverride ? ` (core: ${coreOverride})` : ''}`,
@@ -114,9 +115,14 @@ export function createJobbySystem(context: BenchContext, settings: JobbySettings
          from generate_series(1, $1::int) g`,
         [count],
       );
+      // Their identities too (migration 0004), as the store writes them; a BENCH_JOBBY_CORE from
+      // before that migration has no job_keys.
+      if (await hasJobKeys()) {
+        await database.pool.query(`insert into "${context.schema}".job_keys (type_id, key, job_id) select type_id, key, id from "${context.schema}".jobs`);
+      }
     },
     tables() {
-      return [`"${context.schema}".jobs`];
+      return [`"${context.schema}".jobs`, `"${context.schema}".job_keys`];
     },
     dag: {
       async submit(nodes) {

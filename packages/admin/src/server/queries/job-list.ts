@@ -10,7 +10,7 @@ import type { JobbyDatabase } from '@jobby/core';
  *   `jobs_admin_state_type_idx (state, type_id, id)` per (state, type) pair, combined with UNION ALL
  *   under the outer ORDER BY … LIMIT, which Postgres runs as a Merge Append that reads only about a
  *   page from each range — a page of a rare state costs the page, not a scan for it;
- * - a key prefix: a range on the unique (type_id, key) index for every known type, when the
+ * - a key prefix: a range on job_keys' primary key (type_id, key) for every known type, when the
  *   database's collation orders text by bytes (C, POSIX, C.UTF-8: then the range is exactly the
  *   prefix); otherwise a LIKE filter only;
  * - no state/type filter: the primary key, newest first;
@@ -121,15 +121,12 @@ export async function listJobs(environment: JobListEnvironment, request: JobList
   let text: string;
   const filtered = (request.states?.length ?? 0) > 0 || (request.typeIds?.length ?? 0) > 0;
   if (request.keyPrefix !== undefined && request.keyPrefix.length > 0 && (await environment.keyRangeUsable())) {
-    // Key prefix: ranges on the (type_id, key) unique index, one per type.
+    // Key prefix: ranges on job_keys' primary key (type_id, key), one per type, then the jobs by id.
     const typeIds = request.typeIds?.length ? request.typeIds : await environment.allTypeIds();
-    const conditions = [
-      ...common,
-      `type_id = any(${params.add(typeIds)}::int[])`,
-      `key >= ${params.add(request.keyPrefix)}`,
-    ];
+    const keyConditions = [`k.type_id = any(${params.add(typeIds)}::int[])`, `k.key >= ${params.add(request.keyPrefix)}`];
     const upper = prefixUpperBound(request.keyPrefix);
-    if (upper !== undefined) conditions.push(`key < ${params.add(upper)}`);
+    if (upper !== undefined) keyConditions.push(`k.key < ${params.add(upper)}`);
+    const conditions = [...common, `id in (select k.job_id from ${tables.jobKeys} k where ${keyConditions.join(' and ')})`];
     if (request.states?.length) conditions.push(`state = any(${params.add(request.states)}::${tables.jobState}[])`);
     text = `select ${summaryColumns} from ${tables.jobs} where ${conditions.join(' and ')} order by ${orderBy} limit ${limit}`;
   } else if (!byFinished && filtered) {

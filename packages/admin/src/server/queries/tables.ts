@@ -7,6 +7,7 @@ import { assertSchemaName, type JobbyDatabase } from '@jobby/core/store';
  */
 export interface AdminTables {
   readonly jobs: string;
+  readonly jobKeys: string;
   readonly jobTypes: string;
   readonly jobDependencies: string;
   readonly jobAttempts: string;
@@ -18,6 +19,7 @@ export function createAdminTables(schema: string): AdminTables {
   const qualified = `"${assertSchemaName(schema)}"`;
   return {
     jobs: `${qualified}.jobs`,
+    jobKeys: `${qualified}.job_keys`,
     jobTypes: `${qualified}.job_types`,
     jobDependencies: `${qualified}.job_dependencies`,
     jobAttempts: `${qualified}.job_attempts`,
