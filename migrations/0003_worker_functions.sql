@@ -1,15 +1,14 @@
--- The hot statements as functions: the worker's claim and batch completion, and the enqueue of a
--- batch without dependencies.
+-- The worker's hot statements as functions: the claim and the batch completion. (The enqueue of a
+-- batch without dependencies, `job_enqueue_many`, is in 0004, with the table it writes first.)
 --
 -- Why functions: one round trip each, the arguments travel as arrays instead of every id and token
 -- inlined into a fresh query text, and each is planned once per session (PL/pgSQL keeps the plans
 -- of its statements): sent as fresh queries they were parsed and planned on every call, ~1 ms of a
--- 5 ms claim of 256 jobs on the bench machine (tools/bench/README.md); for a single enqueue,
--- planning cost about as much as running. The claim and the completion pin their plans with
+-- 5 ms claim of 256 jobs on the bench machine (tools/bench/README.md). Both pin their plans with
 -- planner settings in their SET clauses (they hold while the function runs, so also when its
 -- plans are made): the good plan is known, and the statistics of a queue table are often wrong.
 --
--- All are VOLATILE: under READ COMMITTED each statement of a volatile function takes a fresh
+-- Both are VOLATILE: under READ COMMITTED each statement of a volatile function takes a fresh
 -- snapshot, which the completion relies on (step 2 below). `set search_path from current` pins the
 -- tables to the schema this migration runs in, whatever the caller's search_path.
 
@@ -196,46 +195,5 @@ begin
   end if;
 
   return query select unnest(complete_ids) except select unnest(completed);
-end
-$$;
-
--- Enqueues a batch of jobs without dependencies, in order; returns the rows it inserted (pairs
--- that already existed are left alone: the client reads them back). Workers are notified when
--- anything was inserted.
-create function job_enqueue_many(
-  enqueue_type_ids integer[],
-  enqueue_keys text[],
-  enqueue_inputs jsonb[],
-  enqueue_input_bytes integer[],
-  enqueue_max_attempts integer[],
-  enqueue_priorities integer[],
-  enqueue_run_at timestamptz[],
-  enqueue_retention_seconds integer[],
-  default_max_attempts integer,
-  notify_channel text
-)
-returns table (id bigint, type_id integer, key text)
-language plpgsql volatile
-set search_path from current
-as $$
-#variable_conflict use_column
-begin
-  return query
-    with inserted as (
-      insert into jobs (type_id, key, state, input, input_bytes, max_attempts, priority, run_at, ready_at, retention_seconds)
-      select t.type_id, t.key, 'queued', t.input, t.input_bytes, coalesce(t.max_attempts, default_max_attempts),
-             coalesce(t.priority, 0), coalesce(t.run_at, now()), now(), t.retention_seconds
-      from unnest(enqueue_type_ids, enqueue_keys, enqueue_inputs, enqueue_input_bytes, enqueue_max_attempts,
-                  enqueue_priorities, enqueue_run_at, enqueue_retention_seconds)
-        with ordinality as t(type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds, ord)
-      -- ids follow the batch's order
-      order by t.ord
-      on conflict (type_id, key) do nothing
-      returning jobs.id, jobs.type_id, jobs.key
-    )
-    select i.id, i.type_id, i.key from inserted i;
-  if found then
-    perform pg_notify(notify_channel, '');
-  end if;
 end
 $$;

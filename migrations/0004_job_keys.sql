@@ -25,9 +25,12 @@ insert into job_keys (type_id, key, job_id) select type_id, key, id from jobs;
 
 alter table jobs drop constraint jobs_type_id_key_key;
 
--- Enqueue: the key first (ON CONFLICT on job_keys decides which pairs are new), then the jobs,
--- with the ids the keys drew.
-create or replace function job_enqueue_many(
+-- Enqueues a batch of jobs without dependencies, in order; returns the rows it inserted (pairs
+-- that already existed are left alone: the client reads them back). The key first (ON CONFLICT on
+-- job_keys decides which pairs are new), then the job, with the id its key drew. Workers are
+-- notified when anything was inserted. A function, as in 0003: one round trip, planned once per
+-- session — for a single job, planning the statement cost about as much as running it.
+create function job_enqueue_many(
   enqueue_type_ids integer[],
   enqueue_keys text[],
   enqueue_inputs jsonb[],
