@@ -6,7 +6,8 @@ import { integerArrayLiteral } from './array-literal.js';
 /**
  * Claims up to `limit` ready jobs of the given types in one call of the `job_claim` function
  * (migrations/0003_worker_functions.sql): pick with `FOR UPDATE SKIP LOCKED` from the partial index
- * of queued jobs, then count the attempt, take the lease and draw a fresh attempt token in the same
+ * of queued jobs, then count the attempt, take the lease and set a fresh attempt token (one per claimed
+ * batch: it changes on every claim of a job, which is what fencing needs) in the same
  * statement. Concurrent claimers get disjoint rows. Dependency outputs are returned alongside.
  *
  * A function rather than a query sent each time: Postgres plans it once per session (a fresh query
