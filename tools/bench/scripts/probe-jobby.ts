@@ -14,8 +14,9 @@ const prefetch = Number(process.argv[3] ?? 500);
 const schema = `probe_${process.pid}`;
 const database = await openDatabase({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', schema });
 await migrate(database);
-if (process.env.EXTRA_SQL) await database.pool.query(process.env.EXTRA_SQL.replaceAll("@", schema));
-if (process.env.FILLFACTOR) await database.pool.query(`alter table ${schema}.jobs set (fillfactor = ${Number(process.env.FILLFACTOR)})`);
+// What-if experiments on the schema for the whole run: EXTRA_SQL, with @ for the schema (e.g.
+// "alter table @.jobs set (fillfactor = 60)").
+if (process.env.EXTRA_SQL) await database.pool.query(process.env.EXTRA_SQL.replaceAll('@', schema));
 const client = createJobbyClient({ database, registry: benchRegistry });
 await syncJobTypes(client.store, benchRegistry);
 let done = 0;

@@ -6,7 +6,8 @@ import type { JobbyRegistry, RegisteredJobType } from './registry.js';
 
 /**
  * Validates inputs and outputs against the JSON Schemas that `jobby codegen` emitted. Validators
- * are compiled once per job type, on first use (or ahead of it: `prepare`). A job type without a schema accepts any JSON value.
+ * are compiled once per job type, on first use (or ahead of it: `prepare`). A job type without a
+ * schema accepts any JSON value.
  */
 
 export const defaultMaxPayloadBytes = 1024 * 1024;

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { JsonValue } from '../contract/json.js';
 import type { StoreContext } from './store-context.js';
-import { integerArrayLiteral } from './array-literal.js';
+import { integerArrayLiteral } from './array-parameters.js';
 
 /**
  * Claims up to `limit` ready jobs of the given types in one call of the `job_claim` function

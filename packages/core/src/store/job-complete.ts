@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { StoreContext } from './store-context.js';
-import { bigintArrayLiteral } from './array-literal.js';
+import { bigintArrayLiteral, optionalColumn } from './array-parameters.js';
 import { jobEnqueueMany, type EnqueueJobParams } from './job-enqueue.js';
 
 /**
@@ -63,19 +63,16 @@ function outcome(jobs: readonly CompleteJobParams[], stale: ReadonlySet<string>)
 async function markSucceeded(context: StoreContext, batch: readonly CompleteJobParams[], executor: Executor): Promise<Set<string>> {
   // In id order, the order in which enqueues lock dependencies (see the migration).
   const jobs = [...batch].sort(byId);
-  // Columns that no job of the batch sets go as NULL arrays (unnest pads them with NULLs).
-  const optional = <T>(pick: (job: CompleteJobParams) => T | undefined): (T | null)[] | null =>
-    jobs.some((job) => pick(job) !== undefined) ? jobs.map((job) => pick(job) ?? null) : null;
-  const outputs = optional((job) => job.outputJson ?? undefined);
-  const outputBytes = optional((job) => (job.outputJson === null ? undefined : Buffer.byteLength(job.outputJson)));
+  const outputs = optionalColumn(jobs, (job) => job.outputJson ?? undefined);
+  const outputBytes = optionalColumn(jobs, (job) => (job.outputJson === null ? undefined : Buffer.byteLength(job.outputJson)));
   const { rows } = await sql<{ id: string }>`
     select stale_id as id from ${context.tables.jobCompleteManyFunction}(
       ${bigintArrayLiteral(jobs.map((job) => job.id))}::bigint[],
       ${bigintArrayLiteral(jobs.map((job) => job.attemptToken))}::bigint[],
       ${outputs}::jsonb[],
       ${outputBytes}::integer[],
-      ${optional((job) => job.runAgainAt?.toISOString())}::timestamptz[],
-      ${optional((job) => job.runAgainInMs)}::float8[],
+      ${optionalColumn(jobs, (job) => job.runAgainAt?.toISOString())}::timestamptz[],
+      ${optionalColumn(jobs, (job) => job.runAgainInMs)}::float8[],
       ${context.jobsChannel}::text
     ) as stale_id`.execute(executor);
   return new Set(rows.map((row) => String(row.id)));

@@ -161,7 +161,7 @@ export async function jobPruneExpired(context: StoreContext, params: { limit?: n
     deleted as (delete from ${tables.jobs} j using expired e where j.id = e.id returning 1),
     -- Their identities go with them (no foreign key does it: see migration 0004); the key can be
     -- submitted again.
-    keys_deleted as (delete from ${tables.jobKeys} k using expired e where k.job_id = e.id returning 1)
-    select count(*)::int as pruned, (select count(*) from keys_deleted) as keys from deleted`.execute(context.db);
+    keys_deleted as (delete from ${tables.jobKeys} k using expired e where k.job_id = e.id)
+    select count(*)::int as pruned from deleted`.execute(context.db);
   return rows[0]?.pruned ?? 0;
 }

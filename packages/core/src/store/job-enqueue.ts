@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { JobbyError } from '../errors.js';
 import type { JobReference, JobState, StoredError } from './job.js';
+import { optionalColumn } from './array-parameters.js';
 import type { StoreContext } from './store-context.js';
 
 /**
@@ -100,10 +101,7 @@ export async function jobEnqueueMany(context: StoreContext, jobs: readonly Enque
 async function enqueuePlain(context: StoreContext, jobs: readonly EnqueueJobParams[], executor: Executor): Promise<EnqueueResult[]> {
   const { tables } = context;
   // Parallel arrays through unnest rather than one JSON document through jsonb_to_recordset: the
-  // latter cost ~12 µs per row in Postgres (tools/bench/README.md). Optional columns that no job of
-  // the batch sets go as NULL arrays.
-  const optional = <T>(pick: (job: EnqueueJobParams) => T | undefined): (T | null)[] | null =>
-    jobs.some((job) => pick(job) !== undefined) ? jobs.map((job) => pick(job) ?? null) : null;
+  // latter cost ~12 µs per row in Postgres (tools/bench/README.md).
   // Only the insert and its RETURNING (the `job_enqueue_many` function, planned once per session):
   // matching rows back to the batch happens here, by (type_id, key), rather than in SQL (a merge
   // join over sorted text keys and a probe per conflicting row cost Postgres more than the
@@ -112,8 +110,8 @@ async function enqueuePlain(context: StoreContext, jobs: readonly EnqueueJobPara
     select id, type_id, key from ${tables.jobEnqueueManyFunction}(
       ${sql.val(jobs.map((job) => job.typeId))}::integer[], ${sql.val(jobs.map((job) => job.key))}::text[],
       ${sql.val(jobs.map((job) => job.inputJson))}::jsonb[], ${sql.val(jobs.map((job) => Buffer.byteLength(job.inputJson)))}::integer[],
-      ${sql.val(optional((job) => job.maxAttempts))}::integer[], ${sql.val(optional((job) => job.priority))}::integer[],
-      ${sql.val(optional((job) => job.runAt?.toISOString()))}::timestamptz[], ${sql.val(optional((job) => job.retentionSeconds))}::integer[],
+      ${sql.val(optionalColumn(jobs, (job) => job.maxAttempts))}::integer[], ${sql.val(optionalColumn(jobs, (job) => job.priority))}::integer[],
+      ${sql.val(optionalColumn(jobs, (job) => job.runAt?.toISOString()))}::timestamptz[], ${sql.val(optionalColumn(jobs, (job) => job.retentionSeconds))}::integer[],
       ${context.defaultMaxAttempts}::integer, ${context.jobsChannel}::text
     )`.execute(executor);
   const insertedIds = new Map<string, string>();

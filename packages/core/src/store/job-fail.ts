@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { StoredError } from './job.js';
-import { bigintArrayLiteral } from './array-literal.js';
+import { bigintArrayLiteral } from './array-parameters.js';
 import { cancelDescendants } from './job-cascade.js';
-import { runningByPrimaryKey } from './job-lease.js';
+import { runningByPrimaryKey } from './running-by-primary-key.js';
 import type { StoreContext } from './store-context.js';
 
 /**

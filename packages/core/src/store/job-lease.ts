@@ -1,6 +1,7 @@
-import { sql, type RawBuilder } from 'kysely';
-import { bigintArrayLiteral } from './array-literal.js';
+import { sql } from 'kysely';
+import { bigintArrayLiteral } from './array-parameters.js';
 import { cancelDescendants } from './job-cascade.js';
+import { runningByPrimaryKey } from './running-by-primary-key.js';
 import type { StoreContext } from './store-context.js';
 
 /**
@@ -93,16 +94,4 @@ export async function jobHandBack(context: StoreContext, jobs: readonly HeldJob[
     notified as (select pg_notify(${context.jobsChannel}, '') from (select 1 from updated limit 1) as any_handed_back)
     select id, (select count(*) from history) as recorded, (select count(*) from notified) as notifications from updated`.execute(context.db);
   return rows.map((row) => String(row.id));
-}
-
-/**
- * "The held job `j` is still running", for statements that reach a batch of held jobs: they are
- * found through the primary key (`j.id = any`), never through an index on state. `state::text` is
- * a condition no index matches. Compared as an enum, the planner (on a table without fresh
- * statistics) read jobs_lease_idx instead, whose entries for jobs that finished since the last
- * vacuum are never marked dead by a bitmap scan: extending the leases of 500 jobs read 20,000
- * entries after a 20k-job run. The same fence is in job_complete_many (migration 0003).
- */
-export function runningByPrimaryKey(idsLiteral: string): RawBuilder<unknown> {
-  return sql`j.state::text = 'running' and j.id = any (${idsLiteral}::bigint[])`;
 }
