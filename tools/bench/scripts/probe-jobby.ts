@@ -48,24 +48,35 @@ if (process.env.AFTER_ENQUEUE_SQL) await database.pool.query(process.env.AFTER_E
 const session = process.env.PROFILE ? new Session() : undefined;
 if (session) { session.connect(); if (process.env.HEAP) { await session.post('HeapProfiler.enable'); await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }); } else { await session.post('Profiler.enable'); await session.post('Profiler.start'); } }
 const t0 = performance.now();
+if (process.env.TIMELINE) timeline.push(`enqueue returned at ${t0.toFixed(1)}`);
 const cpu0 = process.cpuUsage();
 const machine0 = machineCpu();
+const wal0 = await walStats();
 console.log(`enqueue ${jobs}: ${(t0 - enqueueStarted).toFixed(0)} ms`);
 while (done < jobs) await new Promise((resolve) => setTimeout(resolve, 2));
 const elapsed = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 const machine = machineCpu().map((value, index) => value - machine0[index]!);
+const wal1 = await walStats();
 if (session) { const { profile } = process.env.HEAP ? await session.post('HeapProfiler.stopSampling') : await session.post('Profiler.stop'); writeFileSync(process.env.PROFILE!, JSON.stringify(profile)); }
-console.log(`node cpu during processing: ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms (${(((cpu.user + cpu.system) / jobs)).toFixed(1)} µs/job)`);
+console.log(`node cpu during processing: ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms (${(((cpu.user + cpu.system) / jobs)).toFixed(1)} µs/job; user ${(cpu.user / jobs).toFixed(1)}, system ${(cpu.system / jobs).toFixed(1)})`);
 // /proc/stat counts in clock ticks (USER_HZ, 100 per second): busy ticks * 10 ms.
 const machineBusyMs = machine[0]! * 10;
 console.log(`machine cpu busy: ${((machine[0]! / (machine[0]! + machine[1]!)) * 100).toFixed(0)}% of all cores; ${((machineBusyMs * 1000) / jobs).toFixed(1)} µs/job in all, ${(((machineBusyMs * 1000 - (cpu.user + cpu.system)) / jobs)).toFixed(1)} µs/job outside this process (Postgres)`);
 console.log(`processed ${jobs} in ${elapsed.toFixed(0)} ms: ${((jobs / elapsed) * 1000).toFixed(0)} jobs/s`);
+// The whole cluster's WAL (pg_stat_wal), so run it on a quiet database: records, full-page images
+// and bytes written per job while processing.
+console.log(`wal per job: ${((wal1.records - wal0.records) / jobs).toFixed(1)} records, ${((wal1.fpi - wal0.fpi) / jobs).toFixed(2)} full-page images, ${((wal1.bytes - wal0.bytes) / jobs).toFixed(0)} bytes (lsn ${wal0.lsn} → ${wal1.lsn}: pg_waldump --stats=record)`);
 for (const [name, entry] of Object.entries(stats)) console.log(`${name}: ${entry.calls} calls, ${(entry.ms / entry.calls).toFixed(2)} ms avg, ${(entry.rows / entry.calls).toFixed(0)} rows avg`);
-if (process.env.TIMELINE) console.log(timeline.slice(Math.floor(timeline.length / 2), Math.floor(timeline.length / 2) + 24).join('\n'));
+if (process.env.TIMELINE) console.log([...timeline.slice(0, 12), '…', ...timeline.slice(Math.floor(timeline.length / 2), Math.floor(timeline.length / 2) + 12), '…', ...timeline.slice(-12)].join('\n'));
 await worker.stop();
 await database.pool.query(`drop schema ${schema} cascade`);
 await database.close();
+
+async function walStats(): Promise<{ records: number; fpi: number; bytes: number; lsn: string }> {
+  const { rows } = await database.pool.query('select wal_records::float8 as records, wal_fpi::float8 as fpi, wal_bytes::float8 as bytes, pg_current_wal_lsn()::text as lsn from pg_stat_wal');
+  return rows[0];
+}
 
 /** [busy, idle] jiffies of the whole machine, from /proc/stat. */
 function machineCpu(): number[] {
