@@ -57,7 +57,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
       await run(`drop index if exists "${schema}".jobs_admin_state_type_idx`);
       await run(`drop index if exists "${schema}".jobs_admin_finished_idx`);
     } else {
-      await run(`create index if not exists jobs_admin_state_type_idx on ${tables.jobs} (state, type_id, id)`);
+      await run(`create index if not exists jobs_admin_state_type_idx on ${tables.jobs} (state, type_id, id) where state <> 'running'`);
       await run(`create index if not exists jobs_admin_finished_idx on ${tables.jobs} (finished_at) include (state, type_id) where finished_at is not null`);
     }
     const result = await cycle(variant);

@@ -9,7 +9,9 @@ import type { JobbyDatabase } from '@jobby/core';
  * - newest/oldest first with a state and/or type filter: one ordered range scan of
  *   `jobs_admin_state_type_idx (state, type_id, id)` per (state, type) pair, combined with UNION ALL
  *   under the outer ORDER BY … LIMIT, which Postgres runs as a Merge Append that reads only about a
- *   page from each range — a page of a rare state costs the page, not a scan for it;
+ *   page from each range — a page of a rare state costs the page, not a scan for it. Running jobs
+ *   are not in that index (migration 0005): one more branch reads them all through
+ *   `jobs_lease_idx` and sorts them (they are few);
  * - a key prefix: a range on job_keys' primary key (type_id, key) for every known type, when the
  *   database's collation orders text by bytes (C, POSIX, C.UTF-8: then the range is exactly the
  *   prefix); otherwise a LIKE filter only;
@@ -132,19 +134,28 @@ export async function listJobs(environment: JobListEnvironment, request: JobList
   } else if (!byFinished && filtered) {
     const states = request.states?.length ? request.states : (['queued', 'waiting', 'running', 'succeeded', 'failed', 'cancelled'] as const);
     const typeIds = request.typeIds?.length ? request.typeIds : await environment.allTypeIds();
-    if (states.length * typeIds.length <= maxMergedRanges) {
-      const where = common.length > 0 ? ` and ${common.join(' and ')}` : '';
-      const branches = states.flatMap((state) =>
-        typeIds.map(
-          (typeId) =>
-            `(select ${summaryColumns} from ${tables.jobs} where state = '${state}' and type_id = ${Number(typeId)}${where} order by id ${direction} limit ${limit})`,
-        ),
+    const where = common.length > 0 ? ` and ${common.join(' and ')}` : '';
+    const branches: string[] = [];
+    // Running jobs are not in jobs_admin_state_type_idx (migration 0005): one branch reads them
+    // through jobs_lease_idx — they are few, at most the workers' concurrency plus prefetch — and
+    // sorts them.
+    if (states.includes('running')) {
+      branches.push(
+        `(select ${summaryColumns} from ${tables.jobs} where state = 'running' and type_id = any(${params.add(typeIds)}::int[])${where} order by id ${direction} limit ${limit})`,
       );
-      text = `select * from (${branches.join('\nunion all\n')}) merged order by id ${direction} limit ${limit}`;
-    } else {
-      const conditions = [...common, `state = any(${params.add(states)}::${tables.jobState}[])`, `type_id = any(${params.add(typeIds)}::int[])`];
-      text = `select ${summaryColumns} from ${tables.jobs} where ${conditions.join(' and ')} order by ${orderBy} limit ${limit}`;
     }
+    const indexed = states.filter((state) => state !== 'running');
+    if (indexed.length * typeIds.length <= maxMergedRanges) {
+      for (const state of indexed) {
+        for (const typeId of typeIds) {
+          branches.push(`(select ${summaryColumns} from ${tables.jobs} where state = '${state}' and type_id = ${Number(typeId)}${where} order by id ${direction} limit ${limit})`);
+        }
+      }
+    } else {
+      const conditions = [...common, `state = any(${params.add(indexed)}::${tables.jobState}[])`, `type_id = any(${params.add(typeIds)}::int[])`];
+      branches.push(`(select ${summaryColumns} from ${tables.jobs} where ${conditions.join(' and ')} order by id ${direction} limit ${limit})`);
+    }
+    text = `select * from (${branches.join('\nunion all\n')}) merged order by id ${direction} limit ${limit}`;
   } else {
     const conditions = [...common];
     if (request.states?.length) conditions.push(`state = any(${params.add(request.states)}::${tables.jobState}[])`);
