@@ -75,22 +75,22 @@ export class CountsCache {
 
   private async count(states: readonly JobState[] | null): Promise<CountRow[]> {
     const { jobs, jobState } = this.tables;
-    let text: string;
-    let params: unknown[] = [];
-    if (states === null) text = `select type_id, state, count(*) as count from ${jobs} group by state, type_id`;
+    const countQuery = (where: string, params: unknown[]) =>
+      query<{ type_id: number; state: JobState; count: string }>(this.pool, `select type_id, state, count(*) as count from ${jobs}${where} group by state, type_id`, params);
+    let rows: { type_id: number; state: JobState; count: string }[];
+    if (states === null) rows = await countQuery('', []);
     else {
       // Running jobs are not in jobs_admin_state_type_idx (migration 0005): they are counted
-      // through jobs_lease_idx, in a branch of their own, so that the other states keep the index.
+      // through jobs_lease_idx, in a query of their own, so that the other states keep the index.
+      // Two statements rather than a UNION ALL, which Postgres ran as a parallel plan whose
+      // workers cost more to start than the counts (65 instead of ~8 ms at 1,000,000 jobs).
       const indexed = states.filter((state) => state !== 'running');
-      const branches: string[] = [];
-      if (indexed.length > 0) {
-        branches.push(`select type_id, state, count(*) as count from ${jobs} where state = any($1::${jobState}[]) group by state, type_id`);
-        params = [indexed];
-      }
-      if (states.includes('running')) branches.push(`select type_id, state, count(*) as count from ${jobs} where state = 'running' group by state, type_id`);
-      text = branches.join(' union all ');
+      const parts = await Promise.all([
+        indexed.length > 0 ? countQuery(` where state = any($1::${jobState}[])`, [indexed]) : [],
+        states.includes('running') ? countQuery(` where state = 'running'`, []) : [],
+      ]);
+      rows = parts.flat();
     }
-    const rows = await query<{ type_id: number; state: JobState; count: string }>(this.pool, text, params);
     return rows.map((row) => ({ typeId: row.type_id, state: row.state, count: Number(row.count) }));
   }
 }
