@@ -17,12 +17,18 @@ const client = core.createJobbyClient({ database, registry: benchRegistry });
 await core.syncJobTypes(client.store, benchRegistry);
 await client.submitMany([{ type: benchJobs.refs.Noop, key: 'warm', input: { i: -1 } }]);
 let prepareMs = 0;
-// PROFILE=/tmp/e.cpuprofile: a CPU profile of the timed part only.
+// PROFILE=/tmp/e.cpuprofile: a CPU profile of the timed part only; with HEAP=1, an allocation
+// profile (sampled) instead.
 const session = process.env.PROFILE ? new Session() : undefined;
 if (session) {
   session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
+  if (process.env.HEAP) {
+    await session.post('HeapProfiler.enable');
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  } else {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
 }
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
@@ -36,7 +42,10 @@ for (let from = 0; from < jobs; from += batch) {
 }
 const elapsed = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
-if (session) writeFileSync(process.env.PROFILE!, JSON.stringify((await session.post('Profiler.stop')).profile));
+if (session) {
+  const { profile } = process.env.HEAP ? await session.post('HeapProfiler.stopSampling') : await session.post('Profiler.stop');
+  writeFileSync(process.env.PROFILE!, JSON.stringify(profile));
+}
 console.log(`${jobs} jobs in ${elapsed.toFixed(0)} ms: ${((jobs / elapsed) * 1000).toFixed(0)} jobs/s; node cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms; prepare alone ${prepareMs.toFixed(0)} ms`);
 await database.pool.query(`drop schema ${schema} cascade`);
 await database.close();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { demoRegistry } from './test-fixtures/demo-plugin.js';
-import { createPayloadValidator } from './payload-validator.js';
+import { createPayloadValidator, toJson } from './payload-validator.js';
 
 /**
  * Inputs read back from the database are checked like submissions: a row written by raw SQL (or
@@ -25,5 +25,45 @@ describe('payload validator on claimed inputs', () => {
   it('refuses a schema-invalid input with PAYLOAD_INVALID', () => {
     const validator = createPayloadValidator();
     expect(validator.checkInput(produce, { value: 'one' })?.code).toBe('PAYLOAD_INVALID');
+  });
+});
+
+describe('toJson: values that cannot travel as JSON', () => {
+  class Money {
+    constructor(readonly cents: number) {}
+  }
+  const cases: [string, unknown, string][] = [
+    ['a NaN deep in arrays and objects', { a: [1, { b: [0, NaN] }] }, '$.a[1].b[1] is NaN'],
+    ['Infinity at the root', Infinity, '$ is Infinity'],
+    ['undefined in an array (JSON.stringify would write null)', [1, undefined], '$[1] is undefined'],
+    ['a bigint', { id: 1n }, '$.id is a bigint'],
+    ['a function', { run: () => 1 }, '$.run is a function'],
+    ['a class instance', { price: new Money(5) }, '$.price is a Money instance, not a plain object'],
+    ['a Date (a class instance too)', { at: new Date(0) }, '$.at is a Date instance, not a plain object'],
+    ['a NUL in a string', { name: 'a\u0000b' }, '$.name contains a NUL character (U+0000), which Postgres cannot store'],
+    ['a NUL in a property name', { outer: { 'a\u0000': 1 } }, '$.outer has a property name with a NUL character (U+0000), which Postgres cannot store'],
+  ];
+  it.each(cases)('names %s and where it is', (_name, value, message) => {
+    expect(() => toJson(value, 'input of demo.Produce')).toThrow(`input of demo.Produce is not JSON: ${message}`);
+    const thrown = (() => {
+      try {
+        toJson(value, 'input');
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(thrown).toMatchObject({ code: 'PAYLOAD_NOT_JSON' });
+  });
+
+  it('names a value nested deeper than 200 levels', () => {
+    let deep: unknown = 1;
+    for (let level = 0; level < 205; level++) deep = { d: deep };
+    expect(() => toJson(deep, 'input')).toThrow(`input is not JSON: $${'.d'.repeat(201)} nests deeper than 200 levels`);
+  });
+
+  it('serializes plain values as JSON.stringify does, leaving undefined properties out', () => {
+    const value = { a: 1, b: undefined, c: [true, null, 'x'], d: { e: Object.create(null) } };
+    expect(toJson(value, 'input')).toBe(JSON.stringify(value));
+    expect(toJson('text', 'input')).toBe('"text"');
   });
 });

@@ -25,67 +25,93 @@ export interface PayloadValidator {
 
 /** JSON text of a value, or an error naming what cannot travel as JSON. */
 export function toJson(value: unknown, what: string): string {
-  const problem = findNonJson(value, '$');
-  if (problem) throw new JobbyError('PAYLOAD_NOT_JSON', `${what} is not JSON: ${problem}`);
+  const problem = findNonJson(value, 0);
+  if (problem) throw new JobbyError('PAYLOAD_NOT_JSON', `${what} is not JSON: ${formatPath(problem.path)} ${problem.reason}`);
   return JSON.stringify(value);
 }
 
-function findNonJson(value: unknown, where: string, depth = 0): string | undefined {
-  if (depth > 200) return `${where} nests deeper than 200 levels`;
+interface NonJson {
+  /** From the root down: property names and array indexes. */
+  path: (string | number)[];
+  reason: string;
+}
+
+/**
+ * The first value that cannot travel as JSON, and why. Every submitted payload is walked, so the
+ * walk allocates nothing until it finds a problem: the path is collected on the way back up.
+ */
+function findNonJson(value: unknown, depth: number): NonJson | undefined {
+  if (depth > 200) return { path: [], reason: 'nests deeper than 200 levels' };
   switch (typeof value) {
     case 'string':
       // Postgres cannot store U+0000 in text or jsonb.
-      return value.includes('\u0000') ? `${where} contains a NUL character (U+0000), which Postgres cannot store` : undefined;
+      return value.includes('\u0000') ? { path: [], reason: 'contains a NUL character (U+0000), which Postgres cannot store' } : undefined;
     case 'boolean':
       return undefined;
     case 'number':
-      return Number.isFinite(value) ? undefined : `${where} is ${value}`;
+      return Number.isFinite(value) ? undefined : { path: [], reason: `is ${value}` };
     case 'bigint':
-      return `${where} is a bigint`;
+      return { path: [], reason: 'is a bigint' };
     case 'undefined':
-      return `${where} is undefined`;
+      return { path: [], reason: 'is undefined' };
     case 'function':
-      return `${where} is a function`;
+      return { path: [], reason: 'is a function' };
     case 'symbol':
-      return `${where} is a symbol`;
+      return { path: [], reason: 'is a symbol' };
     case 'object': {
       if (value === null) return undefined;
       if (Array.isArray(value)) {
         for (let index = 0; index < value.length; index++) {
-          const problem = findNonJson(value[index], `${where}[${index}]`, depth + 1);
-          if (problem) return problem;
+          const problem = findNonJson(value[index], depth + 1);
+          if (problem) {
+            problem.path.unshift(index);
+            return problem;
+          }
         }
         return undefined;
       }
       const prototype = Object.getPrototypeOf(value);
       if (prototype !== Object.prototype && prototype !== null) {
-        return `${where} is a ${(value as object).constructor?.name ?? 'class'} instance, not a plain object`;
+        return { path: [], reason: `is a ${(value as object).constructor?.name ?? 'class'} instance, not a plain object` };
       }
-      for (const [key, child] of Object.entries(value)) {
-        if (key.includes('\u0000')) return `${where} has a property name with a NUL character (U+0000), which Postgres cannot store`;
+      const record = value as Record<string, unknown>;
+      // The keys JSON.stringify writes: own, enumerable, strings.
+      for (const key in record) {
+        if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
+        if (key.includes('\u0000')) return { path: [], reason: 'has a property name with a NUL character (U+0000), which Postgres cannot store' };
+        const child = record[key];
         // Like JSON.stringify, an undefined property is simply left out.
         if (child === undefined) continue;
-        const problem = findNonJson(child, `${where}.${key}`, depth + 1);
-        if (problem) return problem;
+        const problem = findNonJson(child, depth + 1);
+        if (problem) {
+          problem.path.unshift(key);
+          return problem;
+        }
       }
       return undefined;
     }
     default:
-      return `${where} has type ${typeof value}`;
+      return { path: [], reason: `has type ${typeof value}` };
   }
+}
+
+/** `$`, `$.a.b`, `$.list[2]`: where a problem is, for the error message. */
+function formatPath(path: readonly (string | number)[]): string {
+  return `$${path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${segment}`)).join('')}`;
 }
 
 export function createPayloadValidator(options: { maxPayloadBytes?: number } = {}): PayloadValidator {
   const maxBytes = options.maxPayloadBytes ?? defaultMaxPayloadBytes;
   const ajv = new Ajv2020({ allErrors: true, strict: false });
-  const cache = new Map<string, ValidateFunction | null>();
+  // By type id, one map per direction: looked up for every payload (no key to build per call).
+  const caches = { input: new Map<number, ValidateFunction | null>(), output: new Map<number, ValidateFunction | null>() };
   const compiled = (type: RegisteredJobType, which: 'input' | 'output'): ValidateFunction | null => {
-    const cacheKey = `${type.id}:${which}`;
-    let validate = cache.get(cacheKey);
+    const cache = caches[which];
+    let validate = cache.get(type.id);
     if (validate === undefined) {
       const schema: JsonSchema | undefined = which === 'input' ? type.inputSchema : type.outputSchema;
       validate = schema === undefined ? null : ajv.compile(schema as object);
-      cache.set(cacheKey, validate);
+      cache.set(type.id, validate);
     }
     return validate;
   };

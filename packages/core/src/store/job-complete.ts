@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { StoreContext } from './store-context.js';
-import { bigintArrayLiteral, optionalColumn } from './array-parameters.js';
+import { bigintArrayLiteral, jsonbArrayParameter, optionalColumn } from './array-parameters.js';
 import { jobEnqueueMany, type EnqueueJobParams } from './job-enqueue.js';
 
 /**
@@ -69,7 +69,7 @@ async function markSucceeded(context: StoreContext, batch: readonly CompleteJobP
     select stale_id as id from ${context.tables.jobCompleteManyFunction}(
       ${bigintArrayLiteral(jobs.map((job) => job.id))}::bigint[],
       ${bigintArrayLiteral(jobs.map((job) => job.attemptToken))}::bigint[],
-      ${outputs}::jsonb[],
+      ${jsonbArrayParameter(outputs)},
       ${outputBytes}::integer[],
       ${optionalColumn(jobs, (job) => job.runAgainAt?.toISOString())}::timestamptz[],
       ${optionalColumn(jobs, (job) => job.runAgainInMs)}::float8[],

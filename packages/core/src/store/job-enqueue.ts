@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { JobbyError } from '../errors.js';
 import type { JobReference, JobState, StoredError } from './job.js';
-import { optionalColumn } from './array-parameters.js';
+import { integerArrayLiteral, jsonbArrayParameter, optionalColumn } from './array-parameters.js';
 import type { StoreContext } from './store-context.js';
 
 /**
@@ -108,8 +108,8 @@ async function enqueuePlain(context: StoreContext, jobs: readonly EnqueueJobPara
   // insert's own index work).
   const { rows } = await sql<{ id: string; type_id: number; key: string }>`
     select id, type_id, key from ${tables.jobEnqueueManyFunction}(
-      ${sql.val(jobs.map((job) => job.typeId))}::integer[], ${sql.val(jobs.map((job) => job.key))}::text[],
-      ${sql.val(jobs.map((job) => job.inputJson))}::jsonb[], ${sql.val(jobs.map((job) => Buffer.byteLength(job.inputJson)))}::integer[],
+      ${integerArrayLiteral(jobs.map((job) => job.typeId))}::integer[], ${sql.val(jobs.map((job) => job.key))}::text[],
+      ${jsonbArrayParameter(jobs.map((job) => job.inputJson))}, ${integerArrayLiteral(jobs.map((job) => Buffer.byteLength(job.inputJson)))}::integer[],
       ${sql.val(optionalColumn(jobs, (job) => job.maxAttempts))}::integer[], ${sql.val(optionalColumn(jobs, (job) => job.priority))}::integer[],
       ${sql.val(optionalColumn(jobs, (job) => job.runAt?.toISOString()))}::timestamptz[], ${sql.val(optionalColumn(jobs, (job) => job.retentionSeconds))}::integer[],
       ${context.defaultMaxAttempts}::integer, ${context.jobsChannel}::text
