@@ -11,7 +11,8 @@ const database = await openDatabase({ connectionString: process.env.DATABASE_URL
 await migrate(database);
 const client = createJobbyClient({ database, registry: benchRegistry });
 await syncJobTypes(client.store, benchRegistry);
-const worker = createWorker({ database, registry: benchRegistry, logger: createLogger({ level: 'silent' }), concurrency: 10, prefetch: 500, dataDirectory: '/tmp/jobby-bench-plugins' });
+// WARM_UP=0: without the worker's connection warm-up at start (to see what the first pickups pay).
+const worker = createWorker({ database, registry: benchRegistry, logger: createLogger({ level: 'silent' }), concurrency: 10, prefetch: 500, dataDirectory: '/tmp/jobby-bench-plugins', warmUpConnections: process.env.WARM_UP === undefined ? undefined : Number(process.env.WARM_UP) });
 const marks: Record<string, number> = {};
 const store = worker.client.store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
 const originalClaim = store.jobClaim!;

@@ -278,6 +278,18 @@ describe.each(testBackends)('job store on %s', (backend) => {
       { numRuns: backend === 'embedded' ? 10 : 25, seed: 20261123 },
     );
   });
+
+  it('warms pooled connections up without changing anything', async () => {
+    await store.jobEnqueueMany([{ typeId: A, key: 'warm', inputJson: input() }]);
+    const before = await state(A, 'warm');
+    const warmed = await store.connectionWarmUp({ connections: backend === 'embedded' ? 1 : 3, typeIds: [A, B], workerId: 'warm-up' });
+    expect(warmed).toBe(backend === 'embedded' ? 1 : 3);
+    // Each call held its own connection: the pool opened at least that many.
+    expect(database.pool.totalCount).toBeGreaterThanOrEqual(warmed);
+    // The queued job was not claimed (a claim of 0), nothing was enqueued or completed.
+    expect(await state(A, 'warm')).toEqual(before);
+    expect((await store.jobList()).map((job) => (job.ok ? job.value.key : 'unreadable'))).toEqual(['warm']);
+  });
 });
 
 describe('job store on real Postgres, concurrently', () => {
