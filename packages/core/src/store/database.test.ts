@@ -12,6 +12,15 @@ describe('the database connection on real Postgres', () => {
     await database?.close();
   });
 
+  it('turns JIT compilation off on every pooled connection, before its first query', async () => {
+    // Several connections at once, so that fresh ones are opened; each reports the setting in its
+    // own first statement.
+    const settings = await Promise.all(
+      Array.from({ length: 4 }, () => database.db.connection().execute(async (connection) => (await sql<{ jit: string }>`show jit`.execute(connection)).rows[0]!.jit)),
+    );
+    expect(settings).toEqual(['off', 'off', 'off', 'off']);
+  });
+
   it('survives its backend being terminated in the middle of a transaction', async () => {
     const admin = new pg.Client({ connectionString: testPostgresUrl() });
     await admin.connect();

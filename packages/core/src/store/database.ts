@@ -90,6 +90,13 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Jobby
   pool.on('error', () => {});
   pool.on('connect', (client) => {
     client.on('error', () => {});
+    // No JIT compilation on jobby's connections: its statements are short and index-driven, and
+    // the planner's estimates on queue tables are often far off, which is what triggers JIT. The
+    // admin's workflow graph (a recursive walk estimated at half a million) spent 320 ms compiling
+    // for a 3 ms query. Queued on the client before the query it was opened for. (A session SET,
+    // not the `options` startup parameter, which poolers such as PgBouncer refuse.) Plugins
+    // sharing the pool can `set local jit = on` for an analytical query.
+    if (kind === 'postgres') client.query('set jit = off').catch(() => {});
   });
   const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
