@@ -71,6 +71,23 @@ describe('worker on real Postgres', () => {
     ]);
   });
 
+  it('records run time from the handler start: a prefetched job waiting behind others is queued, not running', async () => {
+    // One slot, jobs claimed ahead: all three are claimed at once, then run one after another.
+    await startWorker({ concurrency: 1, prefetch: 3 });
+    await client.submitMany(['p1', 'p2', 'p3'].map((key) => ({ type: demoJobs.refs.Sleep, key, input: { ms: 150 } })));
+    const jobs = await until('the three sleeps', async () => {
+      const found = await Promise.all(['p1', 'p2', 'p3'].map((key) => client.get(demoJobs.refs.Sleep, key)));
+      return found.every((job) => job?.state === 'succeeded') && found.map((job) => job!);
+    });
+    for (const job of jobs) {
+      // The handler's 150 ms (and the completion's batching), not the time since the claim.
+      expect(job.finishedAt!.getTime() - job.startedAt!.getTime()).toBeGreaterThanOrEqual(145);
+      expect(job.finishedAt!.getTime() - job.startedAt!.getTime()).toBeLessThan(290);
+    }
+    // The last one waited for the two before it: queue delay, from ready to start.
+    expect(jobs[2]!.startedAt!.getTime() - jobs[2]!.readyAt!.getTime()).toBeGreaterThanOrEqual(290);
+  });
+
   it('times out a slow attempt: its signal aborts and the attempt fails', async () => {
     await startWorker();
     await client.submit(demoJobs.refs.Slow, 'too-slow', { ms: 10_000 }, { maxAttempts: 1 });

@@ -462,7 +462,16 @@ class WorkerImpl implements Worker {
       // The hot path (one call per job): shared callbacks, the job's state travels as `context`.
       held.durationMs = durationMs;
       this.completer.push({
-        success: { id: job.id, attemptToken: job.attemptToken, outputJson: outcome.outputJson, runAgainAt: outcome.runAgainAt, runAgainInMs: outcome.runAgainInMs, submissions: outcome.submissions },
+        success: {
+          id: job.id,
+          attemptToken: job.attemptToken,
+          outputJson: outcome.outputJson,
+          runAgainAt: outcome.runAgainAt,
+          runAgainInMs: outcome.runAgainInMs,
+          submissions: outcome.submissions,
+          // The handler's run, not the time since the claim: a prefetched job may have waited.
+          runMs: durationMs,
+        },
         done: this.successWritten,
         rejected: this.successRejected,
         context: held,
@@ -491,6 +500,8 @@ class WorkerImpl implements Worker {
         outcome: outcome.timedOut ? 'timed_out' : 'failed',
         backoffBaseMs: worker.options.backoffBaseMs,
         backoffMaxMs: worker.options.backoffMaxMs,
+        // Only for a handler that ran (an invalid payload fails before): see the success above.
+        runMs: held.startedAt === undefined ? undefined : durationMs,
       },
       done: ({ status }) => {
         if (status === 'stale') this.events.emit('job:stale', { id: job.id, type: worker.type.fullName, key: job.key });

@@ -25,6 +25,15 @@ export function optionalColumn<Item, Value>(items: readonly Item[], pick: (item:
   return items.some((item) => pick(item) !== undefined) ? items.map((item) => pick(item) ?? null) : null;
 }
 
+/** Finite numbers (NULL where absent) as a `float8[]` literal; NULL for a column no item sets. */
+export function numberArrayLiteral(values: readonly (number | null)[] | null): string | null {
+  if (values === null) return null;
+  for (const value of values) {
+    if (value !== null && !Number.isFinite(value)) throw new JobbyError('INVALID_ARGUMENT', `${value} is not a finite number`);
+  }
+  return `{${values.map((value) => (value === null ? 'NULL' : String(value))).join(',')}}`;
+}
+
 export function integerArrayLiteral(values: readonly number[]): string {
   for (const value of values) {
     if (!Number.isSafeInteger(value)) throw new JobbyError('INVALID_ARGUMENT', `${value} is not an integer`);

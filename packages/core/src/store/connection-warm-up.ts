@@ -33,7 +33,7 @@ export async function connectionWarmUp(
           if (++holding === count) everyoneHolds();
           await allHolding;
           await sql`select count(*) from ${tables.jobClaimFunction}(${typeIds}::integer[], 0, ${params.workerId}::text, 60)`.execute(connection);
-          await sql`select count(*) from ${tables.jobCompleteManyFunction}('{}'::bigint[], '{}'::bigint[], null, null, null, null, ${context.jobsChannel}::text)`.execute(connection);
+          await sql`select count(*) from ${tables.jobCompleteManyFunction}('{}'::bigint[], '{}'::bigint[], null, null, null, null, null, ${context.jobsChannel}::text)`.execute(connection);
           await sql`select count(*) from ${tables.jobEnqueueManyFunction}(
             '{}'::integer[], '{}'::text[], '{}'::jsonb[], '{}'::integer[], null, null, null, null, ${context.defaultMaxAttempts}::integer, ${context.jobsChannel}::text)`.execute(connection);
         }),

@@ -1,11 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { StoreContext } from './store-context.js';
-import { bigintArrayLiteral, jsonbArrayParameter, optionalColumn } from './array-parameters.js';
+import { bigintArrayLiteral, jsonbArrayParameter, numberArrayLiteral, optionalColumn } from './array-parameters.js';
 import { jobEnqueueMany, type EnqueueJobParams } from './job-enqueue.js';
 
 /**
  * Completes a batch of attempts successfully, in one call of the `job_complete_many` function
- * (migrations/0003_worker_functions.sql):
+ * (migrations/0003_worker_functions.sql; since 0006 with the handlers' run times):
  *
  * 1. one fenced UPDATE marks the batch succeeded (or queued again, for jobs that asked to run again),
  *    storing outputs. Only rows still `running` under the same attempt token change: a worker that
@@ -32,6 +32,12 @@ export interface CompleteJobParams {
   runAgainInMs?: number;
   /** Jobs the handler submitted, enqueued atomically with this success. */
   submissions?: readonly EnqueueJobParams[];
+  /**
+   * How long the handler ran, in milliseconds: started_at becomes the completion's time minus
+   * this (migration 0006), so that time spent in a worker's prefetch buffer is not run time.
+   * Without it, started_at stays the claim's time.
+   */
+  runMs?: number;
 }
 
 export interface CompleteResult {
@@ -73,6 +79,7 @@ async function markSucceeded(context: StoreContext, batch: readonly CompleteJobP
       ${outputBytes}::integer[],
       ${optionalColumn(jobs, (job) => job.runAgainAt?.toISOString())}::timestamptz[],
       ${optionalColumn(jobs, (job) => job.runAgainInMs)}::float8[],
+      ${numberArrayLiteral(optionalColumn(jobs, (job) => job.runMs))}::float8[],
       ${context.jobsChannel}::text
     ) as stale_id`.execute(executor);
   return new Set(rows.map((row) => String(row.id)));

@@ -22,6 +22,8 @@ export interface FailJobParams {
   outcome?: 'failed' | 'timed_out';
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** How long the handler ran, in milliseconds: see CompleteJobParams.runMs. */
+  runMs?: number;
 }
 
 export interface FailResult {
@@ -50,13 +52,14 @@ export async function jobFailMany(context: StoreContext, jobs: readonly FailJobP
       outcome: job.outcome ?? 'failed',
       backoff_base_ms: job.backoffBaseMs ?? defaultBackoffBaseMs,
       backoff_max_ms: job.backoffMaxMs ?? defaultBackoffMaxMs,
+      run_ms: job.runMs ?? null,
     })),
   );
   return context.db.transaction().execute(async (transaction) => {
     const { rows } = await sql<{ id: string; state: 'queued' | 'failed' }>`
       with input as (
         select * from jsonb_to_recordset(${payload}::jsonb)
-          as t(id bigint, token bigint, error jsonb, retryable boolean, outcome text, backoff_base_ms double precision, backoff_max_ms double precision)
+          as t(id bigint, token bigint, error jsonb, retryable boolean, outcome text, backoff_base_ms double precision, backoff_max_ms double precision, run_ms double precision)
       ),
       updated as (
         update ${tables.jobs} j
@@ -66,6 +69,8 @@ export async function jobFailMany(context: StoreContext, jobs: readonly FailJobP
                                        * (0.5 + random() * 0.5) * interval '1 millisecond'
                           else j.run_at end,
             last_error = i.error,
+            -- The handler's start (the attempt history takes it from here); see migration 0006.
+            started_at = coalesce(now() - i.run_ms * interval '1 millisecond', j.started_at),
             lease_expires_at = null,
             finished_at = case when i.retryable and j.attempts < j.max_attempts then null else now() end,
             expires_at = case when not (i.retryable and j.attempts < j.max_attempts) and j.retention_seconds is not null

@@ -279,6 +279,32 @@ describe.each(testBackends)('job store on %s', (backend) => {
     );
   });
 
+  it("records when the handler started: the outcome's time minus its run time, on success and on failure", async () => {
+    await store.jobEnqueueMany([
+      { typeId: A, key: 'timed-ok', inputJson: input() },
+      { typeId: A, key: 'timed-fail', inputJson: input() },
+      { typeId: A, key: 'untimed', inputJson: input() },
+    ]);
+    const claimed = await claimAll([A]);
+    const byKey = (key: string) => claimed.find((job) => job.key === key)!;
+    await store.jobCompleteMany([
+      { id: byKey('timed-ok').id, attemptToken: byKey('timed-ok').attemptToken, outputJson: null, runMs: 5_000 },
+      { id: byKey('untimed').id, attemptToken: byKey('untimed').attemptToken, outputJson: null },
+    ]);
+    await store.jobFailMany([{ id: byKey('timed-fail').id, attemptToken: byKey('timed-fail').attemptToken, error: { code: 'X', message: 'x' }, retryable: false, runMs: 3_000 }]);
+    const succeeded = await state(A, 'timed-ok');
+    expect(succeeded.finishedAt!.getTime() - succeeded.startedAt!.getTime()).toBe(5_000);
+    const failed = await state(A, 'timed-fail');
+    expect(failed.state).toBe('failed');
+    expect(failed.finishedAt!.getTime() - failed.startedAt!.getTime()).toBe(3_000);
+    const [attempt] = await store.jobAttemptList(failed.id);
+    expect(attempt!.finishedAt.getTime() - attempt!.startedAt!.getTime()).toBe(3_000);
+    // Without a run time, started_at stays the claim's time (before the completion's).
+    const untimed = await state(A, 'untimed');
+    expect(untimed.startedAt!.getTime()).toBeLessThanOrEqual(untimed.finishedAt!.getTime());
+    expect(untimed.finishedAt!.getTime() - untimed.startedAt!.getTime()).toBeLessThan(5_000);
+  });
+
   it('warms pooled connections up without changing anything', async () => {
     await store.jobEnqueueMany([{ typeId: A, key: 'warm', inputJson: input() }]);
     const before = await state(A, 'warm');
