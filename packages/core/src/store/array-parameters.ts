@@ -25,7 +25,7 @@ export function optionalColumn<Item, Value>(items: readonly Item[], pick: (item:
   return items.some((item) => pick(item) !== undefined) ? items.map((item) => pick(item) ?? null) : null;
 }
 
-/** Finite numbers (NULL where absent) as a `float8[]` literal; NULL for a column no item sets. */
+/** Finite numbers (NULL where absent) as an array literal (`{1.5,NULL}`); NULL for a column no item sets. */
 export function numberArrayLiteral(values: readonly (number | null)[] | null): string | null {
   if (values === null) return null;
   for (const value of values) {

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { integerArrayLiteral } from './array-parameters.js';
 import type { StoreContext } from './store-context.js';
 
 /**
@@ -15,17 +16,22 @@ import type { StoreContext } from './store-context.js';
  * passed when the pool is busy elsewhere. The calls change nothing: a claim of 0 jobs, a
  * completion and an enqueue of empty batches. Returns how many connections were warmed.
  */
-export async function connectionWarmUp(
-  context: StoreContext,
-  params: { connections: number; typeIds: readonly number[]; workerId: string; holdTimeoutMs?: number },
-): Promise<number> {
+export interface ConnectionWarmUpParams {
+  connections: number;
+  /** The worker's types, for the claim (of 0 jobs). */
+  typeIds: readonly number[];
+  workerId: string;
+  holdTimeoutMs?: number;
+}
+
+export async function connectionWarmUp(context: StoreContext, params: ConnectionWarmUpParams): Promise<number> {
   const { tables } = context;
   const count = Math.max(1, Math.floor(params.connections));
   let holding = 0;
   let everyoneHolds!: () => void;
   const allHolding = new Promise<void>((resolve) => (everyoneHolds = resolve));
   const timeout = setTimeout(everyoneHolds, params.holdTimeoutMs ?? 1_000);
-  const typeIds = `{${params.typeIds.map((id) => Math.trunc(id)).join(',')}}`;
+  const typeIds = integerArrayLiteral(params.typeIds);
   try {
     await Promise.all(
       Array.from({ length: count }, () =>

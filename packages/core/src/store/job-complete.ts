@@ -70,7 +70,7 @@ async function markSucceeded(context: StoreContext, batch: readonly CompleteJobP
   // In id order, the order in which enqueues lock dependencies (see the migration).
   const jobs = [...batch].sort(byId);
   const outputs = optionalColumn(jobs, (job) => job.outputJson ?? undefined);
-  const outputBytes = optionalColumn(jobs, (job) => (job.outputJson === null ? undefined : Buffer.byteLength(job.outputJson)));
+  const outputBytes = numberArrayLiteral(optionalColumn(jobs, (job) => (job.outputJson === null ? undefined : Buffer.byteLength(job.outputJson))));
   const { rows } = await sql<{ id: string }>`
     select stale_id as id from ${context.tables.jobCompleteManyFunction}(
       ${bigintArrayLiteral(jobs.map((job) => job.id))}::bigint[],
@@ -78,7 +78,7 @@ async function markSucceeded(context: StoreContext, batch: readonly CompleteJobP
       ${jsonbArrayParameter(outputs)},
       ${outputBytes}::integer[],
       ${optionalColumn(jobs, (job) => job.runAgainAt?.toISOString())}::timestamptz[],
-      ${optionalColumn(jobs, (job) => job.runAgainInMs)}::float8[],
+      ${numberArrayLiteral(optionalColumn(jobs, (job) => job.runAgainInMs))}::float8[],
       ${numberArrayLiteral(optionalColumn(jobs, (job) => job.runMs))}::float8[],
       ${context.jobsChannel}::text
     ) as stale_id`.execute(executor);

@@ -43,6 +43,10 @@ type Executor = Kysely<any>;
 
 const referenceId = (reference: JobReference) => `${reference.typeId}\u0000${reference.key}`;
 
+/** A (type, key) whose job_keys row outlived its job (a row deleted around the store: migration 0004). */
+const orphanKeyError = (job: string) =>
+  new JobbyError('INTERNAL', `job ${job} exists in job_keys but its job row is gone (deleted around jobby's store?); delete the key row to submit it again`);
+
 /** Serializes rows as a JSON array, splicing in each input's JSON text unparsed. */
 function rowsJson(rows: readonly Record<string, unknown>[], inputs: readonly string[]): string {
   const parts: string[] = [];
@@ -127,12 +131,7 @@ async function enqueuePlain(context: StoreContext, jobs: readonly EnqueueJobPara
     const found = await lookupJobs(context, unresolved, executor, false);
     for (const result of unresolved) {
       const existing = found.get(referenceId(result));
-      if (!existing) {
-        throw new JobbyError(
-          'INTERNAL',
-          `job ${context.describeReference(result)} exists in job_keys but its job row is gone (deleted around jobby's store?); delete the key row to submit it again`,
-        );
-      }
+      if (!existing) throw orphanKeyError(context.describeReference(result));
       result.id = existing.id;
       result.state = existing.state;
     }
@@ -310,12 +309,7 @@ async function enqueueWithDependencies(context: StoreContext, jobs: readonly Enq
       const id = referenceId(job);
       const row = created.get(id);
       const found: FoundJob | undefined = row ? { id: String(row.id), typeId: row.type_id, key: row.key, state: row.state } : existing.get(id);
-      if (!found) {
-        throw new JobbyError(
-          'INTERNAL',
-          `job ${describeReference(job)} exists in job_keys but its job row is gone (deleted around jobby's store?); delete the key row to submit it again`,
-        );
-      }
+      if (!found) throw orphanKeyError(describeReference(job));
       known.set(id, found);
       results.set(id, { id: found.id, typeId: job.typeId, key: job.key, created: row !== undefined, state: found.state });
     }

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { JobbyDatabase } from './database.js';
 import { assertSchemaName } from './database.js';
 import type { JobReference } from './job.js';
-import { connectionWarmUp } from './connection-warm-up.js';
+import { connectionWarmUp, type ConnectionWarmUpParams } from './connection-warm-up.js';
 import { jobClaim, type ClaimJobsParams } from './job-claim.js';
 import { jobCompleteMany, type CompleteJobParams } from './job-complete.js';
 import { jobCancel, jobPruneExpired, jobRerun, jobRetry, jobRunNow } from './job-control.js';
@@ -61,7 +61,7 @@ export function createJobStore(
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     jobEnqueueMany: (jobs: readonly EnqueueJobParams[], transaction?: Kysely<any>) => jobEnqueueMany(context, jobs, transaction ?? context.db),
     jobClaim: (params: ClaimJobsParams) => jobClaim(context, params),
-    connectionWarmUp: (params: { connections: number; typeIds: readonly number[]; workerId: string; holdTimeoutMs?: number }) => connectionWarmUp(context, params),
+    connectionWarmUp: (params: ConnectionWarmUpParams) => connectionWarmUp(context, params),
     jobCompleteMany: (jobs: readonly CompleteJobParams[]) => jobCompleteMany(context, jobs),
     jobFailMany: (jobs: readonly FailJobParams[]) => jobFailMany(context, jobs),
     jobLeaseExtend: (params: { jobs: readonly HeldJob[]; leaseSeconds: number }) => jobLeaseExtend(context, params),
