@@ -93,7 +93,7 @@ export function createJobbyClient(options: JobbyClientOptions): JobbyClient {
   const store = createJobStore(options.database, { describeType: (id) => registry.byId(id)?.fullName ?? `type ${id}` });
   const validator = options.validator ?? createPayloadValidator({ maxPayloadBytes: options.maxPayloadBytes });
   let typesSynced: Promise<void> | undefined;
-  // Job types must be known to the database (jobs.type_id references job_types) before the
+  // Job types must be known to the database (the enqueue checks them against job_types) before the
   // first submission; a conflicting registry is refused here as it is at worker start.
   const ensureTypes = () =>
     (typesSynced ??= syncJobTypes(store, registry).catch((error: unknown) => {

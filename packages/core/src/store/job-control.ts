@@ -153,15 +153,15 @@ export async function jobPruneExpired(context: StoreContext, params: { limit?: n
   const { tables } = context;
   const { rows } = await sql<{ pruned: number }>`
     with expired as (
-      select id from ${tables.jobs}
+      select id, type_id, key from ${tables.jobs}
       where expires_at < now() and state in ('succeeded', 'failed', 'cancelled')
       order by expires_at limit ${params.limit ?? 10_000}
       for update skip locked
     ),
     deleted as (delete from ${tables.jobs} j using expired e where j.id = e.id returning 1),
-    -- Their identities go with them (no foreign key does it: see migration 0004); the key can be
-    -- submitted again.
-    keys_deleted as (delete from ${tables.jobKeys} k using expired e where k.job_id = e.id)
+    -- Their identities go with them (no foreign key does it: see migration 0004), found through
+    -- job_keys' primary key (migration 0007); the key can be submitted again.
+    keys_deleted as (delete from ${tables.jobKeys} k using expired e where k.type_id = e.type_id and k.key = e.key and k.job_id = e.id)
     select count(*)::int as pruned from deleted`.execute(context.db);
   return rows[0]?.pruned ?? 0;
 }

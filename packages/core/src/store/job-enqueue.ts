@@ -47,6 +47,16 @@ const referenceId = (reference: JobReference) => `${reference.typeId}\u0000${ref
 const orphanKeyError = (job: string) =>
   new JobbyError('INTERNAL', `job ${job} exists in job_keys but its job row is gone (deleted around jobby's store?); delete the key row to submit it again`);
 
+/**
+ * An insert of a job whose type is not in job_types fails in a trigger (migration 0007) with a
+ * foreign-key violation naming this constraint; anything else passes through unchanged.
+ */
+function unknownTypeError(error: unknown): unknown {
+  const databaseError = error as { code?: string; constraint?: string; message?: string; hint?: string };
+  if (databaseError?.code !== '23503' || databaseError.constraint !== 'job_types_required') return error;
+  return new JobbyError('UNKNOWN_JOB_TYPE', `${databaseError.message}. ${databaseError.hint ?? ''}`.trim(), { cause: error });
+}
+
 /** Serializes rows as a JSON array, splicing in each input's JSON text unparsed. */
 function rowsJson(rows: readonly Record<string, unknown>[], inputs: readonly string[]): string {
   const parts: string[] = [];
@@ -87,11 +97,17 @@ export async function jobEnqueueMany(context: StoreContext, jobs: readonly Enque
     }
   }
   const hasDependencies = unique.some((job) => (job.dependsOn?.length ?? 0) > 0);
-  const results = hasDependencies
-    ? executor.isTransaction
-      ? await enqueueWithDependencies(context, unique, executor)
-      : await executor.transaction().execute((transaction) => enqueueWithDependencies(context, unique, transaction))
-    : await enqueuePlain(context, unique, executor);
+  let results: EnqueueResult[];
+  try {
+    results = hasDependencies
+      ? executor.isTransaction
+        ? await enqueueWithDependencies(context, unique, executor)
+        : await executor.transaction().execute((transaction) => enqueueWithDependencies(context, unique, transaction))
+      : await enqueuePlain(context, unique, executor);
+  } catch (error) {
+    throw unknownTypeError(error);
+  }
+  if (unique.length === jobs.length) return results;
   const seen = new Set<string>();
   return jobs.map((job) => {
     const id = referenceId(job);
@@ -102,14 +118,37 @@ export async function jobEnqueueMany(context: StoreContext, jobs: readonly Enque
   });
 }
 
+/**
+ * The batch's results, with the ids of the rows the function inserted. It returns them in id
+ * order, which is the batch's order (migration 0007), so one walk matches them; should that ever
+ * not hold, every row is matched by its (type, key) instead. Jobs without a row get `id: null`.
+ */
+export function matchInserted(jobs: readonly EnqueueJobParams[], rows: readonly { id: string; type_id: number; key: string }[]) {
+  const results = new Array<{ id: string | null; typeId: number; key: string; created: boolean; state: JobState | null }>(jobs.length);
+  let next = 0;
+  for (let index = 0; index < jobs.length; index++) {
+    const job = jobs[index]!;
+    const row = rows[next];
+    const created = row !== undefined && row.type_id === job.typeId && row.key === job.key;
+    if (created) next++;
+    results[index] = { id: created ? String(row.id) : null, typeId: job.typeId, key: job.key, created, state: created ? 'queued' : null };
+  }
+  if (next === rows.length) return results;
+  const insertedIds = new Map(rows.map((row) => [referenceId({ typeId: row.type_id, key: row.key }), String(row.id)]));
+  return jobs.map((job) => {
+    const id = insertedIds.get(referenceId(job));
+    return { id: id ?? null, typeId: job.typeId, key: job.key, created: id !== undefined, state: id === undefined ? null : ('queued' as JobState) };
+  });
+}
+
 async function enqueuePlain(context: StoreContext, jobs: readonly EnqueueJobParams[], executor: Executor): Promise<EnqueueResult[]> {
   const { tables } = context;
   // Parallel arrays through unnest rather than one JSON document through jsonb_to_recordset: the
   // latter cost ~12 µs per row in Postgres (tools/bench/README.md).
   // Only the insert and its RETURNING (the `job_enqueue_many` function, planned once per session):
-  // matching rows back to the batch happens here, by (type_id, key), rather than in SQL (a merge
-  // join over sorted text keys and a probe per conflicting row cost Postgres more than the
-  // insert's own index work).
+  // matching rows back to the batch happens here (matchInserted), rather than in SQL (a merge join
+  // over sorted text keys and a probe per conflicting row cost Postgres more than the insert's own
+  // index work).
   const { rows } = await sql<{ id: string; type_id: number; key: string }>`
     select id, type_id, key from ${tables.jobEnqueueManyFunction}(
       ${integerArrayLiteral(jobs.map((job) => job.typeId))}::integer[], ${sql.val(jobs.map((job) => job.key))}::text[],
@@ -118,12 +157,7 @@ async function enqueuePlain(context: StoreContext, jobs: readonly EnqueueJobPara
       ${sql.val(optionalColumn(jobs, (job) => job.runAt?.toISOString()))}::timestamptz[], ${sql.val(optionalColumn(jobs, (job) => job.retentionSeconds))}::integer[],
       ${context.defaultMaxAttempts}::integer, ${context.jobsChannel}::text
     )`.execute(executor);
-  const insertedIds = new Map<string, string>();
-  for (const row of rows) insertedIds.set(referenceId({ typeId: row.type_id, key: row.key }), String(row.id));
-  const results = jobs.map((job) => {
-    const id = insertedIds.get(referenceId(job));
-    return { id: id ?? null, typeId: job.typeId, key: job.key, created: id !== undefined, state: id === undefined ? null : ('queued' as JobState) };
-  });
+  const results = matchInserted(jobs, rows);
   // Pairs that already existed (or were inserted by a concurrent transaction that committed after
   // this statement's snapshot): read them with a fresh snapshot.
   const unresolved = results.filter((result) => result.id === null);

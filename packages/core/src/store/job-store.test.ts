@@ -49,6 +49,9 @@ describe.each(testBackends)('job store on %s', (backend) => {
     expect(many.map((result) => result.created)).toEqual([false, true, true, false]);
     expect(many[0]!.id).toBe(first!.id);
     expect(many[3]!.id).toBe(many[1]!.id);
+    // Ids follow the batch's order (the claim's tie-break).
+    expect(BigInt(many[1]!.id)).toBeGreaterThan(BigInt(first!.id));
+    expect(BigInt(many[2]!.id)).toBeGreaterThan(BigInt(many[1]!.id));
     const job = await state(A, 'k1');
     expect(job.input).toEqual({ n: 1 });
     expect(job.inputBytes).toBe(Buffer.byteLength(input({ n: 1 })));
@@ -74,6 +77,37 @@ describe.each(testBackends)('job store on %s', (backend) => {
     ]);
     await expect(cycle).rejects.toMatchObject({ code: 'DEPENDENCY_CYCLE' });
     expect(await store.jobList()).toEqual([]);
+  });
+
+  it('refuses a job type the database has not registered, on both paths, writing nothing', async () => {
+    const unknown = 1099;
+    const plain = store.jobEnqueueMany([
+      { typeId: A, key: 'fine', inputJson: input() },
+      { typeId: unknown, key: 'u', inputJson: input() },
+    ]);
+    await expect(plain).rejects.toMatchObject({ code: 'UNKNOWN_JOB_TYPE' });
+    await expect(plain).rejects.toThrow('job type id 1099 is not registered in job_types');
+    await store.jobEnqueueMany([{ typeId: A, key: 'root', inputJson: input() }]);
+    const withDependencies = store.jobEnqueueMany([{ typeId: unknown, key: 'child', inputJson: input(), dependsOn: [{ typeId: A, key: 'root' }] }]);
+    await expect(withDependencies).rejects.toMatchObject({ code: 'UNKNOWN_JOB_TYPE' });
+    expect((await store.jobList()).map((row) => (row.ok ? row.value.key : row))).toEqual(['root']);
+    // The keys of the refused batches were not taken.
+    const [fine] = await store.jobEnqueueMany([{ typeId: A, key: 'fine', inputJson: input() }]);
+    expect(fine).toMatchObject({ created: true });
+  });
+
+  it('keeps every job typed: deleting or renumbering a type with jobs, or moving a job to an unknown type, is refused', async () => {
+    const jobTypes = sql.table(`${database.schema}.job_types`);
+    await store.jobEnqueueMany([{ typeId: B, key: 'kept', inputJson: input() }]);
+    await expect(sql`delete from ${jobTypes} where id = ${B}`.execute(database.db)).rejects.toThrow('job type test.B (id 1001) still has jobs');
+    await expect(sql`update ${jobTypes} set id = 1098 where id = ${B}`.execute(database.db)).rejects.toThrow('still has jobs');
+    // Nor can a job be moved to a type that is not registered.
+    const moved = sql`update ${sql.table(`${database.schema}.jobs`)} set type_id = 1099 where key = 'kept'`.execute(database.db);
+    await expect(moved).rejects.toThrow('job type id 1099 is not registered in job_types');
+    await expect(sql`update ${jobTypes} set id = id, last_seen_at = now() where id = ${B}`.execute(database.db)).resolves.toBeDefined();
+    // A type without jobs can go.
+    await sql`insert into ${jobTypes} (id, name) values (1097, 'test.Unused')`.execute(database.db);
+    expect(Number((await sql`delete from ${jobTypes} where id = 1097`.execute(database.db)).numAffectedRows)).toBe(1);
   });
 
   it('claims in one batch: priority first, run-at respected, attempt counted, lease taken', async () => {

@@ -6,7 +6,7 @@ import { coreFigures, Run, silentLogger, type ScenarioOptions, type Scenario } f
 
 /**
  * malformed-rows: bad rows inserted with raw SQL among good ones.
- * - unknown type id: refused at INSERT by the foreign key jobs.type_id → job_types (23503);
+ * - unknown type id: refused at INSERT by the job-type trigger, jobs_require_types (23503; migration 0007);
  * - null input: refused at INSERT by NOT NULL (23502);
  *   (both kinds therefore cannot exist in the table: the refusals are the outcome)
  * - schema-invalid input (wrong types, missing or extra fields, JSON null, arrays, scalars): must
@@ -111,7 +111,7 @@ export const malformedRows: Scenario = async (options) => {
     expect('schema-invalid:failed:PAYLOAD_INVALID:attempt1', perKind);
     expect('oversize:failed:PAYLOAD_TOO_LARGE:attempt1', perKind);
     run.expect(accepted === 0, `${accepted} rows with an unknown type id or null input were accepted by the database`);
-    run.expect(refusals['unknown-type-id:23503'] === perKind, `unknown type ids not all refused by the foreign key: ${JSON.stringify(refusals)}`);
+    run.expect(refusals['unknown-type-id:23503'] === perKind, `unknown type ids not all refused by the job-type trigger: ${JSON.stringify(refusals)}`);
     run.expect(refusals['null-input:23502'] === perKind, `null inputs not all refused by NOT NULL: ${JSON.stringify(refusals)}`);
     run.expect(figures.executions === good, `${figures.executions} handler executions for ${good} good rows (bad rows must never reach a handler)`);
     return run.result({
