@@ -65,6 +65,8 @@ export function databaseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Da
  * await migrate(database);
  * ```
  */
+const noop = () => {};
+
 export async function openDatabase(options: DatabaseOptions = {}): Promise<JobbyDatabase> {
   const schema = assertSchemaName(options.schema ?? defaultSchema);
   let connectionString = options.connectionString;
@@ -82,6 +84,15 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Jobby
     application_name: options.applicationName ?? 'jobby',
     // A dead server must not hang callers forever; the worker loop retries with backoff.
     connectionTimeoutMillis: 10_000,
+    // No JIT compilation on jobby's connections: its statements are short and index-driven, and
+    // the planner's estimates on queue tables are often far off, which is what triggers JIT. The
+    // admin's workflow graph (a recursive walk estimated at half a million) spent 320 ms compiling
+    // for a 3 ms query. Awaited before the pool hands the new connection out (queueing it behind
+    // the caller's first query made pg warn that queued queries are deprecated). A session SET,
+    // not the `options` startup parameter, which poolers such as PgBouncer refuse; a server that
+    // refuses it (no JIT support) keeps the connection as it is. Plugins sharing the pool can
+    // `set local jit = on` for an analytical query.
+    onConnect: kind === 'postgres' ? (client) => client.query('set jit = off').then(noop, noop) : undefined,
   });
   // A client losing its connection (Postgres restart, pg_terminate_backend) emits 'error': on an
   // idle client the pool's listener gets it; a checked-out client (mid-transaction) needs its own,
@@ -90,13 +101,6 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Jobby
   pool.on('error', () => {});
   pool.on('connect', (client) => {
     client.on('error', () => {});
-    // No JIT compilation on jobby's connections: its statements are short and index-driven, and
-    // the planner's estimates on queue tables are often far off, which is what triggers JIT. The
-    // admin's workflow graph (a recursive walk estimated at half a million) spent 320 ms compiling
-    // for a 3 ms query. Queued on the client before the query it was opened for. (A session SET,
-    // not the `options` startup parameter, which poolers such as PgBouncer refuse.) Plugins
-    // sharing the pool can `set local jit = on` for an analytical query.
-    if (kind === 'postgres') client.query('set jit = off').catch(() => {});
   });
   const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
