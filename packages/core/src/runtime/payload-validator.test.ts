@@ -28,6 +28,32 @@ describe('payload validator on claimed inputs', () => {
   });
 });
 
+describe('validators shared across clients (one Ajv per process)', () => {
+  const produce = demoRegistry.require('demo.Produce');
+  // Two job types whose different schemas carry the same $id: one Ajv cannot hold both.
+  const withId = (id: number, name: string, schema: object) => ({ ...produce, id, fullName: `demo.${name}`, inputSchema: schema as never });
+  const counts = withId(7900, 'Counts', { $id: 'urn:jobby-test:same', type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] });
+  const labels = withId(7901, 'Labels', { $id: 'urn:jobby-test:same', type: 'object', properties: { label: { type: 'string' } }, required: ['label'] });
+
+  it('checks each type against its own schema, also when two schemas share an $id', () => {
+    const validator = createPayloadValidator();
+    expect(validator.checkInput(counts, { n: 1 })).toBeUndefined();
+    expect(validator.checkInput(labels, { label: 'x' })).toBeUndefined();
+    expect(validator.checkInput(labels, { n: 1 })?.message).toContain("must have required property 'label'");
+    expect(validator.checkInput(counts, { label: 'x' })?.message).toContain("must have required property 'n'");
+    const another = createPayloadValidator();
+    expect(another.checkInput(labels, { n: 1 })?.message).toContain("must have required property 'label'");
+  });
+
+  it('keeps the errors of one check apart from the next, across validators', () => {
+    const first = createPayloadValidator();
+    const second = createPayloadValidator();
+    expect(first.checkInput(produce, { value: 'one' })?.message).toContain('/value must be number');
+    expect(second.checkInput(produce, { value: 2 })).toBeUndefined();
+    expect(first.checkInput(produce, {})?.message).toContain("must have required property 'value'");
+  });
+});
+
 describe('toJson: values that cannot travel as JSON', () => {
   class Money {
     constructor(readonly cents: number) {}

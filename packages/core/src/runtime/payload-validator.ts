@@ -100,9 +100,36 @@ function formatPath(path: readonly (string | number)[]): string {
   return `$${path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${segment}`)).join('')}`;
 }
 
+const ajvOptions = { allErrors: true, strict: false };
+/**
+ * One Ajv for the process, and its validators by schema text. An Ajv's first compile also compiles
+ * the JSON Schema meta-schema it checks schemas against: 10–25 ms, which every client and worker
+ * paid again with an Ajv of its own (a second client's first submission took ~25 ms instead of
+ * ~3). Validators are pure functions of their schema, so sharing them is safe; `errors` is read
+ * right after the synchronous call that sets it.
+ */
+let sharedAjv: Ajv2020 | undefined;
+const validatorsBySchema = new Map<string, ValidateFunction>();
+
+function compileSchema(schema: object): ValidateFunction {
+  const text = JSON.stringify(schema);
+  let validate = validatorsBySchema.get(text);
+  if (!validate) {
+    sharedAjv ??= new Ajv2020(ajvOptions);
+    try {
+      validate = sharedAjv.compile(schema);
+    } catch (error) {
+      // Two different schemas with the same `$id` cannot live in one Ajv: the second gets its own.
+      if (!/already exists/.test((error as Error).message)) throw error;
+      validate = new Ajv2020(ajvOptions).compile(schema);
+    }
+    validatorsBySchema.set(text, validate);
+  }
+  return validate;
+}
+
 export function createPayloadValidator(options: { maxPayloadBytes?: number } = {}): PayloadValidator {
   const maxBytes = options.maxPayloadBytes ?? defaultMaxPayloadBytes;
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
   // By type id, one map per direction: looked up for every payload (no key to build per call).
   const caches = { input: new Map<number, ValidateFunction | null>(), output: new Map<number, ValidateFunction | null>() };
   const compiled = (type: RegisteredJobType, which: 'input' | 'output'): ValidateFunction | null => {
@@ -110,7 +137,7 @@ export function createPayloadValidator(options: { maxPayloadBytes?: number } = {
     let validate = cache.get(type.id);
     if (validate === undefined) {
       const schema: JsonSchema | undefined = which === 'input' ? type.inputSchema : type.outputSchema;
-      validate = schema === undefined ? null : ajv.compile(schema as object);
+      validate = schema === undefined ? null : compileSchema(schema as object);
       cache.set(type.id, validate);
     }
     return validate;
