@@ -20,7 +20,14 @@ describe('bench smoke run', () => {
       expect([...failures, ...peers.failures]).toEqual([]);
 
       const peerRows = JSON.parse(await readFile(path.join(outDir, 'peers', 'latest.json'), 'utf8')) as Record<string, unknown>[];
-      expect(peerRows.map((row) => `${row.system} ${row.test}`).sort()).toEqual(['graphile-worker peak-rss', 'graphile-worker process', 'pg-boss peak-rss', 'pg-boss process']);
+      expect(peerRows.map((row) => `${row.system} ${row.test}`).sort()).toEqual([
+        'graphile-worker peak-rss',
+        'graphile-worker process',
+        'graphile-worker process-cpu',
+        'pg-boss peak-rss',
+        'pg-boss process',
+        'pg-boss process-cpu',
+      ]);
       const rows = JSON.parse(await readFile(path.join(outDir, 'latest.json'), 'utf8')) as Record<string, unknown>[];
       for (const row of [...rows, ...peerRows]) {
         expect(systemNames).toContain(row.system);
@@ -32,6 +39,12 @@ describe('bench smoke run', () => {
           expect(row.p99 as number).toBeGreaterThanOrEqual(row.p50 as number);
         } else if (row.test === 'peak-rss') {
           expect(Object.keys(row).sort()).toEqual(['megabytes', 'run', 'system', 'test', 'variant']);
+        } else if (String(row.test).endsWith('-cpu')) {
+          // Linux (/proc/stat): the whole machine's busy time over the timed window, per job. Its
+          // clock ticks 100 times a second, so a smoke-sized window may read 0.
+          expect(Object.keys(row).sort()).toEqual(['microseconds', 'run', 'system', 'test', 'variant']);
+          expect(Number.isFinite(row.microseconds)).toBe(true);
+          expect(row.microseconds as number).toBeGreaterThanOrEqual(0);
         } else {
           expect(testNames).toContain(row.test);
           expect(Object.keys(row).sort()).toEqual(['rate', 'run', 'system', 'test', 'variant']);
@@ -39,7 +52,7 @@ describe('bench smoke run', () => {
         }
       }
       for (const system of ['jobby', 'raw-pg']) {
-        for (const test of ['enqueue-batch', 'enqueue-single', 'process', 'process-bloated', 'latency', 'peak-rss']) {
+        for (const test of ['enqueue-batch', 'enqueue-single', 'process', 'process-bloated', 'latency', 'peak-rss', 'enqueue-batch-cpu', 'process-cpu', 'process-bloated-cpu']) {
           expect(rows.some((row) => row.system === system && row.test === test), `${system} ${test}`).toBe(true);
         }
       }
@@ -49,6 +62,7 @@ describe('bench smoke run', () => {
       const markdown = await readFile(path.join(outDir, 'latest.md'), 'utf8');
       expect(markdown).toContain('| test | unit | jobby | raw-pg | jobby ÷ raw-pg |');
       expect(markdown).toContain('| process | jobs/s |');
+      expect(markdown).toContain('| process-cpu | µs CPU per job (machine) |');
       const svg = await readFile(path.join(outDir, 'latest.svg'), 'utf8');
       expect(svg.startsWith('<svg')).toBe(true);
     } finally {

@@ -4,8 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { markdownTable, summarize, svgChart, type ResultRow } from './report.js';
+import { isCpuMeasured, markdownTable, summarize, svgChart, type ResultRow } from './report.js';
 import { systemNames, testNames, type SystemName, type TestName } from './system.js';
+import type { Measurement } from './workloads.js';
 
 /**
  * `npm run bench`: jobby side by side with graphile-worker, pg-boss and a raw pg floor on one
@@ -59,7 +60,7 @@ export function parseArguments(argv: readonly string[]): BenchOptions {
 
 interface RunnerOutput {
   variant: string;
-  measurement: { kind: 'rate'; rate: number; peakRssMb?: number } | { kind: 'latency'; p50: number; p95: number; p99: number } | null;
+  measurement: Measurement | null;
 }
 
 function runOne(options: BenchOptions, system: SystemName, test: TestName): Promise<RunnerOutput> {
@@ -119,6 +120,9 @@ export async function runBench(options: BenchOptions): Promise<{ rows: ResultRow
             rows.push({ system, test, variant: output.variant, run: round, rate: Math.round(measurement.rate * 10) / 10 });
             if (test === 'process' && measurement.peakRssMb !== undefined) {
               rows.push({ system, test: 'peak-rss', variant: output.variant, run: round, megabytes: Math.round(measurement.peakRssMb * 10) / 10 });
+            }
+            if (measurement.cpuMicrosecondsPerJob !== undefined && isCpuMeasured(test)) {
+              rows.push({ system, test: `${test}-cpu`, variant: output.variant, run: round, microseconds: measurement.cpuMicrosecondsPerJob });
             }
           } else {
             rows.push({ system, test, variant: output.variant, run: round, p50: measurement.p50, p95: measurement.p95, p99: measurement.p99 });

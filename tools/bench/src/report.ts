@@ -2,14 +2,25 @@ import type { SystemName, TestName } from './system.js';
 
 /** Result rows (latest.json) and what is derived from them: medians, min–max, ratios, markdown, SVG. */
 
+/** The tests whose timed window is also measured in CPU time per job (whole machine). */
+const cpuMeasuredTests = ['enqueue-batch', 'process', 'process-bloated'] as const;
+type CpuMeasuredTest = (typeof cpuMeasuredTests)[number];
+export type CpuTestName = `${CpuMeasuredTest}-cpu`;
+
+export function isCpuMeasured(test: TestName): test is CpuMeasuredTest {
+  return (cpuMeasuredTests as readonly string[]).includes(test);
+}
+
 export type ResultRow =
   | { system: SystemName; test: TestName; variant: string; run: number; rate: number }
   | { system: SystemName; test: TestName; variant: string; run: number; p50: number; p95: number; p99: number }
-  | { system: SystemName; test: 'peak-rss'; variant: string; run: number; megabytes: number };
+  | { system: SystemName; test: 'peak-rss'; variant: string; run: number; megabytes: number }
+  /** Busy CPU time of the whole machine during the test's timed window, per job. */
+  | { system: SystemName; test: CpuTestName; variant: string; run: number; microseconds: number };
 
 export interface Summary {
   system: SystemName;
-  test: TestName | 'peak-rss';
+  test: TestName | 'peak-rss' | CpuTestName;
   variant: string;
   unit: string;
   /** Median and min–max of the main figure (rate, p50 latency, or megabytes). */
@@ -37,12 +48,12 @@ export function summarize(rows: readonly ResultRow[]): Summary[] {
   const summaries: Summary[] = [];
   for (const group of groups.values()) {
     const first = group[0]!;
-    const main = group.map((row) => ('rate' in row ? row.rate : 'p50' in row ? row.p50 : row.megabytes));
+    const main = group.map((row) => ('rate' in row ? row.rate : 'p50' in row ? row.p50 : 'megabytes' in row ? row.megabytes : row.microseconds));
     const summary: Summary = {
       system: first.system,
       test: first.test,
       variant: first.variant,
-      unit: 'rate' in first ? 'jobs/s' : 'p50' in first ? 'ms' : 'MB',
+      unit: 'rate' in first ? 'jobs/s' : 'p50' in first ? 'ms' : 'megabytes' in first ? 'MB' : 'µs',
       median: median(main),
       min: Math.min(...main),
       max: Math.max(...main),
@@ -57,12 +68,24 @@ export function summarize(rows: readonly ResultRow[]): Summary[] {
   return summaries;
 }
 
-const testOrder: (TestName | 'peak-rss')[] = ['enqueue-batch', 'enqueue-single', 'process', 'process-bloated', 'latency', 'dag', 'peak-rss'];
+const testOrder: (TestName | 'peak-rss' | CpuTestName)[] = [
+  'enqueue-batch',
+  'enqueue-single',
+  'process',
+  'process-bloated',
+  'latency',
+  'dag',
+  'peak-rss',
+  'enqueue-batch-cpu',
+  'process-cpu',
+  'process-bloated-cpu',
+];
 const systemOrder: SystemName[] = ['jobby', 'graphile-worker', 'pg-boss', 'raw-pg'];
 
 function format(value: number, unit: string): string {
   if (unit === 'ms') return value.toFixed(1);
   if (unit === 'MB') return value.toFixed(0);
+  if (unit === 'µs') return value.toFixed(1);
   return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1);
 }
 
@@ -75,7 +98,7 @@ function cell(summary: Summary | undefined): string {
   return `${format(summary.median, summary.unit)}${spread}`;
 }
 
-/** jobby's median over the peer's: for latencies and memory, lower is better, so peer / jobby. */
+/** jobby's median over the peer's: for latencies, memory and CPU, lower is better, so peer / jobby. */
 export function ratio(jobby: Summary | undefined, peer: Summary | undefined, which: 'median' | 'p99' = 'median'): number | undefined {
   if (!jobby || !peer) return undefined;
   const a = which === 'p99' ? jobby.p99! : jobby.median;
@@ -96,7 +119,7 @@ export function markdownTable(summaries: readonly Summary[], meta: { rounds: num
   for (const test of testOrder) {
     const row = present.map((system) => find(system, test));
     if (row.every((summary) => !summary)) continue;
-    const unit = test === 'latency' ? 'ms' : test === 'peak-rss' ? 'MB (process)' : 'jobs/s';
+    const unit = test === 'latency' ? 'ms' : test === 'peak-rss' ? 'MB (process)' : test.endsWith('-cpu') ? 'µs CPU per job (machine)' : 'jobs/s';
     const ratios = present
       .filter((system) => system !== 'jobby')
       .map((system) => {
@@ -110,7 +133,10 @@ export function markdownTable(summaries: readonly Summary[], meta: { rounds: num
       });
     lines.push(`| ${test} | ${unit} | ${row.map(cell).join(' | ')} | ${ratios.join(' | ')} |`);
   }
-  lines.push('', 'Ratios: throughput jobby ÷ peer (higher is better for jobby); latency and memory peer ÷ jobby (above 1 = jobby lower).');
+  lines.push('', 'Ratios: throughput jobby ÷ peer (higher is better for jobby); latency, memory and CPU peer ÷ jobby (above 1 = jobby lower).');
+  if (present.some((system) => find(system, 'process-cpu'))) {
+    lines.push('', "CPU per job: the whole machine's busy time (/proc/stat: the system's Node process, Postgres's backends and background processes) during the timed window, divided by the jobs; meaningful on an otherwise quiet machine.");
+  }
   lines.push('', 'Variants: ' + present.map((system) => `${system} \`${summaries.find((summary) => summary.system === system)?.variant ?? ''}\``).join(', ') + '.');
   return `${lines.join('\n')}\n`;
 }
@@ -137,7 +163,7 @@ export function svgChart(summaries: readonly Summary[]): string {
     const maxValue = Math.max(...items.map((summary) => summary?.max ?? 0), 1);
     const unit = items.find(Boolean)?.unit ?? '';
     parts.push(`<text x="${x0 + panelWidth / 2 - 10}" y="16" text-anchor="middle" font-weight="bold">${escape(test)}</text>`);
-    parts.push(`<text x="${x0 + panelWidth / 2 - 10}" y="29" text-anchor="middle" fill="#555">${escape(unit === 'ms' ? 'p50 ms (lower is better)' : unit === 'MB' ? 'MB (lower is better)' : 'jobs/s')}</text>`);
+    parts.push(`<text x="${x0 + panelWidth / 2 - 10}" y="29" text-anchor="middle" fill="#555">${escape(unit === 'ms' ? 'p50 ms (lower is better)' : unit === 'MB' ? 'MB (lower is better)' : unit === 'µs' ? 'µs CPU/job (lower is better)' : 'jobs/s')}</text>`);
     const barWidth = (panelWidth - 30) / present.length;
     items.forEach((summary, index) => {
       if (!summary) return;

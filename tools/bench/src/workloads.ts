@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import type { BenchSystem, TestName } from './system.js';
 
@@ -22,8 +23,32 @@ export const fullSizes: WorkloadSizes = { enqueueBatch: 20_000, batchSize: 500, 
 export const smokeSizes: WorkloadSizes = { enqueueBatch: 200, batchSize: 50, enqueueSingle: 50, process: 200, latency: 20, latencyWarmup: 2, dag: 20, bloat: 2_000 };
 
 export type Measurement =
-  | { kind: 'rate'; rate: number; peakRssMb?: number }
+  | { kind: 'rate'; rate: number; peakRssMb?: number; cpuMicrosecondsPerJob?: number }
   | { kind: 'latency'; p50: number; p95: number; p99: number };
+
+/**
+ * CPU time the whole machine spent busy so far, in microseconds: the first line of /proc/stat
+ * (user, nice, system, irq, softirq, steal; in USER_HZ, 100 per second on Linux). Undefined where
+ * there is no /proc/stat. Over a timed window, divided by the jobs, it is what a job cost in all —
+ * the system's Node process and Postgres's backends and background processes — a figure the
+ * machine's noise moves much less than throughput, as long as nothing else runs.
+ */
+async function machineBusyMicroseconds(): Promise<number | undefined> {
+  try {
+    const text = await readFile('/proc/stat', 'utf8');
+    const [user, nice, system, , , irq, softirq, steal] = text.slice(0, text.indexOf('\n')).trim().split(/\s+/).slice(1).map(Number);
+    const busy = user! + nice! + system! + irq! + softirq! + (steal ?? 0);
+    return Number.isFinite(busy) ? busy * 10_000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Busy CPU per job between a reading taken before the timed window and now. */
+async function cpuPerJob(before: number | undefined, jobs: number): Promise<number | undefined> {
+  const after = await machineBusyMicroseconds();
+  return before === undefined || after === undefined ? undefined : Math.round(((after - before) / jobs) * 10) / 10;
+}
 
 const sleep = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds));
 
@@ -45,11 +70,13 @@ const round2 = (value: number) => Math.round(value * 100) / 100;
 export async function runWorkload(system: BenchSystem, test: TestName, sizes: WorkloadSizes, connectionString: string): Promise<Measurement | undefined> {
   switch (test) {
     case 'enqueue-batch': {
+      const busy = await machineBusyMicroseconds();
       const started = performance.now();
       for (let from = 0; from < sizes.enqueueBatch; from += sizes.batchSize) {
         await system.enqueueBatch(from, Math.min(sizes.batchSize, sizes.enqueueBatch - from));
       }
-      return { kind: 'rate', rate: sizes.enqueueBatch / ((performance.now() - started) / 1000) };
+      const rate = sizes.enqueueBatch / ((performance.now() - started) / 1000);
+      return { kind: 'rate', rate, cpuMicrosecondsPerJob: await cpuPerJob(busy, sizes.enqueueBatch) };
     }
     case 'enqueue-single': {
       const started = performance.now();
@@ -70,12 +97,14 @@ export async function runWorkload(system: BenchSystem, test: TestName, sizes: Wo
       });
       await sleep(300);
       await system.enqueueBatch(0, sizes.process);
+      const busy = await machineBusyMicroseconds();
       const t0 = performance.now();
       await until('every handler to start', () => started >= sizes.process, 300_000, 2);
       await until('every job to be finished in the database', async () => (await system.unfinished()) === 0, 60_000, 5);
       const elapsed = performance.now() - t0;
+      const cpuMicrosecondsPerJob = await cpuPerJob(busy, sizes.process);
       await system.stopWorker();
-      return { kind: 'rate', rate: sizes.process / (elapsed / 1000), peakRssMb: process.resourceUsage().maxRSS / 1024 };
+      return { kind: 'rate', rate: sizes.process / (elapsed / 1000), peakRssMb: process.resourceUsage().maxRSS / 1024, cpuMicrosecondsPerJob };
     }
     case 'latency': {
       const startedAt = new Map<number, number>();
