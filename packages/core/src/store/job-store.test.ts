@@ -110,6 +110,27 @@ describe.each(testBackends)('job store on %s', (backend) => {
     expect(Number((await sql`delete from ${jobTypes} where id = 1097`.execute(database.db)).numAffectedRows)).toBe(1);
   });
 
+  it('claims without scanning the table, also once the table has statistics (migration 0008)', async () => {
+    const jobs = sql.table(`${database.schema}.jobs`);
+    await store.jobEnqueueMany(Array.from({ length: 5_000 }, (_, index) => ({ typeId: A, key: `s${index}`, inputJson: input({ index }) })));
+    await sql`analyze ${jobs}`.execute(database.db);
+    // This backend's counters not yet flushed to the statistics (pg_stat_xact_*), before and
+    // after the claim, on one connection: the difference is the claim's.
+    const scans = await database.db.transaction().execute(async (transaction) => {
+      const sequentialScans = async () =>
+        Number(
+          (await sql<{ seq_scan: string }>`select seq_scan from pg_stat_xact_user_tables where relid = ${`${database.schema}.jobs`}::regclass`.execute(transaction))
+            .rows[0]?.seq_scan,
+        );
+      const before = await sequentialScans();
+      const claimed = await sql<{ n: number }>`
+        select count(*)::int as n from ${sql.id(database.schema, 'job_claim')}(${sql.val([A])}::int[], 250, 'w1', 30)`.execute(transaction);
+      expect(claimed.rows[0]!.n).toBe(250);
+      return (await sequentialScans()) - before;
+    });
+    expect(scans).toBe(0);
+  });
+
   it('claims in one batch: priority first, run-at respected, attempt counted, lease taken', async () => {
     const future = new Date(Date.now() + 3_600_000);
     await store.jobEnqueueMany([
