@@ -56,6 +56,8 @@ export function databaseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Da
   };
 }
 
+const noop = () => {};
+
 /**
  * Opens the jobby database.
  *
@@ -65,8 +67,6 @@ export function databaseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Da
  * await migrate(database);
  * ```
  */
-const noop = () => {};
-
 export async function openDatabase(options: DatabaseOptions = {}): Promise<JobbyDatabase> {
   const schema = assertSchemaName(options.schema ?? defaultSchema);
   let connectionString = options.connectionString;

@@ -124,21 +124,25 @@ export async function jobEnqueueMany(context: StoreContext, jobs: readonly Enque
  * not hold, every row is matched by its (type, key) instead. Jobs without a row get `id: null`.
  */
 export function matchInserted(jobs: readonly EnqueueJobParams[], rows: readonly { id: string; type_id: number; key: string }[]) {
-  const results = new Array<{ id: string | null; typeId: number; key: string; created: boolean; state: JobState | null }>(jobs.length);
+  const resultOf = (job: EnqueueJobParams, id: string | undefined) => ({
+    id: id ?? null,
+    typeId: job.typeId,
+    key: job.key,
+    created: id !== undefined,
+    state: id === undefined ? null : ('queued' as JobState),
+  });
+  const results = new Array<ReturnType<typeof resultOf>>(jobs.length);
   let next = 0;
   for (let index = 0; index < jobs.length; index++) {
     const job = jobs[index]!;
     const row = rows[next];
     const created = row !== undefined && row.type_id === job.typeId && row.key === job.key;
     if (created) next++;
-    results[index] = { id: created ? String(row.id) : null, typeId: job.typeId, key: job.key, created, state: created ? 'queued' : null };
+    results[index] = resultOf(job, created ? String(row.id) : undefined);
   }
   if (next === rows.length) return results;
   const insertedIds = new Map(rows.map((row) => [referenceId({ typeId: row.type_id, key: row.key }), String(row.id)]));
-  return jobs.map((job) => {
-    const id = insertedIds.get(referenceId(job));
-    return { id: id ?? null, typeId: job.typeId, key: job.key, created: id !== undefined, state: id === undefined ? null : ('queued' as JobState) };
-  });
+  return jobs.map((job) => resultOf(job, insertedIds.get(referenceId(job))));
 }
 
 async function enqueuePlain(context: StoreContext, jobs: readonly EnqueueJobParams[], executor: Executor): Promise<EnqueueResult[]> {
