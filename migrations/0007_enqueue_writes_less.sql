@@ -2,7 +2,7 @@
 -- job_keys has one index fewer, and the enqueue function joins a batch to its new keys by id
 -- instead of by sorted text.
 --
--- Why: measured on the bench machine (tools/bench/README.md, fix 20), Postgres spent ~13.5 µs per
+-- Why: measured on the bench machine (tools/bench/README.md, fix 20), Postgres spent ~12.7 µs per
 -- job in a batch enqueue of 500. Of that:
 --   - ~1.4 µs was the foreign key jobs.type_id -> job_types: a trigger per inserted row, each
 --     running a query that locks the same job_types row again. A batch has one type or a few. The
