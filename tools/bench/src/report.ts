@@ -23,7 +23,7 @@ export interface Summary {
   test: TestName | 'peak-rss' | CpuTestName;
   variant: string;
   unit: string;
-  /** Median and min–max of the main figure (rate, p50 latency, or megabytes). */
+  /** Median and min–max of the main figure (rate, p50 latency, megabytes, or CPU µs per job). */
   median: number;
   min: number;
   max: number;
@@ -82,6 +82,14 @@ const testOrder: (TestName | 'peak-rss' | CpuTestName)[] = [
 ];
 const systemOrder: SystemName[] = ['jobby', 'graphile-worker', 'pg-boss', 'raw-pg'];
 
+/** How each unit of a summary is labelled: in the table's unit column, and under a chart panel's title. */
+const unitLabels: Record<string, { table: string; chart: string }> = {
+  'jobs/s': { table: 'jobs/s', chart: 'jobs/s' },
+  ms: { table: 'ms', chart: 'p50 ms (lower is better)' },
+  MB: { table: 'MB (process)', chart: 'MB (lower is better)' },
+  µs: { table: 'µs CPU per job (machine)', chart: 'µs CPU/job (lower is better)' },
+};
+
 function format(value: number, unit: string): string {
   if (unit === 'ms') return value.toFixed(1);
   if (unit === 'MB') return value.toFixed(0);
@@ -119,7 +127,7 @@ export function markdownTable(summaries: readonly Summary[], meta: { rounds: num
   for (const test of testOrder) {
     const row = present.map((system) => find(system, test));
     if (row.every((summary) => !summary)) continue;
-    const unit = test === 'latency' ? 'ms' : test === 'peak-rss' ? 'MB (process)' : test.endsWith('-cpu') ? 'µs CPU per job (machine)' : 'jobs/s';
+    const unit = unitLabels[row.find(Boolean)!.unit]!.table;
     const ratios = present
       .filter((system) => system !== 'jobby')
       .map((system) => {
@@ -163,7 +171,7 @@ export function svgChart(summaries: readonly Summary[]): string {
     const maxValue = Math.max(...items.map((summary) => summary?.max ?? 0), 1);
     const unit = items.find(Boolean)?.unit ?? '';
     parts.push(`<text x="${x0 + panelWidth / 2 - 10}" y="16" text-anchor="middle" font-weight="bold">${escape(test)}</text>`);
-    parts.push(`<text x="${x0 + panelWidth / 2 - 10}" y="29" text-anchor="middle" fill="#555">${escape(unit === 'ms' ? 'p50 ms (lower is better)' : unit === 'MB' ? 'MB (lower is better)' : unit === 'µs' ? 'µs CPU/job (lower is better)' : 'jobs/s')}</text>`);
+    parts.push(`<text x="${x0 + panelWidth / 2 - 10}" y="29" text-anchor="middle" fill="#555">${escape(unitLabels[unit]?.chart ?? unit)}</text>`);
     const barWidth = (panelWidth - 30) / present.length;
     items.forEach((summary, index) => {
       if (!summary) return;
