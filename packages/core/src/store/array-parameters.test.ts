@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testBackends, type TestDatabase } from '../testing/test-database.js';
-import { jsonbArrayParameter } from './array-parameters.js';
+import { jsonbArrayParameter, textArrayLiteral } from './array-parameters.js';
 
 /** Payload arrays reach Postgres as the jsonb[] the statements expect, on both backends. */
-describe.each(testBackends)('jsonbArrayParameter on %s', (backend) => {
+describe.each(testBackends)('array parameters on %s', (backend) => {
   let database: TestDatabase;
 
   beforeAll(async () => {
@@ -49,5 +49,13 @@ describe.each(testBackends)('jsonbArrayParameter on %s', (backend) => {
   it('refuses text that is not JSON, as the array encoding did', async () => {
     await expect(roundTrip(['{"a":1}', ''])).rejects.toThrow(/json/i);
     await expect(roundTrip(['{"a":'])).rejects.toThrow(/json/i);
+  });
+
+  it('carries keys with quotes, backslashes, braces, commas, spaces, NULL and unicode unchanged (textArrayLiteral)', async () => {
+    const keys = ['plain', 'with "quotes"', 'back\\slash\\', '\\"', '{braces}', 'a,b', ' spaced ', 'NULL', 'null', 'é😀\u2028', 'line\nbreak'];
+    const { rows } = await sql<{ keys: string[] }>`select ${textArrayLiteral(keys)}::text[] as keys`.execute(database.db);
+    expect(rows[0]!.keys).toEqual(keys);
+    const { rows: empty } = await sql<{ keys: string[] }>`select ${textArrayLiteral([])}::text[] as keys`.execute(database.db);
+    expect(empty[0]!.keys).toEqual([]);
   });
 });

@@ -41,6 +41,23 @@ export function integerArrayLiteral(values: readonly number[]): string {
   return `{${values.join(',')}}`;
 }
 
+const specialInArray = /["\\]/;
+const specialInArrayAll = /["\\]/g;
+
+/**
+ * Texts as an array literal (`{"a","b\\"c"}`): every element quoted, `"` and `\` escaped, as
+ * node-postgres does it, with one test per element instead of two replacements (keys of a batch
+ * enqueue showed in its profile).
+ */
+export function textArrayLiteral(values: readonly string[]): string {
+  let literal = '{';
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index]!;
+    literal += `${index === 0 ? '' : ','}"${specialInArray.test(value) ? value.replace(specialInArrayAll, '\\$&') : value}"`;
+  }
+  return `${literal}}`;
+}
+
 /**
  * JSON texts (payloads) for a `jsonb[]` argument, as one text parameter: joined by newlines and
  * split in SQL by `string_to_array`, with the empty string for NULL. node-postgres's array encoding

@@ -14,7 +14,7 @@ import type { StoreContext } from './store-context.js';
  * Each call holds its connection until every call holds one (so that they run on distinct
  * connections; node-postgres reuses the most recently released one), or until `holdTimeoutMs` has
  * passed when the pool is busy elsewhere. The calls change nothing: a claim of 0 jobs, a
- * completion and an enqueue of empty batches. Returns how many connections were warmed.
+ * completion and enqueues (both functions) of empty batches. Returns how many connections were warmed.
  */
 export interface ConnectionWarmUpParams {
   connections: number;
@@ -40,8 +40,10 @@ export async function connectionWarmUp(context: StoreContext, params: Connection
           await allHolding;
           await sql`select count(*) from ${tables.jobClaimFunction}(${typeIds}::integer[], 0, ${params.workerId}::text, 60)`.execute(connection);
           await sql`select count(*) from ${tables.jobCompleteManyFunction}('{}'::bigint[], '{}'::bigint[], null, null, null, null, null, ${context.jobsChannel}::text)`.execute(connection);
-          await sql`select count(*) from ${tables.jobEnqueueManyFunction}(
-            '{}'::integer[], '{}'::text[], '{}'::jsonb[], '{}'::integer[], null, null, null, null, ${context.defaultMaxAttempts}::integer, ${context.jobsChannel}::text)`.execute(connection);
+          for (const enqueueFunction of [tables.jobEnqueueManyFunction, tables.jobEnqueueNewFunction]) {
+            await sql`select count(*) from ${enqueueFunction}(
+              '{}'::integer[], '{}'::text[], '{}'::jsonb[], '{}'::integer[], null, null, null, null, ${context.defaultMaxAttempts}::integer, ${context.jobsChannel}::text)`.execute(connection);
+          }
         }),
       ),
     );

@@ -57,6 +57,50 @@ describe.each(testBackends)('job store on %s', (backend) => {
     expect(job.inputBytes).toBe(Buffer.byteLength(input({ n: 1 })));
   });
 
+  it('enqueues an all-new batch by plain inserts, and goes back to the idempotent path when a pair exists (migration 0009)', async () => {
+    const fresh = createJobStore(database, { describeType: (id) => names[id] ?? `type ${id}` });
+    const keyCount = async () =>
+      (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(`${database.schema}.job_keys`)}`.execute(database.db)).rows[0]!.n;
+    const batch = (...keys: string[]) => keys.map((key) => ({ typeId: A, key, inputJson: input({ key }) }));
+
+    const first = await fresh.jobEnqueueMany(batch('n1', 'n2', 'n3'));
+    expect(first.map((result) => [result.key, result.created, result.state])).toEqual([
+      ['n1', true, 'queued'],
+      ['n2', true, 'queued'],
+      ['n3', true, 'queued'],
+    ]);
+    expect(first.map((result) => BigInt(result.id))).toEqual(first.map((result) => BigInt(result.id)).sort((left, right) => (left < right ? -1 : 1)));
+    expect(fresh.context.enqueue.expectNew).toBe(true);
+    for (const result of first) expect((await state(A, result.key)).id).toBe(result.id);
+
+    // n2 exists: the plain insert is refused whole, the batch goes through job_enqueue_many.
+    const mixed = await fresh.jobEnqueueMany(batch('n4', 'n2', 'n5'));
+    expect(mixed.map((result) => [result.key, result.created])).toEqual([
+      ['n4', true],
+      ['n2', false],
+      ['n5', true],
+    ]);
+    expect(mixed[1]!.id).toBe(first[1]!.id);
+    expect((await state(A, 'n2')).input).toEqual({ key: 'n2' });
+    expect(await keyCount()).toBe(5);
+    expect((await fresh.jobList()).length).toBe(5);
+    expect(fresh.context.enqueue.expectNew).toBe(false);
+
+    // A batch that turns out all new turns the plain inserts back on.
+    await fresh.jobEnqueueMany(batch('n6', 'n7'));
+    expect(fresh.context.enqueue.expectNew).toBe(true);
+
+    // Inside the caller's transaction an existing pair never aborts the caller's work.
+    await database.db.transaction().execute(async (transaction) => {
+      const inside = await fresh.jobEnqueueMany(batch('n8', 'n1'), transaction);
+      expect(inside.map((result) => result.created)).toEqual([true, false]);
+      await sql`select 1`.execute(transaction);
+    });
+    expect(fresh.context.enqueue.expectNew).toBe(true);
+    expect(await keyCount()).toBe(8);
+    expect((await fresh.jobList()).map((row) => (row.ok ? row.value.key : row)).sort()).toEqual(['n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7', 'n8']);
+  });
+
   it('enqueues inside the caller transaction and rolls back with it', async () => {
     await expect(
       database.db.transaction().execute(async (transaction) => {
@@ -437,6 +481,28 @@ describe('job store on real Postgres, concurrently', () => {
       select state, pending_dependencies as pending, count(*)::int as n from ${sql.table(`${database.schema}.jobs`)}
       where key like 'join-%' group by state, pending_dependencies`.execute(database.db);
     expect(rows).toEqual([{ state: 'queued', pending: 0, n: count }]);
+  });
+
+  it('enqueues overlapping batches at once: every pair created once, both calls agree on its id', async () => {
+    const size = 1_000;
+    const batch = (from: number) => Array.from({ length: size }, (_, index) => ({ typeId: A, key: `overlap-${from + index}`, inputJson: input(from + index) }));
+    // Two stores: each starts by offering its batch as all new (migration 0009).
+    const other = createJobStore(database);
+    const [left, right] = await Promise.all([store.jobEnqueueMany(batch(0)), other.jobEnqueueMany(batch(size / 2))]);
+    const byKey = new Map<string, { id: string; created: boolean }[]>();
+    for (const result of [...left, ...right]) byKey.set(result.key, [...(byKey.get(result.key) ?? []), result]);
+    expect(byKey.size).toBe(size * 1.5);
+    for (const [key, results] of byKey) {
+      expect(results.filter((result) => result.created), key).toHaveLength(1);
+      expect(new Set(results.map((result) => result.id)).size, key).toBe(1);
+    }
+    const { rows } = await sql<{ jobs: number; keys: number; matched: number }>`
+      select (select count(*)::int from ${sql.table(`${database.schema}.jobs`)} where key like 'overlap-%') as jobs,
+             (select count(*)::int from ${sql.table(`${database.schema}.job_keys`)} where key like 'overlap-%') as keys,
+             (select count(*)::int from ${sql.table(`${database.schema}.jobs`)} j
+                join ${sql.table(`${database.schema}.job_keys`)} k on k.job_id = j.id and k.key = j.key and k.type_id = j.type_id
+              where j.key like 'overlap-%') as matched`.execute(database.db);
+    expect(rows[0]).toEqual({ jobs: size * 1.5, keys: size * 1.5, matched: size * 1.5 });
   });
 
   it('wakes listeners with one notification per transaction, not per job', async () => {

@@ -50,6 +50,7 @@ export function createJobStore(
     jobsChannel: `jobby:${schema}:jobs`,
     cancelChannel: `jobby:${schema}:cancel`,
     defaultMaxAttempts: options.defaultMaxAttempts ?? 25,
+    enqueue: { expectNew: true },
     describeReference: (reference: JobReference) => `${describeType(reference.typeId)}:${reference.key}`,
   };
   return {

@@ -13,6 +13,11 @@ export interface StoreContext {
   /** NOTIFY channel that tells workers a running job was cancelled (payload: job id). */
   readonly cancelChannel: string;
   readonly defaultMaxAttempts: number;
+  /**
+   * Whether batch enqueues outside a transaction first try the function for all-new batches
+   * (job-enqueue.ts): off after a batch met an existing pair, on again after one that was all new.
+   */
+  readonly enqueue: { expectNew: boolean };
   /** Names a job for error messages (`steam.FetchAppList:sentinel`). */
   describeReference(reference: JobReference): string;
 }

@@ -20,6 +20,8 @@ export interface Tables {
   readonly jobClaimFunction: RawBuilder<unknown>;
   readonly jobCompleteManyFunction: RawBuilder<unknown>;
   readonly jobEnqueueManyFunction: RawBuilder<unknown>;
+  /** Batches expected to be all new (migrations/0009_enqueue_new_jobs_without_conflict_check.sql). */
+  readonly jobEnqueueNewFunction: RawBuilder<unknown>;
 }
 
 export function createTables(schema: string): Tables {
@@ -36,5 +38,6 @@ export function createTables(schema: string): Tables {
     jobClaimFunction: sql.id(schema, 'job_claim'),
     jobCompleteManyFunction: sql.id(schema, 'job_complete_many'),
     jobEnqueueManyFunction: sql.id(schema, 'job_enqueue_many'),
+    jobEnqueueNewFunction: sql.id(schema, 'job_enqueue_new'),
   };
 }
