@@ -86,6 +86,29 @@ describe.each(testBackends)('job store on %s', (backend) => {
     expect((await fresh.jobList()).length).toBe(5);
     expect(fresh.context.enqueue.expectNew).toBe(false);
 
+    // The function itself: keys first, so a conflict fails before any job row is written.
+    await database.db.transaction().execute(async (transaction) => {
+      const schema = database.schema;
+      // This backend's insert counters (pending ones included): compared before and after.
+      const inserted = async () =>
+        (
+          await sql<{ jobs: number; keys: number }>`
+            select pg_stat_get_xact_tuples_inserted(${`"${schema}".jobs`}::regclass)::int as jobs,
+                   pg_stat_get_xact_tuples_inserted(${`"${schema}".job_keys`}::regclass)::int as keys`.execute(transaction)
+        ).rows[0]!;
+      const before = await inserted();
+      await sql`savepoint attempt`.execute(transaction);
+      const attempt = sql`select * from ${sql.id(schema, 'job_enqueue_new')}(
+        array[${A}, ${A}, ${A}]::integer[], array['fresh-1', 'fresh-2', 'n3']::text[], array['{}', '{}', '{}']::jsonb[], array[2, 2, 2]::integer[],
+        null, null, null, null, 25, 'unused')`.execute(transaction);
+      await expect(attempt).rejects.toMatchObject({ code: '23505', constraint: 'job_keys_pkey' });
+      await sql`rollback to savepoint attempt`.execute(transaction);
+      const after = await inserted();
+      // Three key rows (the conflicting one is written to the heap before its index refuses it),
+      // no job row.
+      expect({ jobs: after.jobs - before.jobs, keys: after.keys - before.keys }).toEqual({ jobs: 0, keys: 3 });
+    });
+
     // A batch that turns out all new turns the plain inserts back on.
     await fresh.jobEnqueueMany(batch('n6', 'n7'));
     expect(fresh.context.enqueue.expectNew).toBe(true);
