@@ -124,6 +124,17 @@ describe.each(testBackends)('job store on %s', (backend) => {
     expect((await fresh.jobList()).map((row) => (row.ok ? row.value.key : row)).sort()).toEqual(['n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7', 'n8']);
   });
 
+  it('treats keys as identifiers, compared bytewise (migration 0010): case and Unicode forms are different keys', async () => {
+    const keys = ['Key', 'key', '\u00e9', 'e\u0301', 'ß', 'ss'];
+    const results = await store.jobEnqueueMany(keys.map((key) => ({ typeId: A, key, inputJson: input({ key }) })));
+    expect(results.map((result) => result.created)).toEqual(keys.map(() => true));
+    for (const key of keys) expect((await state(A, key)).input).toEqual({ key });
+    const { rows } = await sql<{ collation: string }>`
+      select collation_name as collation from information_schema.columns
+      where table_schema = ${database.schema} and table_name = 'job_keys' and column_name = 'key'`.execute(database.db);
+    expect(rows).toEqual([{ collation: 'C' }]);
+  });
+
   it('enqueues inside the caller transaction and rolls back with it', async () => {
     await expect(
       database.db.transaction().execute(async (transaction) => {
