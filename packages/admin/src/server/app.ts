@@ -9,7 +9,8 @@ import { registerJobRoutes } from './handlers/jobs.js';
 import { registerMetaRoutes } from './handlers/meta.js';
 import { registerOverviewRoutes } from './handlers/overview.js';
 import { CountsCache } from './queries/job-counts.js';
-import { createAdminTables, query } from './queries/tables.js';
+import { keyOrderedByBytes } from './queries/key-order.js';
+import { createAdminTables } from './queries/tables.js';
 import { hostGuard, loopbackAllowedHosts, mutationGuard, requestBodyLimit, securityHeaders } from './security.js';
 import { registerStaticUi } from './static-ui.js';
 
@@ -83,9 +84,6 @@ function createAdminContext(options: AdminAppOptions): AdminContext {
     embedded: options.embedded ?? false,
     worker: options.worker,
     countsCache: new CountsCache(database.pool, tables),
-    keyRangeUsable: () =>
-      (keyRange ??= query<{ collation: string }>(database.pool, `select datcollate as collation from pg_database where datname = current_database()`)
-        .then((rows) => ['C', 'POSIX', 'C.UTF-8', 'C.utf8'].includes(rows[0]?.collation ?? ''))
-        .catch(() => false)),
+    keyRangeUsable: () => (keyRange ??= keyOrderedByBytes(database.pool, tables)),
   };
 }

@@ -20,7 +20,7 @@ export interface AdminContext {
   readonly embedded: boolean;
   readonly worker: Worker | undefined;
   readonly countsCache: CountsCache;
-  /** Whether a key-prefix filter can be a range on the (type_id, key) index (byte-order collation). */
+  /** Whether a key-prefix filter can be a range on the (type_id, key) index (the key column orders by bytes). */
   keyRangeUsable(): Promise<boolean>;
 }
 

@@ -13,8 +13,9 @@ import type { JobbyDatabase } from '@jobby/core';
  *   are not in that index (migration 0005): one more branch reads them all through
  *   `jobs_lease_idx` and sorts them (they are few);
  * - a key prefix: a range on job_keys' primary key (type_id, key) for every known type, when the
- *   database's collation orders text by bytes (C, POSIX, C.UTF-8: then the range is exactly the
- *   prefix); otherwise a LIKE filter only;
+ *   key column's collation orders text by bytes (then the range is exactly the prefix): always
+ *   since migration 0010 made it "C"; otherwise (an older schema under another collation) a LIKE
+ *   filter only;
  * - no state/type filter: the primary key, newest first;
  * - sorted by finish time, or filtered on it: `jobs_admin_finished_idx`;
  * - a created-at range: ids grow with created_at, so a binary search over the primary key (about
