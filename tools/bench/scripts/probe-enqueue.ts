@@ -27,6 +27,7 @@ if (session) {
     await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
   } else {
     await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: Number(process.env.INTERVAL ?? 1000) });
     await session.post('Profiler.start');
   }
 }

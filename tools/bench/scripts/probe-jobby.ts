@@ -46,7 +46,7 @@ await client.submitMany(Array.from({ length: jobs }, (_, index) => ({ type: benc
 // enqueue needed): AFTER_ENQUEUE_SQL, with @ for the schema.
 if (process.env.AFTER_ENQUEUE_SQL) await database.pool.query(process.env.AFTER_ENQUEUE_SQL.replaceAll('@', schema));
 const session = process.env.PROFILE ? new Session() : undefined;
-if (session) { session.connect(); if (process.env.HEAP) { await session.post('HeapProfiler.enable'); await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }); } else { await session.post('Profiler.enable'); await session.post('Profiler.start'); } }
+if (session) { session.connect(); if (process.env.HEAP) { await session.post('HeapProfiler.enable'); await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }); } else { await session.post('Profiler.enable'); await session.post('Profiler.setSamplingInterval', { interval: Number(process.env.INTERVAL ?? 1000) }); await session.post('Profiler.start'); } }
 const t0 = performance.now();
 if (process.env.TIMELINE) timeline.push(`enqueue returned at ${t0.toFixed(1)}`);
 const cpu0 = process.cpuUsage();
@@ -64,17 +64,19 @@ console.log(`node cpu during processing: ${((cpu.user + cpu.system) / 1000).toFi
 const machineBusyMs = machine[0]! * 10;
 console.log(`machine cpu busy: ${((machine[0]! / (machine[0]! + machine[1]!)) * 100).toFixed(0)}% of all cores; ${((machineBusyMs * 1000) / jobs).toFixed(1)} µs/job in all, ${(((machineBusyMs * 1000 - (cpu.user + cpu.system)) / jobs)).toFixed(1)} µs/job outside this process (Postgres)`);
 console.log(`processed ${jobs} in ${elapsed.toFixed(0)} ms: ${((jobs / elapsed) * 1000).toFixed(0)} jobs/s`);
-// The whole cluster's WAL (pg_stat_wal), so run it on a quiet database: records, full-page images
-// and bytes written per job while processing.
-console.log(`wal per job: ${((wal1.records - wal0.records) / jobs).toFixed(1)} records, ${((wal1.fpi - wal0.fpi) / jobs).toFixed(2)} full-page images, ${((wal1.bytes - wal0.bytes) / jobs).toFixed(0)} bytes (lsn ${wal0.lsn} → ${wal1.lsn}: pg_waldump --stats=record)`);
+// The whole cluster's WAL, so run it on a quiet database: bytes per job from the insert position
+// (pg_stat_wal's counters lag: backends report them at most once a second, after this run); the
+// records by kind: pg_waldump --stats=record over the LSN range (tools/bench/README.md).
+const walBytes = Number((await database.pool.query('select pg_wal_lsn_diff($1, $2)::float8 as bytes', [wal1.lsn, wal0.lsn])).rows[0].bytes);
+console.log(`wal per job: ${(walBytes / jobs).toFixed(0)} bytes (lsn ${wal0.lsn} → ${wal1.lsn}: pg_waldump --stats=record -s ${wal0.lsn} -e ${wal1.lsn})`);
 for (const [name, entry] of Object.entries(stats)) console.log(`${name}: ${entry.calls} calls, ${(entry.ms / entry.calls).toFixed(2)} ms avg, ${(entry.rows / entry.calls).toFixed(0)} rows avg`);
 if (process.env.TIMELINE) console.log([...timeline.slice(0, 12), '…', ...timeline.slice(Math.floor(timeline.length / 2), Math.floor(timeline.length / 2) + 12), '…', ...timeline.slice(-12)].join('\n'));
 await worker.stop();
 await database.pool.query(`drop schema ${schema} cascade`);
 await database.close();
 
-async function walStats(): Promise<{ records: number; fpi: number; bytes: number; lsn: string }> {
-  const { rows } = await database.pool.query('select wal_records::float8 as records, wal_fpi::float8 as fpi, wal_bytes::float8 as bytes, pg_current_wal_lsn()::text as lsn from pg_stat_wal');
+async function walStats(): Promise<{ lsn: string }> {
+  const { rows } = await database.pool.query('select pg_current_wal_insert_lsn()::text as lsn');
   return rows[0];
 }
 
