@@ -4,18 +4,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import type * as Core from '@jobby/core';
-const core: typeof Core = await import(process.env.BENCH_JOBBY_CORE ?? '@jobby/core');
-const { benchJobs, benchRegistry } = await import('../src/systems/jobby.js');
+import { openProbeClient } from './probe-client.js';
 
 const jobs = Number(process.argv[2] ?? 20_000);
 const batch = Number(process.argv[3] ?? 500);
-const schema = `probe_${process.pid}`;
-const database = await core.openDatabase({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', schema });
-await core.migrate(database);
-const client = core.createJobbyClient({ database, registry: benchRegistry });
-await core.syncJobTypes(client.store, benchRegistry);
-await client.submitMany([{ type: benchJobs.refs.Noop, key: 'warm', input: { i: -1 } }]);
+const { client, noop, close } = await openProbeClient();
 let prepareMs = 0;
 // PROFILE=/tmp/e.cpuprofile: a CPU profile of the timed part only; with HEAP=1, an allocation
 // profile (sampled) instead.
@@ -35,7 +28,7 @@ const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 for (let from = 0; from < jobs; from += batch) {
   const p0 = performance.now();
-  const list = Array.from({ length: batch }, (_, index) => ({ type: benchJobs.refs.Noop, key: `k${from + index}`, input: { i: from + index } }));
+  const list = Array.from({ length: batch }, (_, index) => ({ type: noop, key: `k${from + index}`, input: { i: from + index } }));
   const prepared = list.map((job) => client.prepare(job.type, job.key, job.input));
   prepareMs += performance.now() - p0;
   void prepared;
@@ -48,5 +41,4 @@ if (session) {
   writeFileSync(process.env.PROFILE!, JSON.stringify(profile));
 }
 console.log(`${jobs} jobs in ${elapsed.toFixed(0)} ms: ${((jobs / elapsed) * 1000).toFixed(0)} jobs/s; node cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms; prepare alone ${prepareMs.toFixed(0)} ms`);
-await database.pool.query(`drop schema ${schema} cascade`);
-await database.close();
+await close();
