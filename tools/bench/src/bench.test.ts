@@ -24,9 +24,11 @@ describe('bench smoke run', () => {
         'graphile-worker peak-rss',
         'graphile-worker process',
         'graphile-worker process-cpu',
+        'graphile-worker process-wal',
         'pg-boss peak-rss',
         'pg-boss process',
         'pg-boss process-cpu',
+        'pg-boss process-wal',
       ]);
       const rows = JSON.parse(await readFile(path.join(outDir, 'latest.json'), 'utf8')) as Record<string, unknown>[];
       for (const row of [...rows, ...peerRows]) {
@@ -45,6 +47,14 @@ describe('bench smoke run', () => {
           expect(Object.keys(row).sort()).toEqual(['microseconds', 'run', 'system', 'test', 'variant']);
           expect(Number.isFinite(row.microseconds)).toBe(true);
           expect(row.microseconds as number).toBeGreaterThanOrEqual(0);
+        } else if (String(row.test).endsWith('-wal')) {
+          expect(Object.keys(row).sort()).toEqual(['bytes', 'run', 'system', 'test', 'variant']);
+          expect(Number.isInteger(row.bytes)).toBe(true);
+          // An enqueue writes every job's row, so at least a byte per job. A smoke-sized process
+          // window may be over before its first reading (the position is read just after the clock
+          // starts), so there only the sign is certain.
+          if (row.test === 'enqueue-batch-wal') expect(row.bytes as number).toBeGreaterThan(0);
+          else expect(row.bytes as number).toBeGreaterThanOrEqual(0);
         } else {
           expect(testNames).toContain(row.test);
           expect(Object.keys(row).sort()).toEqual(['rate', 'run', 'system', 'test', 'variant']);
@@ -52,7 +62,7 @@ describe('bench smoke run', () => {
         }
       }
       for (const system of ['jobby', 'raw-pg']) {
-        for (const test of ['enqueue-batch', 'enqueue-single', 'process', 'process-bloated', 'latency', 'peak-rss', 'enqueue-batch-cpu', 'process-cpu', 'process-bloated-cpu']) {
+        for (const test of ['enqueue-batch', 'enqueue-single', 'process', 'process-bloated', 'latency', 'peak-rss', 'enqueue-batch-cpu', 'process-cpu', 'process-bloated-cpu', 'enqueue-batch-wal', 'process-wal', 'process-bloated-wal']) {
           expect(rows.some((row) => row.system === system && row.test === test), `${system} ${test}`).toBe(true);
         }
       }
@@ -63,6 +73,7 @@ describe('bench smoke run', () => {
       expect(markdown).toContain('| test | unit | jobby | raw-pg | jobby ÷ raw-pg |');
       expect(markdown).toContain('| process | jobs/s |');
       expect(markdown).toContain('| process-cpu | µs CPU per job (machine) |');
+      expect(markdown).toContain('| process-wal | bytes of WAL per job |');
       const svg = await readFile(path.join(outDir, 'latest.svg'), 'utf8');
       expect(svg.startsWith('<svg')).toBe(true);
     } finally {

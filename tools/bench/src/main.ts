@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { isCpuMeasured, markdownTable, summarize, svgChart, type ResultRow } from './report.js';
+import { isMeasuredPerJob, markdownTable, summarize, svgChart, type ResultRow } from './report.js';
 import { systemNames, testNames, type SystemName, type TestName } from './system.js';
 import type { Measurement } from './workloads.js';
 
@@ -121,8 +121,11 @@ export async function runBench(options: BenchOptions): Promise<{ rows: ResultRow
             if (test === 'process' && measurement.peakRssMb !== undefined) {
               rows.push({ system, test: 'peak-rss', variant: output.variant, run: round, megabytes: Math.round(measurement.peakRssMb * 10) / 10 });
             }
-            if (measurement.cpuMicrosecondsPerJob !== undefined && isCpuMeasured(test)) {
+            if (measurement.cpuMicrosecondsPerJob !== undefined && isMeasuredPerJob(test)) {
               rows.push({ system, test: `${test}-cpu`, variant: output.variant, run: round, microseconds: measurement.cpuMicrosecondsPerJob });
+            }
+            if (measurement.walBytesPerJob !== undefined && isMeasuredPerJob(test)) {
+              rows.push({ system, test: `${test}-wal`, variant: output.variant, run: round, bytes: measurement.walBytesPerJob });
             }
           } else {
             rows.push({ system, test, variant: output.variant, run: round, p50: measurement.p50, p95: measurement.p95, p99: measurement.p99 });

@@ -2,13 +2,14 @@ import type { SystemName, TestName } from './system.js';
 
 /** Result rows (latest.json) and what is derived from them: medians, min–max, ratios, markdown, SVG. */
 
-/** The tests whose timed window is also measured in CPU time per job (whole machine). */
-const cpuMeasuredTests = ['enqueue-batch', 'process', 'process-bloated'] as const;
-type CpuMeasuredTest = (typeof cpuMeasuredTests)[number];
-export type CpuTestName = `${CpuMeasuredTest}-cpu`;
+/** The tests whose timed window is also measured per job: CPU time (whole machine) and WAL bytes (cluster). */
+const perJobMeasuredTests = ['enqueue-batch', 'process', 'process-bloated'] as const;
+type PerJobMeasuredTest = (typeof perJobMeasuredTests)[number];
+export type CpuTestName = `${PerJobMeasuredTest}-cpu`;
+export type WalTestName = `${PerJobMeasuredTest}-wal`;
 
-export function isCpuMeasured(test: TestName): test is CpuMeasuredTest {
-  return (cpuMeasuredTests as readonly string[]).includes(test);
+export function isMeasuredPerJob(test: TestName): test is PerJobMeasuredTest {
+  return (perJobMeasuredTests as readonly string[]).includes(test);
 }
 
 export type ResultRow =
@@ -16,14 +17,18 @@ export type ResultRow =
   | { system: SystemName; test: TestName; variant: string; run: number; p50: number; p95: number; p99: number }
   | { system: SystemName; test: 'peak-rss'; variant: string; run: number; megabytes: number }
   /** Busy CPU time of the whole machine during the test's timed window, per job. */
-  | { system: SystemName; test: CpuTestName; variant: string; run: number; microseconds: number };
+  | { system: SystemName; test: CpuTestName; variant: string; run: number; microseconds: number }
+  /** WAL the cluster wrote during the test's timed window, per job. */
+  | { system: SystemName; test: WalTestName; variant: string; run: number; bytes: number };
+
+type ReportedTestName = TestName | 'peak-rss' | CpuTestName | WalTestName;
 
 export interface Summary {
   system: SystemName;
-  test: TestName | 'peak-rss' | CpuTestName;
+  test: ReportedTestName;
   variant: string;
   unit: string;
-  /** Median and min–max of the main figure (rate, p50 latency, megabytes, or CPU µs per job). */
+  /** Median and min–max of the main figure (rate, p50 latency, megabytes, CPU µs or WAL bytes per job). */
   median: number;
   min: number;
   max: number;
@@ -48,12 +53,12 @@ export function summarize(rows: readonly ResultRow[]): Summary[] {
   const summaries: Summary[] = [];
   for (const group of groups.values()) {
     const first = group[0]!;
-    const main = group.map((row) => ('rate' in row ? row.rate : 'p50' in row ? row.p50 : 'megabytes' in row ? row.megabytes : row.microseconds));
+    const main = group.map((row) => ('rate' in row ? row.rate : 'p50' in row ? row.p50 : 'megabytes' in row ? row.megabytes : 'bytes' in row ? row.bytes : row.microseconds));
     const summary: Summary = {
       system: first.system,
       test: first.test,
       variant: first.variant,
-      unit: 'rate' in first ? 'jobs/s' : 'p50' in first ? 'ms' : 'megabytes' in first ? 'MB' : 'µs',
+      unit: 'rate' in first ? 'jobs/s' : 'p50' in first ? 'ms' : 'megabytes' in first ? 'MB' : 'bytes' in first ? 'B' : 'µs',
       median: median(main),
       min: Math.min(...main),
       max: Math.max(...main),
@@ -68,7 +73,7 @@ export function summarize(rows: readonly ResultRow[]): Summary[] {
   return summaries;
 }
 
-const testOrder: (TestName | 'peak-rss' | CpuTestName)[] = [
+const testOrder: ReportedTestName[] = [
   'enqueue-batch',
   'enqueue-single',
   'process',
@@ -79,6 +84,9 @@ const testOrder: (TestName | 'peak-rss' | CpuTestName)[] = [
   'enqueue-batch-cpu',
   'process-cpu',
   'process-bloated-cpu',
+  'enqueue-batch-wal',
+  'process-wal',
+  'process-bloated-wal',
 ];
 const systemOrder: SystemName[] = ['jobby', 'graphile-worker', 'pg-boss', 'raw-pg'];
 
@@ -88,12 +96,14 @@ const unitLabels: Record<string, { table: string; chart: string }> = {
   ms: { table: 'ms', chart: 'p50 ms (lower is better)' },
   MB: { table: 'MB (process)', chart: 'MB (lower is better)' },
   µs: { table: 'µs CPU per job (machine)', chart: 'µs CPU/job (lower is better)' },
+  B: { table: 'bytes of WAL per job', chart: 'WAL B/job (lower is better)' },
 };
 
 function format(value: number, unit: string): string {
   if (unit === 'ms') return value.toFixed(1);
   if (unit === 'MB') return value.toFixed(0);
   if (unit === 'µs') return value.toFixed(1);
+  if (unit === 'B') return Math.round(value).toLocaleString('en-US');
   return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1);
 }
 
@@ -106,7 +116,7 @@ function cell(summary: Summary | undefined): string {
   return `${format(summary.median, summary.unit)}${spread}`;
 }
 
-/** jobby's median over the peer's: for latencies, memory and CPU, lower is better, so peer / jobby. */
+/** jobby's median over the peer's: for latencies, memory, CPU and WAL, lower is better, so peer / jobby. */
 export function ratio(jobby: Summary | undefined, peer: Summary | undefined, which: 'median' | 'p99' = 'median'): number | undefined {
   if (!jobby || !peer) return undefined;
   const a = which === 'p99' ? jobby.p99! : jobby.median;
@@ -141,9 +151,12 @@ export function markdownTable(summaries: readonly Summary[], meta: { rounds: num
       });
     lines.push(`| ${test} | ${unit} | ${row.map(cell).join(' | ')} | ${ratios.join(' | ')} |`);
   }
-  lines.push('', 'Ratios: throughput jobby ÷ peer (higher is better for jobby); latency, memory and CPU peer ÷ jobby (above 1 = jobby lower).');
+  lines.push('', 'Ratios: throughput jobby ÷ peer (higher is better for jobby); latency, memory, CPU and WAL peer ÷ jobby (above 1 = jobby lower).');
   if (present.some((system) => find(system, 'process-cpu'))) {
     lines.push('', "CPU per job: the whole machine's busy time (/proc/stat: the system's Node process, Postgres's backends and background processes) during the timed window, divided by the jobs; meaningful on an otherwise quiet machine.");
+  }
+  if (present.some((system) => find(system, 'process-wal'))) {
+    lines.push('', "WAL per job: the bytes the cluster's write-ahead log grew by during the timed window (pg_current_wal_insert_lsn), divided by the jobs: row versions, index entries, locks and commits; the machine's speed does not move it, other writers to the cluster would.");
   }
   lines.push('', 'Variants: ' + present.map((system) => `${system} \`${summaries.find((summary) => summary.system === system)?.variant ?? ''}\``).join(', ') + '.');
   return `${lines.join('\n')}\n`;

@@ -23,7 +23,7 @@ export const fullSizes: WorkloadSizes = { enqueueBatch: 20_000, batchSize: 500, 
 export const smokeSizes: WorkloadSizes = { enqueueBatch: 200, batchSize: 50, enqueueSingle: 50, process: 200, latency: 20, latencyWarmup: 2, dag: 20, bloat: 2_000 };
 
 export type Measurement =
-  | { kind: 'rate'; rate: number; peakRssMb?: number; cpuMicrosecondsPerJob?: number }
+  | { kind: 'rate'; rate: number; peakRssMb?: number; cpuMicrosecondsPerJob?: number; walBytesPerJob?: number }
   | { kind: 'latency'; p50: number; p95: number; p99: number };
 
 /**
@@ -50,6 +50,27 @@ async function cpuPerJob(before: number | undefined, jobs: number): Promise<numb
   return before === undefined || after === undefined ? undefined : Math.round(((after - before) / jobs) * 10) / 10;
 }
 
+/**
+ * WAL bytes per job over a timed window: what a job cost Postgres in writes (row versions, index
+ * entries, locks, commits), a figure the machine's speed and noise do not move. Cluster-wide, like
+ * CPU per job: meaningful when nothing else writes. Connected before the window, so that reading
+ * the position costs one short query, not a connection.
+ */
+async function openWalMeter(connectionString: string) {
+  const client = new pg.Client({ connectionString, application_name: 'bench-wal' });
+  await client.connect();
+  return {
+    async position(): Promise<string> {
+      return (await client.query<{ position: string }>('select pg_current_wal_insert_lsn()::text as position')).rows[0]!.position;
+    },
+    async perJob(before: string, jobs: number): Promise<number> {
+      const { rows } = await client.query<{ bytes: number }>('select pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1)::float8 as bytes', [before]);
+      return Math.round(rows[0]!.bytes / jobs);
+    },
+    close: () => client.end(),
+  };
+}
+
 const sleep = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds));
 
 async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 10): Promise<void> {
@@ -70,13 +91,20 @@ const round2 = (value: number) => Math.round(value * 100) / 100;
 export async function runWorkload(system: BenchSystem, test: TestName, sizes: WorkloadSizes, connectionString: string): Promise<Measurement | undefined> {
   switch (test) {
     case 'enqueue-batch': {
-      const busy = await machineBusyMicroseconds();
-      const started = performance.now();
-      for (let from = 0; from < sizes.enqueueBatch; from += sizes.batchSize) {
-        await system.enqueueBatch(from, Math.min(sizes.batchSize, sizes.enqueueBatch - from));
+      const walMeter = await openWalMeter(connectionString);
+      try {
+        const wal = await walMeter.position();
+        const busy = await machineBusyMicroseconds();
+        const started = performance.now();
+        for (let from = 0; from < sizes.enqueueBatch; from += sizes.batchSize) {
+          await system.enqueueBatch(from, Math.min(sizes.batchSize, sizes.enqueueBatch - from));
+        }
+        const rate = sizes.enqueueBatch / ((performance.now() - started) / 1000);
+        const cpuMicrosecondsPerJob = await cpuPerJob(busy, sizes.enqueueBatch);
+        return { kind: 'rate', rate, cpuMicrosecondsPerJob, walBytesPerJob: await walMeter.perJob(wal, sizes.enqueueBatch) };
+      } finally {
+        await walMeter.close();
       }
-      const rate = sizes.enqueueBatch / ((performance.now() - started) / 1000);
-      return { kind: 'rate', rate, cpuMicrosecondsPerJob: await cpuPerJob(busy, sizes.enqueueBatch) };
     }
     case 'enqueue-single': {
       const started = performance.now();
@@ -95,16 +123,25 @@ export async function runWorkload(system: BenchSystem, test: TestName, sizes: Wo
       await system.startWorker(() => {
         started++;
       });
-      await sleep(300);
-      await system.enqueueBatch(0, sizes.process);
-      const busy = await machineBusyMicroseconds();
-      const t0 = performance.now();
-      await until('every handler to start', () => started >= sizes.process, 300_000, 2);
-      await until('every job to be finished in the database', async () => (await system.unfinished()) === 0, 60_000, 5);
-      const elapsed = performance.now() - t0;
-      const cpuMicrosecondsPerJob = await cpuPerJob(busy, sizes.process);
-      await system.stopWorker();
-      return { kind: 'rate', rate: sizes.process / (elapsed / 1000), peakRssMb: process.resourceUsage().maxRSS / 1024, cpuMicrosecondsPerJob };
+      const walMeter = await openWalMeter(connectionString);
+      try {
+        await sleep(300);
+        await system.enqueueBatch(0, sizes.process);
+        const busy = await machineBusyMicroseconds();
+        const t0 = performance.now();
+        // Read right after the clock starts (one short query): the WAL of the jobs processed
+        // meanwhile is not counted, a fraction of a millisecond of the window.
+        const wal = await walMeter.position();
+        await until('every handler to start', () => started >= sizes.process, 300_000, 2);
+        await until('every job to be finished in the database', async () => (await system.unfinished()) === 0, 60_000, 5);
+        const elapsed = performance.now() - t0;
+        const cpuMicrosecondsPerJob = await cpuPerJob(busy, sizes.process);
+        const walBytesPerJob = await walMeter.perJob(wal, sizes.process);
+        await system.stopWorker();
+        return { kind: 'rate', rate: sizes.process / (elapsed / 1000), peakRssMb: process.resourceUsage().maxRSS / 1024, cpuMicrosecondsPerJob, walBytesPerJob };
+      } finally {
+        await walMeter.close();
+      }
     }
     case 'latency': {
       const startedAt = new Map<number, number>();
