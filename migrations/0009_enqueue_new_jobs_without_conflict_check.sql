@@ -8,13 +8,14 @@
 -- that were new ~0.3 ms more. Through this function: ~4.1–4.4 ms (medians of 5 runs of 200
 -- batches, alternated: 6.1 against 4.4).
 --
--- Contract: every (type_id, key) of the batch is new and distinct, or the function inserts
--- nothing and raises unique_violation (SQLSTATE 23505) on the constraint job_keys_pkey. A pair
--- that a concurrent transaction inserted and has not committed yet makes this one wait for it,
--- then raise (or go on, if it rolled back). The store calls it only outside the caller's
--- transaction (a failed statement would abort the caller's transaction), for batches of more
--- than one distinct pair, and goes back to job_enqueue_many when it raises (job-enqueue.ts); it
--- stops trying this function after a conflict until a batch turns out all new again.
+-- Contract: every (type_id, key) of the batch is new and distinct, or the function inserts nothing
+-- and raises unique_violation (SQLSTATE 23505) on the constraint job_keys_pkey. A pair that a
+-- concurrent transaction inserted and has not committed yet makes this one wait for it, then raise
+-- (or go on, if it rolled back). The store calls it only on its own pool, never on a transaction or
+-- connection the caller passed (a failed statement would abort the caller's transaction), for
+-- batches of more than one distinct pair, and goes back to job_enqueue_many when it raises
+-- (job-enqueue.ts); it stops trying this function after a conflict until a batch turns out all new
+-- again.
 --
 -- The keys go first, all of them (the jobs insert waits for their count), so a batch that meets an
 -- existing pair fails at that pair, before any job row is written: a failed attempt leaves no dead

@@ -146,16 +146,17 @@ export function matchInserted(jobs: readonly EnqueueJobParams[], rows: readonly 
 }
 
 /**
- * A batch without dependencies. Outside the caller's transaction, a batch of several pairs is
- * first offered to `job_enqueue_new` (migration 0009), which inserts all-new batches for ~20% less
- * of Postgres's time and raises, inserting nothing, when a pair already exists; that batch then
- * goes through `job_enqueue_many`, and later batches go there directly until one turns out all new
- * again. Inside a transaction the failed statement would abort the caller's work, and a single job
- * (the idempotent "submit if absent" call) gains nothing worth a second round trip: both always
- * take `job_enqueue_many`.
+ * A batch without dependencies. On the store's own pool (the caller passed no transaction), a batch
+ * of several pairs is first offered to `job_enqueue_new` (migration 0009), which inserts all-new
+ * batches for ~20% less of Postgres's time and raises, inserting nothing, when a pair already
+ * exists; that batch then goes through `job_enqueue_many`, and later batches go there directly until
+ * one turns out all new again. On anything the caller passed — a transaction, or a connection that
+ * may be inside a BEGIN of its own — the failed statement would abort the caller's work, and a
+ * single job (the idempotent "submit if absent" call) gains nothing worth a second round trip: both
+ * always take `job_enqueue_many`.
  */
 async function enqueuePlain(context: StoreContext, jobs: readonly EnqueueJobParams[], executor: Executor): Promise<EnqueueResult[]> {
-  const offerNew = jobs.length > 1 && !executor.isTransaction;
+  const offerNew = jobs.length > 1 && executor === context.db;
   if (offerNew && context.enqueue.expectNew) {
     try {
       return await enqueueNew(context, jobs, executor);

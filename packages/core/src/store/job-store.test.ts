@@ -120,8 +120,16 @@ describe.each(testBackends)('job store on %s', (backend) => {
       await sql`select 1`.execute(transaction);
     });
     expect(fresh.context.enqueue.expectNew).toBe(true);
-    expect(await keyCount()).toBe(8);
-    expect((await fresh.jobList()).map((row) => (row.ok ? row.value.key : row)).sort()).toEqual(['n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7', 'n8']);
+    // Nor on a connection the caller holds inside a BEGIN of its own.
+    await database.db.connection().execute(async (connection) => {
+      await sql`begin`.execute(connection);
+      const inside = await fresh.jobEnqueueMany(batch('n9', 'n1'), connection);
+      expect(inside.map((result) => result.created)).toEqual([true, false]);
+      await sql`select 1`.execute(connection);
+      await sql`commit`.execute(connection);
+    });
+    expect(await keyCount()).toBe(9);
+    expect((await fresh.jobList()).map((row) => (row.ok ? row.value.key : row)).sort()).toEqual(['n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7', 'n8', 'n9']);
   });
 
   it('treats keys as identifiers, compared bytewise (migration 0010): case and Unicode forms are different keys', async () => {
