@@ -123,10 +123,16 @@ describe.each(testBackends)('job store on %s', (backend) => {
     // Nor on a connection the caller holds inside a BEGIN of its own.
     await database.db.connection().execute(async (connection) => {
       await sql`begin`.execute(connection);
-      const inside = await fresh.jobEnqueueMany(batch('n9', 'n1'), connection);
-      expect(inside.map((result) => result.created)).toEqual([true, false]);
-      await sql`select 1`.execute(connection);
-      await sql`commit`.execute(connection);
+      try {
+        const inside = await fresh.jobEnqueueMany(batch('n9', 'n1'), connection);
+        expect(inside.map((result) => result.created)).toEqual([true, false]);
+        await sql`select 1`.execute(connection);
+        await sql`commit`.execute(connection);
+      } catch (error) {
+        // Never hand the pool a connection left inside an aborted transaction.
+        await sql`rollback`.execute(connection);
+        throw error;
+      }
     });
     expect(await keyCount()).toBe(9);
     expect((await fresh.jobList()).map((row) => (row.ok ? row.value.key : row)).sort()).toEqual(['n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7', 'n8', 'n9']);
