@@ -14,7 +14,8 @@ import type { StoreContext } from './store-context.js';
  * Each call holds its connection until every call holds one (so that they run on distinct
  * connections; node-postgres reuses the most recently released one), or until `holdTimeoutMs` has
  * passed when the pool is busy elsewhere. The calls change nothing: a claim of 0 jobs, a
- * completion and enqueues (both functions) of empty batches. Returns how many connections were warmed.
+ * completion and enqueues (both functions) of empty batches. Returns how many connections were
+ * warmed.
  */
 export interface ConnectionWarmUpParams {
   connections: number;

@@ -14,7 +14,7 @@ export interface StoreContext {
   readonly cancelChannel: string;
   readonly defaultMaxAttempts: number;
   /**
-   * Whether batch enqueues outside a transaction first try the function for all-new batches
+   * Whether batch enqueues on the store's own pool first try the function for all-new batches
    * (job-enqueue.ts): off after a batch met an existing pair, on again after one that was all new.
    */
   readonly enqueue: { expectNew: boolean };
