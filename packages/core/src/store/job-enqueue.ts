@@ -239,23 +239,16 @@ interface FoundJob {
 
 async function lookupJobs(context: StoreContext, references: readonly JobReference[], executor: Executor, lock: boolean): Promise<Map<string, FoundJob>> {
   const typeIds = sql.val(references.map((reference) => reference.typeId));
-  const keys = sql.val(references.map((reference) => reference.key));
+  const keys = textArrayLiteral(references.map((reference) => reference.key));
   // Through job_keys (the identity), one primary-key probe per reference (LATERAL … LIMIT 1
   // cannot be turned into a hash join over the whole table), then the job by id. With a lock: the
   // jobs are locked in id order.
-  const { rows } = lock
-    ? await sql<{ id: string; type_id: number; key: string; state: JobState }>`
-        select j.id, j.type_id, j.key, j.state
-        from unnest(${typeIds}::int[], ${keys}::text[]) as r(type_id, key)
-        cross join lateral (select k.job_id from ${context.tables.jobKeys} k where k.type_id = r.type_id and k.key = r.key limit 1) k
-        join ${context.tables.jobs} j on j.id = k.job_id
-        order by j.id
-        for share of j`.execute(executor)
-    : await sql<{ id: string; type_id: number; key: string; state: JobState }>`
-        select j.id, j.type_id, j.key, j.state
-        from unnest(${typeIds}::int[], ${keys}::text[]) as r(type_id, key)
-        cross join lateral (select k.job_id from ${context.tables.jobKeys} k where k.type_id = r.type_id and k.key = r.key limit 1) k
-        join ${context.tables.jobs} j on j.id = k.job_id`.execute(executor);
+  const { rows } = await sql<{ id: string; type_id: number; key: string; state: JobState }>`
+    select j.id, j.type_id, j.key, j.state
+    from unnest(${typeIds}::int[], ${keys}::text[]) as r(type_id, key)
+    cross join lateral (select k.job_id from ${context.tables.jobKeys} k where k.type_id = r.type_id and k.key = r.key limit 1) k
+    join ${context.tables.jobs} j on j.id = k.job_id
+    ${lock ? sql`order by j.id for share of j` : sql``}`.execute(executor);
   return new Map(rows.map((row) => [referenceId({ typeId: row.type_id, key: row.key }), { id: String(row.id), typeId: row.type_id, key: row.key, state: row.state }]));
 }
 
