@@ -94,8 +94,9 @@ let workerExit;
 const exited = new Promise((resolve) => worker.on('exit', (code, signal) => resolve((workerExit = code ?? (signal ? 1 : 0)))));
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => worker.kill(signal));
 
-// On the embedded database, the worker must own it before any CLI call: a CLI process that found no
-// owner would serve it itself and take it away again when it exits (see the README's known limits).
+// On the embedded database, the worker should own it before the first CLI call: a CLI process that
+// found no owner would serve it itself, and when it exited the worker would take it over (see the
+// README), reopening the directory for every such call. Waiting avoids that back and forth.
 if (!process.env.DATABASE_URL) {
   const dataDir = path.resolve(root, process.env.JOBBY_DATA_DIR || '.jobby/data');
   const lockFile = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.embedded.json`);

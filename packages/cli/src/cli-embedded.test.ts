@@ -29,8 +29,9 @@ describe('on the embedded database', () => {
     const worker = spawnJobby(['worker', '--workers-mode', 'local', '--jobs-mode', 'local'], { env });
     const exited = collect(worker);
     try {
-      // The worker must own the embedded database before the CLI calls it: a CLI process that finds
-      // no owner serves the database itself, and takes it away when it exits.
+      // The worker owns the embedded database before the CLI calls it, as `npm start` arranges: a
+      // CLI process that finds no owner serves the database itself, and the worker would take it
+      // over when the CLI exits (core's resolve-embedded-database.test.ts covers that handoff).
       const lockFile = `${path.join(dataDirectory, 'data')}.embedded.json`;
       await until('the worker to serve the embedded database', async () => JSON.parse(await readFile(lockFile, 'utf8').catch(() => '{}')).state === 'ready', 120_000);
       const processed = await until(

@@ -135,7 +135,7 @@ export function parseWorkerArguments(argv: readonly string[]): Omit<WorkerProgra
 export async function startWorkerProgram(options: WorkerProgramOptions): Promise<WorkerProgram> {
   const logger = options.logger ?? createLogger();
   const pluginConfig = options.pluginConfig ?? (await readPluginConfig(options.configFile));
-  const database = await openDatabase({ ...databaseOptionsFromEnv(), ...options.database, applicationName: 'jobby-worker' });
+  const database = await openDatabase({ ...databaseOptionsFromEnv(), ...options.database, applicationName: 'jobby-worker', logger });
   let metricsServer: Server | undefined;
   try {
     if (!options.skipMigrate) {

@@ -232,7 +232,7 @@ class WorkerImpl implements Worker {
     this.state = 'running';
     if (this.types.size > 0) {
       this.listener = new NotificationListener({
-        connectionString: database.connectionString,
+        connectionString: () => database.connectionString,
         channels: [this.client.store.jobsChannel, this.client.store.cancelChannel],
         onNotification: (channel, payload) => (channel === this.client.store.cancelChannel ? this.onCancelled(payload) : this.wakeAll()),
         onConnected: () => this.wakeAll(),

@@ -2,7 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import path from 'node:path';
 import { JobbyError } from '../errors.js';
-import { connectEmbedded } from './embedded/index.js';
+import { EmbeddedEndpoint, type EmbeddedLogger } from './embedded/index.js';
 
 /**
  * The connection to the jobby database: a real Postgres when a connection string is given
@@ -25,6 +25,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** Shown as `application_name` in `pg_stat_activity`. */
   applicationName?: string;
+  /** Where the embedded database reports a change of owner (see `EmbeddedEndpoint`). */
+  logger?: EmbeddedLogger;
 }
 
 export interface JobbyDatabase {
@@ -33,7 +35,11 @@ export interface JobbyDatabase {
   readonly pool: pg.Pool;
   readonly schema: string;
   readonly kind: 'postgres' | 'embedded';
-  /** Where the pool connects (for the embedded database: its local server). */
+  /**
+   * Where the pool connects. For the embedded database, its owner's local server: read it when
+   * connecting, since it changes when the owner leaves and another process (maybe this one) takes
+   * over.
+   */
   readonly connectionString: string;
   /** The notification channel that wakes workers of this schema. */
   readonly jobsChannel: string;
@@ -69,17 +75,18 @@ const noop = () => {};
  */
 export async function openDatabase(options: DatabaseOptions = {}): Promise<JobbyDatabase> {
   const schema = assertSchemaName(options.schema ?? defaultSchema);
-  let connectionString = options.connectionString;
-  let kind: JobbyDatabase['kind'] = 'postgres';
-  let closeEmbedded: (() => Promise<void>) | undefined;
-  if (!connectionString) {
-    const embedded = await connectEmbedded({ dataDir: path.resolve(options.dataDir ?? defaultDataDir) });
-    connectionString = embedded.connectionString;
-    closeEmbedded = () => embedded.close();
-    kind = 'embedded';
-  }
+  const embedded = options.connectionString ? undefined : await EmbeddedEndpoint.open({
+    dataDir: path.resolve(options.dataDir ?? defaultDataDir),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  const kind: JobbyDatabase['kind'] = embedded ? 'embedded' : 'postgres';
+  const connectionString = () => embedded?.connectionString ?? (options.connectionString as string);
   const pool = new pg.Pool({
-    connectionString,
+    connectionString: connectionString(),
+    // On the embedded database every new connection goes to the current owner, and a connection
+    // that cannot reach it has the owner resolved again before its error reaches the caller, whose
+    // retry then goes to the new owner.
+    ...(embedded ? { Client: embeddedClient(embedded) } : {}),
     max: options.poolSize ?? (kind === 'embedded' ? 4 : 10),
     application_name: options.applicationName ?? 'jobby',
     // A dead server must not hang callers forever; the worker loop retries with backoff.
@@ -97,10 +104,12 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Jobby
   // A client losing its connection (Postgres restart, pg_terminate_backend) emits 'error': on an
   // idle client the pool's listener gets it; a checked-out client (mid-transaction) needs its own,
   // or the process dies of an unhandled 'error' event. The statement in flight still fails with a
-  // transient error, which callers retry.
-  pool.on('error', () => {});
+  // transient error, which callers retry. On the embedded database a dropped connection may mean
+  // that its owner left: the owner is resolved again, so that the retry reaches the next one.
+  const lost = embedded ? () => void embedded.connectionLost() : noop;
+  pool.on('error', lost);
   pool.on('connect', (client) => {
-    client.on('error', () => {});
+    client.on('error', lost);
   });
   const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
@@ -109,13 +118,35 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Jobby
     pool,
     schema,
     kind,
-    connectionString,
+    get connectionString() {
+      return connectionString();
+    },
     jobsChannel: `jobby:${schema}:jobs`,
     async close() {
       if (closed) return;
       closed = true;
       await db.destroy();
-      await closeEmbedded?.();
+      await embedded?.close();
     },
+  };
+}
+
+/** A pg client class whose connections go to the embedded database's current owner. */
+function embeddedClient(endpoint: EmbeddedEndpoint): typeof pg.Client {
+  return class EmbeddedClient extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionString: endpoint.connectionString });
+    }
+
+    override connect(): Promise<pg.Client>;
+    override connect(callback: (error: Error | null, client?: pg.Client) => void): void;
+    override connect(callback?: (error: Error | null, client?: pg.Client) => void): Promise<pg.Client> | void {
+      const connected = super.connect().catch(async (error: unknown) => {
+        await endpoint.connectionLost();
+        throw error;
+      });
+      if (!callback) return connected;
+      connected.then((client) => callback(null, client), (error: Error) => callback(error));
+    }
   };
 }

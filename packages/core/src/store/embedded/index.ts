@@ -8,5 +8,6 @@ export {
   embeddedConnectionString,
   startEmbeddedServer,
 } from './embedded-server.js';
+export { EmbeddedEndpoint } from './embedded-endpoint.js';
 export { type ConnectEmbeddedOptions, type EmbeddedConnection, connectEmbedded } from './resolve-embedded-database.js';
 export { type EmbeddedLockInfo, type EmbeddedLockState, embeddedLockPath } from './embedded-lock.js';

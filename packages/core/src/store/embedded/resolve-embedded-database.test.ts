@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { embeddedLockPath, readLock, type EmbeddedLockInfo } from './embedded-lock.js';
 import { startEmbeddedServer } from './embedded-server.js';
 import { connectEmbedded } from './resolve-embedded-database.js';
+import { openDatabase, type JobbyDatabase } from '../database.js';
 import pg from './test-fixtures/load-pg.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -199,4 +200,57 @@ describe('connectEmbedded', () => {
     await expect(connectEmbedded({ dataDir, waitTimeoutMs: 500 })).rejects.toMatchObject({ code: 'DATABASE_LOCKED', details: { pid } });
     expect(Date.now() - started).toBeGreaterThanOrEqual(500);
   }, 60_000);
+});
+
+describe('openDatabase on the embedded database, when the owner it connected to leaves', () => {
+  const hits = async (database: JobbyDatabase) => (await database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM public.hits')).rows[0]?.n;
+
+  /** Runs `read` until it succeeds; returns its result and how many attempts failed first. */
+  async function untilAnswered<T>(read: () => Promise<T>): Promise<{ value: T; failures: unknown[] }> {
+    const failures: unknown[] = [];
+    for (;;) {
+      try {
+        return { value: await read(), failures };
+      } catch (error) {
+        failures.push(error);
+        if (failures.length >= 5) throw new Error('still failing after 5 attempts', { cause: error });
+      }
+    }
+  }
+
+  for (const departure of ['closes', 'is killed'] as const) {
+    it(`takes over when the owner ${departure}: the next attempt reaches this process's server, and later processes connect to it`, async () => {
+      const dataDir = await tempDataDir();
+      const owner = startChild(dataDir);
+      expect(await owner.next()).toMatchObject({ owned: true, hits: 1 });
+      const database = await openDatabase({ dataDir, poolSize: 2 });
+      cleanups.push(() => database.close());
+      const ownersAddress = database.connectionString;
+      expect(await hits(database)).toBe(1); // through the owner: this process is a client
+
+      if (departure === 'closes') {
+        owner.process.stdin.write('close\n');
+        expect(await owner.next()).toEqual({ closed: true });
+      } else {
+        owner.process.kill('SIGKILL');
+      }
+      await owner.exited;
+
+      // The pool's connection to the old owner is gone. At most one attempt fails (it waits for
+      // the owner to be resolved again before it reports its error); the retry is served here.
+      const { value, failures } = await untilAnswered(() => hits(database));
+      expect(value).toBe(1);
+      expect(failures.length).toBeLessThanOrEqual(1);
+      expect(database.connectionString).not.toBe(ownersAddress);
+      expect(await readLock(embeddedLockPath(dataDir))).toMatchObject({ pid: process.pid, state: 'ready' });
+
+      const later = startChild(dataDir);
+      expect(await later.next()).toMatchObject({ owned: false, hits: 2, connectionString: database.connectionString });
+      later.process.stdin.write('close\n');
+      expect(await later.next()).toEqual({ closed: true });
+
+      await database.close();
+      expect(existsSync(embeddedLockPath(dataDir))).toBe(false); // the new owner released it
+    }, 180_000);
+  }
 });
