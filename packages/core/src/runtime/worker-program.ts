@@ -28,7 +28,7 @@ export interface WorkerProgramOptions {
   jobsMode?: CreationMode;
   leaseSeconds?: number;
   sweepIntervalMs?: number;
-  /** Default poll interval of workers that set none (default 2000 ms; 250 ms on the embedded database, which has no cross-process NOTIFY). */
+  /** Default poll interval of workers that set none (default 2000 ms; notifications wake them sooner). */
   pollIntervalMs?: number;
   shutdownGraceMs?: number;
   metricsPort?: number;
@@ -160,7 +160,7 @@ export async function startWorkerProgram(options: WorkerProgramOptions): Promise
       jobsMode: options.jobsMode,
       leaseSeconds: options.leaseSeconds,
       sweepIntervalMs: options.sweepIntervalMs,
-      pollIntervalMs: options.pollIntervalMs ?? (database.kind === 'embedded' ? 250 : undefined),
+      pollIntervalMs: options.pollIntervalMs,
       shutdownGraceMs: options.shutdownGraceMs,
       dataDirectory: options.dataDirectory,
       pluginConfig,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from './test-fixtures/load-pg.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedLockPath, readLock } from './embedded-lock.js';
 import { type EmbeddedServer, startEmbeddedServer } from './embedded-server.js';
 
@@ -195,29 +195,78 @@ describe('startEmbeddedServer', () => {
     }
   });
 
-  it('does not deliver LISTEN/NOTIFY to the listening client (the worker must poll)', async () => {
-    const listener = new pg.Client({ connectionString: server.connectionString });
-    const notifier = new pg.Client({ connectionString: server.connectionString });
-    await listener.connect();
-    await notifier.connect();
-    try {
-      const received: string[] = [];
-      listener.on('notification', (n) => received.push(`listener:${n.payload}`));
-      notifier.on('notification', (n) => received.push(`notifier:${n.payload}`));
-      await listener.query('LISTEN jobby_test');
-      await notifier.query("NOTIFY jobby_test, 'one'");
-      await notifier.query("SELECT pg_notify('jobby_test', 'two')");
-      await sleep(300);
-      await listener.query('SELECT 1'); // give the server a chance to flush pending notifications
-      await sleep(200);
-      // PGlite is one session: the LISTEN is the session's, and a notification goes out in the
-      // reply of whichever client runs when it is emitted: here the notifier itself.
-      expect(received).toEqual(['notifier:one', 'notifier:two']);
-      await listener.query('UNLISTEN *');
-    } finally {
-      await listener.end();
-      await notifier.end();
+  describe('LISTEN/NOTIFY between clients (relayed: PGlite is one session)', () => {
+    const clients: Array<InstanceType<typeof pg.Client>> = [];
+    /** A connected client whose notifications land in `received` as `name:channel:payload`. */
+    async function connect(name: string, received: string[]) {
+      const client = new pg.Client({ connectionString: server.connectionString });
+      await client.connect();
+      clients.push(client);
+      client.on('notification', (n) => received.push(`${name}:${n.channel}:${n.payload}`));
+      return client;
     }
+    async function settle() {
+      await sleep(100);
+    }
+    afterEach(async () => {
+      for (const client of clients.splice(0)) await client.end().catch(() => {});
+    });
+
+    it('delivers a notification to the client that listens, not to the notifier, and only at commit', async () => {
+      const received: string[] = [];
+      const listener = await connect('listener', received);
+      const notifier = await connect('notifier', received);
+      await listener.query('LISTEN "jobby:test:jobs"');
+      await notifier.query(`NOTIFY "jobby:test:jobs", 'one'`);
+      await notifier.query("SELECT pg_notify('jobby:test:jobs', 'two')");
+      await notifier.query('BEGIN');
+      await notifier.query("SELECT pg_notify('jobby:test:jobs', 'three')");
+      await settle();
+      expect(received).toEqual(['listener:jobby:test:jobs:one', 'listener:jobby:test:jobs:two']);
+      await notifier.query('COMMIT');
+      await settle();
+      expect(received).toEqual(['listener:jobby:test:jobs:one', 'listener:jobby:test:jobs:two', 'listener:jobby:test:jobs:three']);
+      await notifier.query("SELECT pg_notify('elsewhere', 'not listened')");
+      await settle();
+      expect(received).toHaveLength(3);
+    });
+
+    it('keeps delivering to the other listeners when one unlistens or leaves, and to a notifier that listens itself', async () => {
+      const received: string[] = [];
+      const a = await connect('a', received);
+      const b = await connect('b', received);
+      const c = await connect('c', received);
+      await a.query('LISTEN shared');
+      await b.query('listen Shared;'); // unquoted: folded to lower case, as Postgres does
+      await c.query('LISTEN shared');
+      await a.query('UNLISTEN shared');
+      await b.query('UNLISTEN *');
+      await c.query("NOTIFY shared, 'x'");
+      await settle();
+      expect(received).toEqual(['c:shared:x']); // c listens, so it keeps its own notification
+
+      await b.query('LISTEN shared');
+      await c.end(); // leaves without UNLISTEN
+      clients.pop();
+      await a.query("SELECT pg_notify('shared', 'y')");
+      await settle();
+      expect(received).toEqual(['c:shared:x', 'b:shared:y']);
+    });
+
+    it('does not record a LISTEN that failed', async () => {
+      const received: string[] = [];
+      const client = await connect('client', received);
+      await client.query('BEGIN');
+      await expect(client.query('SELECT 1/0')).rejects.toThrow();
+      await expect(client.query('LISTEN aborted')).rejects.toThrow(/aborted/);
+      await client.query('ROLLBACK');
+      const other = await connect('other', received);
+      await other.query('LISTEN aborted'); // now the session listens on it
+      const notifier = await connect('notifier', received);
+      await notifier.query("NOTIFY aborted, 'z'");
+      await settle();
+      expect(received).toEqual(['other:aborted:z']);
+    });
   });
 
   it('measures round trips and a 500-row batch insert', async () => {

@@ -25,8 +25,12 @@
  * `FOR UPDATE SKIP LOCKED` in a second transaction never skips anything; it simply runs after the
  * first transaction ends. A client that holds the session and goes silent blocks everyone until
  * it disconnects (then its transaction is rolled back).
+ *
+ * It also routes LISTEN/NOTIFY between the clients (notification-relay.ts): the session's
+ * notifications come out in the notifier's reply, and the relay hands them to the listeners.
  */
 import type { PGlite } from '@electric-sql/pglite';
+import { NotificationRelay, listenStatement, parseListenStatement, type ListenStatement } from './notification-relay.js';
 
 interface QueuedMessage {
   handlerId: number;
@@ -66,6 +70,7 @@ export class ProtocolQueue {
   /** The client that currently holds the session, or null when any client may run next. */
   private owner: number | null = null;
   private idleWaiters: Array<() => void> = [];
+  private readonly relay = new NotificationRelay();
 
   constructor(
     private readonly db: PGlite,
@@ -123,6 +128,7 @@ export class ProtocolQueue {
       for (;;) {
         const release = this.releases.shift();
         if (release) {
+          this.relay.forget(release.handlerId);
           await this.release(release.handlerId);
           release.done();
           continue;
@@ -144,12 +150,20 @@ export class ProtocolQueue {
 
   private async run(item: QueuedMessage): Promise<void> {
     let bytes = 0;
+    const type = item.message[0];
+    const endsExchange = type === SIMPLE_QUERY || type === SYNC || type === TERMINATE || type === UNTYPED;
+    const statement = parseListenStatement(item.message);
+    // A reply that ends an exchange may hold notifications once any client listens: it is
+    // collected whole and routed (its notifications go to their listeners). Other replies stream.
+    const collected: Uint8Array[] | undefined = statement || (this.relay.active && (type === SIMPLE_QUERY || type === SYNC)) ? [] : undefined;
     try {
       await this.db.runExclusive(() =>
         this.db.execProtocolRawStream(item.message, {
           onRawData: (data) => {
             bytes += data.length;
-            item.onData(data);
+            // PGlite may reuse the bytes it hands out: a reply sent later is copied.
+            if (collected) collected.push(data.slice());
+            else item.onData(data);
           },
         }),
       );
@@ -161,10 +175,28 @@ export class ProtocolQueue {
       item.reject(error instanceof Error ? error : new Error(String(error)));
       return;
     }
-    const type = item.message[0];
-    const endsExchange = type === SIMPLE_QUERY || type === SYNC || type === TERMINATE || type === UNTYPED;
+    if (collected) {
+      const reply = this.relay.route(item.handlerId, joinBytes(collected));
+      if (statement && !hasErrorResponse(reply)) await this.applyListen(item, statement);
+      if (reply.length > 0) item.onData(reply);
+    }
     this.owner = endsExchange && !this.db.isInTransaction() ? null : item.handlerId;
     item.resolve(bytes);
+  }
+
+  /** Records a client's LISTEN or UNLISTEN; after an UNLISTEN, the session listens again on what others want. */
+  private async applyListen(item: QueuedMessage, statement: ListenStatement): Promise<void> {
+    if (statement.kind === 'listen') {
+      this.relay.listened(item.handlerId, statement.channel, item.onData);
+      return;
+    }
+    for (const channel of this.relay.unlistened(item.handlerId, statement.channel)) {
+      try {
+        await this.db.exec(listenStatement(channel));
+      } catch (error) {
+        this.logger?.warn({ err: error, channel }, 'embedded database: could not listen again for the other clients');
+      }
+    }
   }
 
   private async release(handlerId: number): Promise<void> {
@@ -187,4 +219,18 @@ export class ProtocolQueue {
       return false;
     }
   }
+}
+
+function joinBytes(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  return Buffer.concat(parts);
+}
+
+/** True when a reply holds an ErrorResponse ('E') message. */
+function hasErrorResponse(reply: Uint8Array): boolean {
+  const view = Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength);
+  for (let offset = 0; offset + 5 <= view.length; offset += 1 + view.readUInt32BE(offset + 1)) {
+    if (view[offset] === 0x45) return true;
+  }
+  return false;
 }
