@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { claimRace } from './scenarios/claim-race.js';
+import { fanIn } from './scenarios/fan-in.js';
 import { malformedRows } from './scenarios/malformed-rows.js';
 import { sigterm } from './scenarios/sigterm.js';
 import { uniqueRace } from './scenarios/unique-race.js';
 import type { ScenarioResult } from './scenario.js';
 
 /**
- * The short versions of four scenarios, on real Postgres (JOBBY_TEST_DATABASE_URL / DATABASE_URL,
+ * The short versions of five scenarios, on real Postgres (JOBBY_TEST_DATABASE_URL / DATABASE_URL,
  * default postgres://postgres@127.0.0.1:5432/test). No timing is asserted here beyond the
  * scenarios' own generous bounds (sigterm: grace + 5 s). The full suite: `npm run chaos`.
  */
@@ -50,5 +51,13 @@ describe('chaos scenarios (short)', { timeout: 90_000 }, () => {
     expectClean(result);
     expect(result.jobs).toBe(20);
     expect(result.keysWithoutExactlyOneCreated).toBe(0);
+  });
+
+  it('fan-in: joins sharing every parent, completed by 6 workers at once: no deadlock, none early', async () => {
+    const result = await fanIn({ seed, short: true });
+    expectClean(result);
+    expect(result.deadlocks).toBe(0);
+    expect(result.earlyJoins).toBe(0);
+    expect(result.byKind).toEqual({ join: { succeeded: 48 }, parent: { succeeded: 240 } });
   });
 });

@@ -2,6 +2,7 @@ import type { Scenario } from '../scenario.js';
 import { adminFuzz } from './admin-fuzz.js';
 import { claimRace } from './claim-race.js';
 import { dbDownAtBoot } from './db-down-at-boot.js';
+import { fanIn } from './fan-in.js';
 import { pgRestart } from './pg-restart.js';
 import { poison } from './poison.js';
 import { kill9 } from './kill9.js';
@@ -11,6 +12,7 @@ import { uniqueRace } from './unique-race.js';
 
 export const scenarios = {
   'claim-race': claimRace,
+  'fan-in': fanIn,
   kill9,
   poison,
   'pg-restart': pgRestart,
