@@ -104,7 +104,7 @@ export class NotificationRelay {
     }
     if (!kept) return reply;
     kept.push(reply.subarray(copiedUpTo));
-    return concat(kept);
+    return Buffer.concat(kept);
   }
 
   private *allChannels(): Iterable<string> {
@@ -142,15 +142,4 @@ function readCString(bytes: Uint8Array, start: number, end: number): string {
   let stop = start;
   while (stop < end && bytes[stop] !== 0) stop++;
   return Buffer.from(bytes.subarray(start, stop)).toString('utf8');
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const total = parts.reduce((sum, part) => sum + part.length, 0);
-  const joined = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.length;
-  }
-  return joined;
 }
