@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { StoreContext } from './store-context.js';
+import { compareJobIds } from './job.js';
 import { bigintArrayLiteral, jsonbArrayParameter, numberArrayLiteral, optionalColumn } from './array-parameters.js';
 import { jobEnqueueMany, type EnqueueJobParams } from './job-enqueue.js';
 
@@ -68,7 +69,7 @@ function outcome(jobs: readonly CompleteJobParams[], stale: ReadonlySet<string>)
 /** Steps 1 and 2; returns the ids NOT completed (stale). */
 async function markSucceeded(context: StoreContext, batch: readonly CompleteJobParams[], executor: Executor): Promise<Set<string>> {
   // In id order, the order in which enqueues lock dependencies (see the migration).
-  const jobs = [...batch].sort(byId);
+  const jobs = [...batch].sort((a, b) => compareJobIds(a.id, b.id));
   const outputs = optionalColumn(jobs, (job) => job.outputJson ?? undefined);
   const outputBytes = numberArrayLiteral(optionalColumn(jobs, (job) => (job.outputJson === null ? undefined : Buffer.byteLength(job.outputJson))));
   const { rows } = await sql<{ id: string }>`
@@ -83,9 +84,4 @@ async function markSucceeded(context: StoreContext, batch: readonly CompleteJobP
       ${context.jobsChannel}::text
     ) as stale_id`.execute(executor);
   return new Set(rows.map((row) => String(row.id)));
-}
-
-/** Decimal id strings in numeric order. */
-function byId(a: CompleteJobParams, b: CompleteJobParams): number {
-  return a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { JobbyError } from '../errors.js';
-import type { JobReference, JobState, StoredError } from './job.js';
+import { compareJobIds, type JobReference, type JobState, type StoredError } from './job.js';
 import { integerArrayLiteral, jsonbArrayParameter, optionalColumn, textArrayLiteral } from './array-parameters.js';
 import type { StoreContext } from './store-context.js';
 
@@ -187,11 +187,6 @@ function batchArguments(context: StoreContext, jobs: readonly EnqueueJobParams[]
     ${context.defaultMaxAttempts}::integer, ${context.jobsChannel}::text`;
 }
 
-/** Decimal ids (as Postgres returns bigints) in ascending numeric order. */
-function compareIds(left: string, right: string): number {
-  return left.length - right.length || (left < right ? -1 : left > right ? 1 : 0);
-}
-
 async function enqueueNew(context: StoreContext, jobs: readonly EnqueueJobParams[], executor: Executor): Promise<EnqueueResult[]> {
   const { rows } = await sql<{ id: string }>`select id from ${context.tables.jobEnqueueNewFunction}(${batchArguments(context, jobs)})`.execute(executor);
   if (rows.length !== jobs.length) throw new JobbyError('INTERNAL', `job_enqueue_new returned ${rows.length} ids for a batch of ${jobs.length}`);
@@ -199,8 +194,8 @@ async function enqueueNew(context: StoreContext, jobs: readonly EnqueueJobParams
   // too, but nothing promises it, so an unsorted result is sorted rather than trusted.
   const ids = rows.map((row) => String(row.id));
   for (let index = 1; index < ids.length; index++) {
-    if (compareIds(ids[index - 1]!, ids[index]!) > 0) {
-      ids.sort(compareIds);
+    if (compareJobIds(ids[index - 1]!, ids[index]!) > 0) {
+      ids.sort(compareJobIds);
       break;
     }
   }

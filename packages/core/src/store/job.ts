@@ -10,6 +10,11 @@ export function isJobState(value: unknown): value is JobState {
   return typeof value === 'string' && (jobStates as readonly string[]).includes(value);
 }
 
+/** Job ids as Postgres returns bigints (decimal strings, no sign or leading zeros), in ascending numeric order. */
+export function compareJobIds(left: string, right: string): number {
+  return left.length - right.length || (left < right ? -1 : left > right ? 1 : 0);
+}
+
 /** An error as stored with a job or an attempt. */
 export interface StoredError {
   code: string;
