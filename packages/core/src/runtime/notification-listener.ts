@@ -8,7 +8,7 @@ import pg from 'pg';
 
 export interface NotificationListenerOptions {
   /** Read at every (re)connection: the embedded database's address changes with its owner. */
-  connectionString: string | (() => string);
+  connectionString: () => string;
   channels: readonly string[];
   onNotification: (channel: string, payload: string | undefined) => void;
   /** Called after every (re)connection: notifications may have been missed meanwhile. */
@@ -38,8 +38,7 @@ export class NotificationListener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const { connectionString } = this.options;
-    const client = new pg.Client({ connectionString: typeof connectionString === 'function' ? connectionString() : connectionString, connectionTimeoutMillis: 10_000, application_name: 'jobby-listener' });
+    const client = new pg.Client({ connectionString: this.options.connectionString(), connectionTimeoutMillis: 10_000, application_name: 'jobby-listener' });
     let settled = false;
     const lost = (error: unknown) => {
       if (settled) return;
