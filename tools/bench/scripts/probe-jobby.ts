@@ -39,6 +39,7 @@ for (const name of ['jobClaim', 'jobCompleteMany']) {
 }
 worker.events.on('job:success', () => done++);
 await worker.start();
+const walBeforeEnqueue = await walStats();
 const enqueueStarted = performance.now();
 // One bulk call (one transaction), as the bench's `process` does: nothing runs before it returns.
 await client.submitMany(Array.from({ length: jobs }, (_, index) => ({ type: benchJobs.refs.Noop, key: `k${index}`, input: { i: index } })));
@@ -52,7 +53,8 @@ if (process.env.TIMELINE) timeline.push(`enqueue returned at ${t0.toFixed(1)}`);
 const cpu0 = process.cpuUsage();
 const machine0 = machineCpu();
 const wal0 = await walStats();
-console.log(`enqueue ${jobs}: ${(t0 - enqueueStarted).toFixed(0)} ms`);
+const enqueueWal = Number((await database.pool.query('select pg_wal_lsn_diff($1, $2)::float8 as bytes', [wal0.lsn, walBeforeEnqueue.lsn])).rows[0].bytes);
+console.log(`enqueue ${jobs}: ${(t0 - enqueueStarted).toFixed(0)} ms, wal per job ${(enqueueWal / jobs).toFixed(0)} bytes`);
 while (done < jobs) await new Promise((resolve) => setTimeout(resolve, 2));
 const elapsed = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
