@@ -8,7 +8,8 @@ import type { BenchContext, BenchSystem, OnJobStart } from '../system.js';
  * completions and failures (`completeJobBatchDelay` / `failJobBatchDelay` 0: batch whatever
  * finished in the same tick). Its own schema. Finished jobs are deleted by graphile-worker itself,
  * so its "finished history" for `process-bloated` is jobs that failed for good (attempts exhausted),
- * which stay in the table.
+ * which stay in the table. For the same reason it has no `process-history`: nothing it would keep
+ * of 10M jobs that finished (see the README).
  */
 
 const silent = new Logger(() => () => {});
@@ -20,6 +21,7 @@ export function createGraphileWorkerSystem(context: BenchContext): BenchSystem {
   let runner: Runner | undefined;
   return {
     name: 'graphile-worker',
+    storage: 'postgres',
     variant: 'localQueue=500,completeJobBatchDelay=0',
     async setup() {
       utils = await makeWorkerUtils({ pgPool: pool, schema, logger: silent });

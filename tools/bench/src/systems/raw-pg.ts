@@ -1,11 +1,12 @@
 import pg from 'pg';
+import { seedInChunks } from '../seed-chunks.js';
 import type { BenchContext, BenchSystem, OnJobStart } from '../system.js';
 
 /**
  * The floor: what Postgres allows here with the simplest queue that still is one. One table, a
  * partial index on queued rows, `FOR UPDATE SKIP LOCKED` claims of 50 rows in one UPDATE, and
  * completion by one UPDATE per batch (rows are kept, like jobby keeps them, so `process-bloated`
- * means the same thing). `concurrency` independent loops, each on its own pooled connection;
+ * and `process-history` mean the same thing). `concurrency` independent loops, each on its own pooled connection;
  * NOTIFY wakes idle loops. No leases, retries, payload checks or dependencies. The claim gets the
  * same planner settings as jobby's (no sort, no bitmap scan) so that it walks its index in order.
  */
@@ -30,8 +31,10 @@ export function createRawPgSystem(context: BenchContext): BenchSystem {
     select pg_notify('${channel}', '') from (select 1 from inserted limit 1) as any_inserted`;
   return {
     name: 'raw-pg',
+    storage: 'postgres',
     variant: `claim=${claimSize}`,
     async setup() {
+      if (context.existing) return;
       await pool.query(`create schema ${schema}`);
       await pool.query(`
         create table ${schema}.jobs (
@@ -101,12 +104,24 @@ export function createRawPgSystem(context: BenchContext): BenchSystem {
     async fillFinished(count) {
       await pool.query(`insert into ${schema}.jobs (payload, state, locked_at, attempts) select jsonb_build_object('i', g), 2, now(), 1 from generate_series(1, $1::int) g`, [count]);
     },
+    async fillHistory(count) {
+      // Done rows as a run leaves them, finished over the 14 days before the seeding.
+      await seedInChunks(context.connectionString, count, async (client, first, last) => {
+        await client.query(
+          `insert into ${schema}.jobs (payload, state, run_at, locked_at, attempts)
+           select jsonb_build_object('i', g, 'tenant', 'tenant-' || g % 97), 2, t - power(random(), 8) * interval '1 minute', t, 1
+           from generate_series($1::int, $2::int) g,
+                lateral (select now() - interval '14 days' * (1 - (g - 1)::float8 / $3::float8) - random() * interval '1 minute' as t) times`,
+          [first, last, count],
+        );
+      });
+    },
     tables() {
       return [`${schema}.jobs`];
     },
     async teardown() {
       if (running) await this.stopWorker().catch(() => {});
-      await pool.query(`drop schema if exists ${schema} cascade`).catch(() => {});
+      if (!context.existing) await pool.query(`drop schema if exists ${schema} cascade`).catch(() => {});
       await pool.end();
     },
   };
