@@ -126,5 +126,5 @@ describe('bench smoke run', () => {
     } finally {
       await rm(outDir, { recursive: true, force: true });
     }
-  }, 240_000);
+  }, 420_000);
 });

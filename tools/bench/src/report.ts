@@ -131,28 +131,29 @@ export function ratio(jobby: Summary | undefined, peer: Summary | undefined, whi
 export function markdownTable(summaries: readonly Summary[], meta: { rounds: number; when: string; load: string; history?: string }): string {
   const find = (system: SystemName, test: string) => summaries.find((summary) => summary.system === system && summary.test === test);
   const present = systemOrder.filter((system) => summaries.some((summary) => summary.system === system));
+  // Ratio columns only where there is a jobby to compare and a peer to compare it with.
+  const peers = present.includes('jobby') ? present.filter((system) => system !== 'jobby') : [];
+  const columns = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   const lines = [
     `Medians of ${meta.rounds} interleaved round${meta.rounds === 1 ? '' : 's'} (min–max in parentheses); latency cells are p50 / p95 / p99 ms. ${meta.when}; ${meta.load}.`,
     '',
-    `| test | unit | ${present.join(' | ')} | ${present.filter((system) => system !== 'jobby').map((system) => `jobby ÷ ${system}`).join(' | ')} |`,
-    `|---|---|${present.map(() => '---:').join('|')}|${present.filter((system) => system !== 'jobby').map(() => '---:').join('|')}|`,
+    columns(['test', 'unit', ...present, ...peers.map((system) => `jobby ÷ ${system}`)]),
+    columns(['---', '---', ...present.map(() => '---:'), ...peers.map(() => '---:')]).replace(/ /g, ''),
   ];
   for (const test of testOrder) {
     const row = present.map((system) => find(system, test));
     if (row.every((summary) => !summary)) continue;
     const unit = unitLabels[row.find(Boolean)!.unit]!.table;
-    const ratios = present
-      .filter((system) => system !== 'jobby')
-      .map((system) => {
-        const r = ratio(find('jobby', test), find(system, test));
-        if (r === undefined) return '–';
-        if (test === 'latency') {
-          const r99 = ratio(find('jobby', test), find(system, test), 'p99');
-          return `${r.toFixed(2)}× p50, ${r99?.toFixed(2) ?? '–'}× p99`;
-        }
-        return `${r.toFixed(2)}×`;
-      });
-    lines.push(`| ${test} | ${unit} | ${row.map(cell).join(' | ')} | ${ratios.join(' | ')} |`);
+    const ratios = peers.map((system) => {
+      const r = ratio(find('jobby', test), find(system, test));
+      if (r === undefined) return '–';
+      if (test === 'latency') {
+        const r99 = ratio(find('jobby', test), find(system, test), 'p99');
+        return `${r.toFixed(2)}× p50, ${r99?.toFixed(2) ?? '–'}× p99`;
+      }
+      return `${r.toFixed(2)}×`;
+    });
+    lines.push(columns([test, unit, ...row.map(cell), ...ratios]));
   }
   lines.push('', 'Ratios: throughput jobby ÷ peer (higher is better for jobby); latency, memory, CPU and WAL peer ÷ jobby (above 1 = jobby lower).');
   // What keeping history costs each system: its process-history median over its process median.
