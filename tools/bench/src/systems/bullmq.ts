@@ -38,9 +38,9 @@ export function redisOptions(url: string): RedisOptions {
  * 6.7 completed here (read back with HGETALL): a change of its layout needs a change here.
  */
 const fillScript = `
-local prefix, first, last, now = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local prefix, first, last, base = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 for id = first, last do
-  local finished = now - (last - id)
+  local finished = base + id
   redis.call('HSET', prefix .. id, 'name', 'noop', 'data', '{"i":' .. id .. '}', 'opts', '{"attempts":0}',
     'timestamp', finished - 20, 'delay', 0, 'priority', 0, 'processedOn', finished - 5, 'ats', 1, 'atm', 1,
     'returnvalue', 'null', 'finishedOn', finished)
@@ -79,7 +79,8 @@ export function createBullmqSystem(context: BenchContext): BenchSystem {
         },
         { connection, prefix, concurrency: context.concurrency },
       );
-      worker.on('error', () => {});
+      // On stderr, which the run's failure message ends with, rather than unhandled.
+      worker.on('error', (error) => process.stderr.write(`bullmq worker: ${String(error)}\n`));
       await worker.waitUntilReady();
     },
     async stopWorker() {
@@ -94,6 +95,7 @@ export function createBullmqSystem(context: BenchContext): BenchSystem {
       const client = adminClient();
       const now = Date.now();
       for (let first = 1; first <= count; first += 10_000) {
+        // One job per millisecond, the last finishing now.
         await client.eval(fillScript, 1, `${prefix}:${queueName}:`, first, Math.min(count, first + 9_999), now - count);
       }
     },
