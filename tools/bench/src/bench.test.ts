@@ -1,26 +1,38 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { parseArguments, runBench } from './main.js';
 import { systemNames, testNames } from './system.js';
 
 /**
- * The smoke run: jobby and the raw-pg floor on every test, graphile-worker and pg-boss on
- * `process`, tiny sizes, one round. It keeps the harness from rotting (a peer's API change, a
- * broken workload) without the minutes a real run takes (each measurement is its own process).
+ * The smoke run: jobby and the raw-pg floor on every test; graphile-worker, pg-boss and BullMQ
+ * (on Redis) on `process` and `process-history`, which only pg-boss of the three can express;
+ * tiny sizes, one round. It keeps the harness from rotting (a peer's API change, Redis down, a
+ * broken workload or seeding) without the minutes a real run takes (each measurement is its own
+ * process).
  */
 describe('bench smoke run', () => {
   it('writes latest.json rows, latest.md and latest.svg for every system and test', async () => {
     const outDir = await mkdtemp(path.join(os.tmpdir(), 'jobby-bench-smoke-'));
     try {
       const options = { ...parseArguments(['--smoke', '--out', outDir]), log: () => {} };
-      const peers = await runBench({ ...options, outDir: path.join(outDir, 'peers'), systems: ['graphile-worker', 'pg-boss'], tests: ['process'] });
-      const { failures } = await runBench({ ...options, systems: ['jobby', 'raw-pg'] });
-      expect([...failures, ...peers.failures]).toEqual([]);
+      const peers = await runBench({
+        ...options,
+        outDir: path.join(outDir, 'peers'),
+        systems: ['graphile-worker', 'pg-boss', 'bullmq'],
+        tests: ['process', 'process-history'],
+      });
+      const own = await runBench({ ...options, systems: ['jobby', 'raw-pg'] });
+      expect([...own.failures, ...peers.failures]).toEqual([]);
 
       const peerRows = JSON.parse(await readFile(path.join(outDir, 'peers', 'latest.json'), 'utf8')) as Record<string, unknown>[];
+      // BullMQ keeps its jobs in Redis: no WAL row. graphile-worker and BullMQ have no process-history.
       expect(peerRows.map((row) => `${row.system} ${row.test}`).sort()).toEqual([
+        'bullmq peak-rss',
+        'bullmq process',
+        'bullmq process-cpu',
         'graphile-worker peak-rss',
         'graphile-worker process',
         'graphile-worker process-cpu',
@@ -28,8 +40,22 @@ describe('bench smoke run', () => {
         'pg-boss peak-rss',
         'pg-boss process',
         'pg-boss process-cpu',
+        'pg-boss process-history',
+        'pg-boss process-history-cpu',
+        'pg-boss process-history-wal',
         'pg-boss process-wal',
       ]);
+      // The seeded history outlives each round's process, but not the run.
+      expect(peers.historySchemas).toHaveLength(1);
+      expect(own.historySchemas).toHaveLength(2);
+      const client = new pg.Client({ connectionString: options.databaseUrl });
+      await client.connect();
+      try {
+        const { rows: left } = await client.query('select nspname from pg_namespace where nspname = any($1)', [[...peers.historySchemas, ...own.historySchemas]]);
+        expect(left).toEqual([]);
+      } finally {
+        await client.end();
+      }
       const rows = JSON.parse(await readFile(path.join(outDir, 'latest.json'), 'utf8')) as Record<string, unknown>[];
       for (const row of [...rows, ...peerRows]) {
         expect(systemNames).toContain(row.system);
@@ -62,7 +88,23 @@ describe('bench smoke run', () => {
         }
       }
       for (const system of ['jobby', 'raw-pg']) {
-        for (const test of ['enqueue-batch', 'enqueue-single', 'process', 'process-bloated', 'latency', 'peak-rss', 'enqueue-batch-cpu', 'process-cpu', 'process-bloated-cpu', 'enqueue-batch-wal', 'process-wal', 'process-bloated-wal']) {
+        for (const test of [
+          'enqueue-batch',
+          'enqueue-single',
+          'process',
+          'process-bloated',
+          'process-history',
+          'latency',
+          'peak-rss',
+          'enqueue-batch-cpu',
+          'process-cpu',
+          'process-bloated-cpu',
+          'process-history-cpu',
+          'enqueue-batch-wal',
+          'process-wal',
+          'process-bloated-wal',
+          'process-history-wal',
+        ]) {
           expect(rows.some((row) => row.system === system && row.test === test), `${system} ${test}`).toBe(true);
         }
       }
@@ -74,10 +116,15 @@ describe('bench smoke run', () => {
       expect(markdown).toContain('| process | jobs/s |');
       expect(markdown).toContain('| process-cpu | µs CPU per job (machine) |');
       expect(markdown).toContain('| process-wal | bytes of WAL per job |');
+      expect(markdown).toContain('| process-history | jobs/s |');
+      expect(markdown).toMatch(/process-history ÷ process \(1\.00× = history costs nothing\): jobby \d+\.\d\d×, raw-pg \d+\.\d\d×\./);
+      expect(markdown).toContain('seeded once per system and reused by every round: jobby 2,000 in');
+      const peerMarkdown = await readFile(path.join(outDir, 'peers', 'latest.md'), 'utf8');
+      expect(peerMarkdown).toContain('| test | unit | graphile-worker | pg-boss | bullmq |');
       const svg = await readFile(path.join(outDir, 'latest.svg'), 'utf8');
       expect(svg.startsWith('<svg')).toBe(true);
     } finally {
       await rm(outDir, { recursive: true, force: true });
     }
-  }, 90_000);
+  }, 420_000);
 });

@@ -3,7 +3,7 @@ import type { SystemName, TestName } from './system.js';
 /** Result rows (latest.json) and what is derived from them: medians, min–max, ratios, markdown, SVG. */
 
 /** The tests whose timed window is also measured per job: CPU time (whole machine) and WAL bytes (cluster). */
-const perJobMeasuredTests = ['enqueue-batch', 'process', 'process-bloated'] as const;
+const perJobMeasuredTests = ['enqueue-batch', 'process', 'process-bloated', 'process-history'] as const;
 type PerJobMeasuredTest = (typeof perJobMeasuredTests)[number];
 export type CpuTestName = `${PerJobMeasuredTest}-cpu`;
 export type WalTestName = `${PerJobMeasuredTest}-wal`;
@@ -78,17 +78,20 @@ const testOrder: ReportedTestName[] = [
   'enqueue-single',
   'process',
   'process-bloated',
+  'process-history',
   'latency',
   'dag',
   'peak-rss',
   'enqueue-batch-cpu',
   'process-cpu',
   'process-bloated-cpu',
+  'process-history-cpu',
   'enqueue-batch-wal',
   'process-wal',
   'process-bloated-wal',
+  'process-history-wal',
 ];
-const systemOrder: SystemName[] = ['jobby', 'graphile-worker', 'pg-boss', 'raw-pg'];
+const systemOrder: SystemName[] = ['jobby', 'graphile-worker', 'pg-boss', 'bullmq', 'raw-pg'];
 
 /** How each unit of a summary is labelled: in the table's unit column, and under a chart panel's title. */
 const unitLabels: Record<string, { table: string; chart: string }> = {
@@ -125,44 +128,53 @@ export function ratio(jobby: Summary | undefined, peer: Summary | undefined, whi
   return jobby.unit === 'jobs/s' ? a / b : b / a;
 }
 
-export function markdownTable(summaries: readonly Summary[], meta: { rounds: number; when: string; load: string }): string {
+export function markdownTable(summaries: readonly Summary[], meta: { rounds: number; when: string; load: string; history?: string }): string {
   const find = (system: SystemName, test: string) => summaries.find((summary) => summary.system === system && summary.test === test);
   const present = systemOrder.filter((system) => summaries.some((summary) => summary.system === system));
+  // Ratio columns only where there is a jobby to compare and a peer to compare it with.
+  const peers = present.includes('jobby') ? present.filter((system) => system !== 'jobby') : [];
+  const columns = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   const lines = [
     `Medians of ${meta.rounds} interleaved round${meta.rounds === 1 ? '' : 's'} (min–max in parentheses); latency cells are p50 / p95 / p99 ms. ${meta.when}; ${meta.load}.`,
     '',
-    `| test | unit | ${present.join(' | ')} | ${present.filter((system) => system !== 'jobby').map((system) => `jobby ÷ ${system}`).join(' | ')} |`,
-    `|---|---|${present.map(() => '---:').join('|')}|${present.filter((system) => system !== 'jobby').map(() => '---:').join('|')}|`,
+    columns(['test', 'unit', ...present, ...peers.map((system) => `jobby ÷ ${system}`)]),
+    columns(['---', '---', ...present.map(() => '---:'), ...peers.map(() => '---:')]).replace(/ /g, ''),
   ];
   for (const test of testOrder) {
     const row = present.map((system) => find(system, test));
     if (row.every((summary) => !summary)) continue;
     const unit = unitLabels[row.find(Boolean)!.unit]!.table;
-    const ratios = present
-      .filter((system) => system !== 'jobby')
-      .map((system) => {
-        const r = ratio(find('jobby', test), find(system, test));
-        if (r === undefined) return '–';
-        if (test === 'latency') {
-          const r99 = ratio(find('jobby', test), find(system, test), 'p99');
-          return `${r.toFixed(2)}× p50, ${r99?.toFixed(2) ?? '–'}× p99`;
-        }
-        return `${r.toFixed(2)}×`;
-      });
-    lines.push(`| ${test} | ${unit} | ${row.map(cell).join(' | ')} | ${ratios.join(' | ')} |`);
+    const ratios = peers.map((system) => {
+      const r = ratio(find('jobby', test), find(system, test));
+      if (r === undefined) return '–';
+      if (test === 'latency') {
+        const r99 = ratio(find('jobby', test), find(system, test), 'p99');
+        return `${r.toFixed(2)}× p50, ${r99?.toFixed(2) ?? '–'}× p99`;
+      }
+      return `${r.toFixed(2)}×`;
+    });
+    lines.push(columns([test, unit, ...row.map(cell), ...ratios]));
   }
   lines.push('', 'Ratios: throughput jobby ÷ peer (higher is better for jobby); latency, memory, CPU and WAL peer ÷ jobby (above 1 = jobby lower).');
+  // What keeping history costs each system: its process-history median over its process median.
+  const historyCosts = present.flatMap((system) => {
+    const withHistory = find(system, 'process-history');
+    const without = find(system, 'process');
+    return withHistory && without ? [`${system} ${(withHistory.median / without.median).toFixed(2)}×`] : [];
+  });
+  if (historyCosts.length > 0) lines.push('', `process-history ÷ process (1.00× = history costs nothing): ${historyCosts.join(', ')}.`);
+  if (meta.history) lines.push('', `${meta.history}.`);
   if (present.some((system) => find(system, 'process-cpu'))) {
-    lines.push('', "CPU per job: the whole machine's busy time (/proc/stat: the system's Node process, Postgres's backends and background processes) during the timed window, divided by the jobs; meaningful on an otherwise quiet machine.");
+    lines.push('', "CPU per job: the whole machine's busy time (/proc/stat: the system's Node process, Postgres's backends and background processes, and redis-server for bullmq) during the timed window, divided by the jobs; meaningful on an otherwise quiet machine.");
   }
   if (present.some((system) => find(system, 'process-wal'))) {
-    lines.push('', "WAL per job: the bytes the cluster's write-ahead log grew by during the timed window (pg_current_wal_insert_lsn), divided by the jobs: row versions, index entries, locks and commits; the machine's speed does not move it, other writers to the cluster would.");
+    lines.push('', "WAL per job: the bytes the cluster's write-ahead log grew by during the timed window (pg_current_wal_insert_lsn), divided by the jobs: row versions, index entries, locks and commits; the machine's speed does not move it, other writers to the cluster would. None for bullmq, whose jobs live in Redis.");
   }
   lines.push('', 'Variants: ' + present.map((system) => `${system} \`${summaries.find((summary) => summary.system === system)?.variant ?? ''}\``).join(', ') + '.');
   return `${lines.join('\n')}\n`;
 }
 
-const colors: Record<SystemName, string> = { jobby: '#2563eb', 'graphile-worker': '#f59e0b', 'pg-boss': '#10b981', 'raw-pg': '#6b7280' };
+const colors: Record<SystemName, string> = { jobby: '#2563eb', 'graphile-worker': '#f59e0b', 'pg-boss': '#10b981', bullmq: '#dc2626', 'raw-pg': '#6b7280' };
 
 /** A grouped bar chart: one panel per test, bars = median (log scale within a panel), whiskers = min–max. */
 export function svgChart(summaries: readonly Summary[]): string {

@@ -7,9 +7,17 @@
 export interface BenchContext {
   /** Postgres to use; every run gets its own fresh schema, dropped afterwards. */
   connectionString: string;
-  /** The fresh schema (or name prefix) of this run. */
+  /** Redis to use (bullmq only): every run gets its own key prefix, deleted afterwards. */
+  redisUrl: string;
+  /** The fresh schema (or Redis key prefix) of this run. */
   schema: string;
   concurrency: number;
+  /**
+   * The schema exists already and outlives this process: it holds the history an earlier process
+   * of the same run seeded (`process-history`). setup() opens it instead of creating it, and
+   * teardown() closes connections without dropping it.
+   */
+  existing?: boolean;
 }
 
 /** Called by the system's handler at the moment a job's handler starts. */
@@ -19,6 +27,8 @@ export interface BenchSystem {
   readonly name: SystemName;
   /** The settings this system runs with, shown in the results. */
   readonly variant: string;
+  /** Where its jobs live: WAL per job is measured only for Postgres. */
+  readonly storage: 'postgres' | 'redis';
   /** Creates its schema (migrations) in `context.schema`. */
   setup(): Promise<void>;
   /** Enqueues jobs `from … from + count − 1` through the system's bulk API, in one call. */
@@ -32,7 +42,13 @@ export interface BenchSystem {
   unfinished(): Promise<number>;
   /** Writes `count` finished jobs straight into the system's tables (the `process-bloated` history). */
   fillFinished(count: number): Promise<void>;
-  /** Tables to VACUUM ANALYZE after a bulk fill (as autovacuum would, given time). */
+  /**
+   * Writes `count` finished jobs that look like days of real history (`process-history`): a spread
+   * of job types, outcomes and times, with everything the system keeps for a finished job.
+   * Undefined where the system keeps no history that is comparable (see the README).
+   */
+  fillHistory?(count: number): Promise<void>;
+  /** Tables to VACUUM ANALYZE after a bulk fill (as autovacuum would, given time); none outside Postgres. */
   tables(): string[];
   /** A fan-out/fan-in DAG of `nodes` jobs (root → nodes−2 → sink); undefined when not expressible. */
   dag?: {
@@ -44,8 +60,8 @@ export interface BenchSystem {
   teardown(): Promise<void>;
 }
 
-export const systemNames = ['jobby', 'graphile-worker', 'pg-boss', 'raw-pg'] as const;
+export const systemNames = ['jobby', 'graphile-worker', 'pg-boss', 'bullmq', 'raw-pg'] as const;
 export type SystemName = (typeof systemNames)[number];
 
-export const testNames = ['enqueue-batch', 'enqueue-single', 'process', 'latency', 'dag', 'process-bloated'] as const;
+export const testNames = ['enqueue-batch', 'enqueue-single', 'process', 'latency', 'dag', 'process-bloated', 'process-history'] as const;
 export type TestName = (typeof testNames)[number];

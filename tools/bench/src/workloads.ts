@@ -88,12 +88,25 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
-export async function runWorkload(system: BenchSystem, test: TestName, sizes: WorkloadSizes, connectionString: string): Promise<Measurement | undefined> {
+export interface WorkloadOptions {
+  /** The first job index (and key) of the timed jobs: `process-history` rounds share a schema, so each round's keys are new. */
+  firstIndex?: number;
+}
+
+export async function runWorkload(
+  system: BenchSystem,
+  test: TestName,
+  sizes: WorkloadSizes,
+  connectionString: string,
+  options: WorkloadOptions = {},
+): Promise<Measurement | undefined> {
+  // WAL is Postgres's: a system that keeps its jobs elsewhere (bullmq) gets no WAL figure.
+  const walMeterFor = () => (system.storage === 'postgres' ? openWalMeter(connectionString) : Promise.resolve(undefined));
   switch (test) {
     case 'enqueue-batch': {
-      const walMeter = await openWalMeter(connectionString);
+      const walMeter = await walMeterFor();
       try {
-        const wal = await walMeter.position();
+        const wal = await walMeter?.position();
         const busy = await machineBusyMicroseconds();
         const started = performance.now();
         for (let from = 0; from < sizes.enqueueBatch; from += sizes.batchSize) {
@@ -101,9 +114,9 @@ export async function runWorkload(system: BenchSystem, test: TestName, sizes: Wo
         }
         const rate = sizes.enqueueBatch / ((performance.now() - started) / 1000);
         const cpuMicrosecondsPerJob = await cpuPerJob(busy, sizes.enqueueBatch);
-        return { kind: 'rate', rate, cpuMicrosecondsPerJob, walBytesPerJob: await walMeter.perJob(wal, sizes.enqueueBatch) };
+        return { kind: 'rate', rate, cpuMicrosecondsPerJob, walBytesPerJob: walMeter && (await walMeter.perJob(wal!, sizes.enqueueBatch)) };
       } finally {
-        await walMeter.close();
+        await walMeter?.close();
       }
     }
     case 'enqueue-single': {
@@ -112,10 +125,17 @@ export async function runWorkload(system: BenchSystem, test: TestName, sizes: Wo
       return { kind: 'rate', rate: sizes.enqueueSingle / ((performance.now() - started) / 1000) };
     }
     case 'process':
-    case 'process-bloated': {
+    case 'process-bloated':
+    case 'process-history': {
       if (test === 'process-bloated') {
         await system.fillFinished(sizes.bloat);
         await vacuumAnalyze(connectionString, system.tables());
+      }
+      if (test === 'process-history') {
+        // The history was seeded (and analyzed) by an earlier process of this run; earlier rounds
+        // left their processed jobs (kept, as history) and dead row versions: VACUUM them away,
+        // as autovacuum would between bursts (it is off on this machine's server).
+        await vacuumAnalyze(connectionString, system.tables(), { analyze: false });
       }
       // The worker starts idle; the jobs arrive in one bulk call (one transaction), and the clock
       // runs from its return until the database shows every job finished. Start-up is not timed.
@@ -123,24 +143,24 @@ export async function runWorkload(system: BenchSystem, test: TestName, sizes: Wo
       await system.startWorker(() => {
         started++;
       });
-      const walMeter = await openWalMeter(connectionString);
+      const walMeter = await walMeterFor();
       try {
         await sleep(300);
-        await system.enqueueBatch(0, sizes.process);
+        await system.enqueueBatch(options.firstIndex ?? 0, sizes.process);
         const busy = await machineBusyMicroseconds();
         const t0 = performance.now();
         // Read right after the clock starts (one short query): the WAL of the jobs processed
         // meanwhile is not counted, a fraction of a millisecond of the window.
-        const wal = await walMeter.position();
+        const wal = await walMeter?.position();
         await until('every handler to start', () => started >= sizes.process, 300_000, 2);
         await until('every job to be finished in the database', async () => (await system.unfinished()) === 0, 60_000, 5);
         const elapsed = performance.now() - t0;
         const cpuMicrosecondsPerJob = await cpuPerJob(busy, sizes.process);
-        const walBytesPerJob = await walMeter.perJob(wal, sizes.process);
+        const walBytesPerJob = walMeter && (await walMeter.perJob(wal!, sizes.process));
         await system.stopWorker();
         return { kind: 'rate', rate: sizes.process / (elapsed / 1000), peakRssMb: process.resourceUsage().maxRSS / 1024, cpuMicrosecondsPerJob, walBytesPerJob };
       } finally {
-        await walMeter.close();
+        await walMeter?.close();
       }
     }
     case 'latency': {
@@ -185,14 +205,15 @@ export async function runWorkload(system: BenchSystem, test: TestName, sizes: Wo
   }
 }
 
-async function vacuumAnalyze(connectionString: string, tables: readonly string[]): Promise<void> {
+export async function vacuumAnalyze(connectionString: string, tables: readonly string[], options: { analyze?: boolean } = {}): Promise<void> {
+  if (tables.length === 0) return;
   const client = new pg.Client({ connectionString });
   await client.connect();
   try {
     for (const table of tables) {
       // A system may name a table its version does not have (jobby's job_keys before migration 0004).
       const { rows } = await client.query('select to_regclass($1) is not null as present', [table]);
-      if (rows[0].present) await client.query(`vacuum analyze ${table}`);
+      if (rows[0].present) await client.query(`vacuum ${options.analyze === false ? '' : 'analyze '}${table}`);
     }
   } finally {
     await client.end();

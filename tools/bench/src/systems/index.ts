@@ -1,4 +1,5 @@
 import type { BenchContext, BenchSystem, SystemName } from '../system.js';
+import { createBullmqSystem } from './bullmq.js';
 import { createGraphileWorkerSystem } from './graphile-worker.js';
 import { createJobbySystem, defaultJobbySettings } from './jobby.js';
 import { createPgBossSystem } from './pg-boss.js';
@@ -12,6 +13,8 @@ export function createSystem(name: SystemName, context: BenchContext, options: {
       return createGraphileWorkerSystem(context);
     case 'pg-boss':
       return createPgBossSystem(context);
+    case 'bullmq':
+      return createBullmqSystem(context);
     case 'raw-pg':
       return createRawPgSystem(context);
     default:
