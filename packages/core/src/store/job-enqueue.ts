@@ -351,10 +351,16 @@ async function enqueueWithDependencies(context: StoreContext, jobs: readonly Enq
           last_error jsonb, input jsonb, input_bytes int, max_attempts int, priority int, run_at timestamptz,
           retention_seconds int, dependency_ids bigint[])
       ),
+      -- Ids in the layer's order (the claim's tie-break): drawn here, before the sort below.
+      numbered as (
+        select type_id, key, nextval(${tables.jobIdSequence}::regclass) as job_id from input order by ord
+      ),
       -- The identity first: ON CONFLICT on job_keys decides which pairs are new (migration 0004).
+      -- Keys are locked in the one global order, (type_id, key) bytewise, as the enqueue functions
+      -- lock them (migration 0011): batches sharing keys in different orders never deadlock.
       keys as (
         insert into ${tables.jobKeys} (type_id, key, job_id)
-        select type_id, key, nextval(${tables.jobIdSequence}::regclass) from input order by ord
+        select type_id, key, job_id from numbered order by type_id, key collate "C"
         on conflict (type_id, key) do nothing
         returning type_id, key, job_id
       ),
