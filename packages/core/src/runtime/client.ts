@@ -9,6 +9,7 @@ import type { EnqueueJobParams, EnqueueResult } from '../store/job-enqueue.js';
 import { createJobStore, type JobStore } from '../store/job-store.js';
 import { createPayloadValidator, type PayloadValidator } from './payload-validator.js';
 import type { JobbyRegistry, RegisteredJobType } from './registry.js';
+import { retryTransient } from './transient-error.js';
 
 /**
  * The typed client for application code: submit jobs (optionally inside the application's own
@@ -62,8 +63,24 @@ export interface SubmitResult extends EnqueueResult {
 export interface JobbyClient {
   readonly registry: JobbyRegistry;
   readonly store: JobStore;
+  /**
+   * Submits one job; idempotent on (type, key). Without `options.transaction`, a transient
+   * database error (deadlock 40P01, serialization failure 40001, a lost connection) is retried
+   * a few times with backoff and jitter (see {@link JobbyClient.submitMany}).
+   */
   submit<TKey extends JobTypeKey>(type: TKey, key: string, input: InputOf<TKey>, options?: ClientSubmitOptions): Promise<SubmitResult>;
-  /** Submits many in one statement (or one transaction, when some have dependencies). */
+  /**
+   * Submits many in one statement (or one transaction, when some have dependencies); results come
+   * in the order of `jobs`.
+   *
+   * On the store's own pool (no `transaction`), a transient database error — deadlock (40P01),
+   * serialization failure (40001), a lost or refused connection — is retried, up to 6 tries in
+   * all with exponential backoff and jitter (about 2 s at most in waits), then thrown: a submission
+   * is idempotent by (type, key), so running it again cannot create a job twice. One consequence:
+   * when a connection is lost while the first try commits, the retry finds the jobs that try made
+   * and reports them `created: false`. Inside the caller's `transaction` nothing is retried: the
+   * error has aborted that transaction, which is the caller's to run again as a whole.
+   */
   submitMany(
     jobs: readonly { type: JobTypeKey; key: string; input: unknown; options?: SubmitOptions }[],
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -160,8 +177,16 @@ export function createJobbyClient(options: JobbyClientOptions): JobbyClient {
 
   const submitMany: JobbyClient['submitMany'] = async (jobs, submitOptions = {}) => {
     const prepared = jobs.map((job) => prepare(job.type, job.key, job.input, job.options));
-    await ensureTypes();
-    const results = await store.jobEnqueueMany(prepared, submitOptions.transaction);
+    const { transaction } = submitOptions;
+    // Idempotent by (type, key) on the store's own pool: a transient failure (a deadlock, a lost
+    // connection) is tried again here rather than handed to every caller. A caller's transaction
+    // is aborted by the error and only the caller can run it again: never retried.
+    const results = transaction
+      ? await ensureTypes().then(() => store.jobEnqueueMany(prepared, transaction))
+      : await retryTransient(async () => {
+          await ensureTypes();
+          return store.jobEnqueueMany(prepared);
+        });
     return results.map((result) => ({ ...result, type: registry.byId(result.typeId)!.fullName }));
   };
 
