@@ -8,6 +8,7 @@ import { poison } from './poison.js';
 import { kill9 } from './kill9.js';
 import { malformedRows } from './malformed-rows.js';
 import { sigterm } from './sigterm.js';
+import { submitRace } from './submit-race.js';
 import { uniqueRace } from './unique-race.js';
 
 export const scenarios = {
@@ -20,6 +21,7 @@ export const scenarios = {
   sigterm,
   'malformed-rows': malformedRows,
   'unique-race': uniqueRace,
+  'submit-race': submitRace,
   'admin-fuzz': adminFuzz,
 } satisfies Record<string, Scenario>;
 
