@@ -6,6 +6,7 @@ import { JobbyError } from '../errors.js';
 import type { JobbyDatabase } from '../store/database.js';
 import type { JobState, StoredAttempt, StoredError, StoredJob } from '../store/job.js';
 import type { EnqueueJobParams, EnqueueResult } from '../store/job-enqueue.js';
+import { assertJobKey } from '../store/job-key.js';
 import { createJobStore, type JobStore } from '../store/job-store.js';
 import { createPayloadValidator, type PayloadValidator } from './payload-validator.js';
 import type { JobbyRegistry, RegisteredJobType } from './registry.js';
@@ -122,9 +123,8 @@ export function createJobbyClient(options: JobbyClientOptions): JobbyClient {
 
   const prepare = (type: JobTypeKey | string, key: string, input: unknown, submitOptions: SubmitOptions = {}): EnqueueJobParams => {
     const registered = resolveType(type);
-    if (typeof key !== 'string' || key.length === 0 || key.length > 512 || key.includes('\u0000')) {
-      throw new JobbyError('INVALID_ARGUMENT', `key of ${registered.fullName} must be a string of 1–512 characters without NUL (U+0000)`);
-    }
+    assertJobKey(key, `key of ${registered.fullName}`);
+    submitOptions.dependsOn?.forEach((dependency, index) => assertJobKey(dependency.key, `dependsOn[${index}].key of ${registered.fullName}:${key}`));
     return {
       typeId: registered.id,
       key,
@@ -170,6 +170,7 @@ export function createJobbyClient(options: JobbyClientOptions): JobbyClient {
 
   const idOf = async (type: JobTypeKey, key: string): Promise<string> => {
     const registered = resolveType(type);
+    assertJobKey(key, `key of ${registered.fullName}`);
     const job = unwrap(await store.jobGetByReference({ typeId: registered.id, key }));
     if (!job) throw new JobbyError('JOB_NOT_FOUND', `job ${registered.fullName}:${key} does not exist`, { details: { type: registered.fullName, key } });
     return job.id;
@@ -202,6 +203,8 @@ export function createJobbyClient(options: JobbyClientOptions): JobbyClient {
     submitMany,
     async get(type, key) {
       const registered = resolveType(type);
+      // A key that cannot be stored cannot name a job; the driver would look up another one.
+      assertJobKey(key, `key of ${registered.fullName}`);
       return unwrap(await store.jobGetByReference({ typeId: registered.id, key })) as JobSnapshot<never> | undefined;
     },
     async getById(id) {

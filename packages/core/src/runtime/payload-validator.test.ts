@@ -81,6 +81,29 @@ describe('toJson: values that cannot travel as JSON', () => {
     expect(thrown).toMatchObject({ code: 'PAYLOAD_NOT_JSON' });
   });
 
+  it('refuses a lone UTF-16 surrogate in a string or a property name with INVALID_ARGUMENT, naming the place', () => {
+    const cut = '\u{1F600}'.slice(0, 1);
+    const attempt = (value: unknown) => {
+      try {
+        toJson(value, 'input of demo.Strict', { root: 'input' });
+      } catch (error) {
+        return error as { code: string; message: string; details: Record<string, unknown> };
+      }
+      throw new Error('accepted');
+    };
+    const inString = attempt({ items: [{}, {}, {}, { name: `ab${cut}` }] });
+    expect(inString.code).toBe('INVALID_ARGUMENT');
+    expect(inString.message).toBe(
+      'input of demo.Strict: input.items[3].name contains a lone UTF-16 surrogate (U+D83D at index 2), half of a character (a string cut inside an emoji, say), which Postgres cannot store; cut strings at character boundaries',
+    );
+    expect(inString.details).toEqual({ path: 'input.items[3].name' });
+    const inName = attempt({ tags: { [`x${cut}`]: 1 } });
+    expect(inName.code).toBe('INVALID_ARGUMENT');
+    expect(inName.message).toContain('input.tags has a property name');
+    // Whole characters, and text that merely looks like an escape, are fine.
+    expect(toJson({ name: '\u{1F600}', escaped: '\\ud83d' }, 'input')).toBe(JSON.stringify({ name: '\u{1F600}', escaped: '\\ud83d' }));
+  });
+
   it('names a value nested deeper than 200 levels', () => {
     let deep: unknown = 1;
     for (let level = 0; level < 205; level++) deep = { d: deep };

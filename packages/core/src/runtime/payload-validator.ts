@@ -2,6 +2,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../contract/json.js';
 import { JobbyError } from '../errors.js';
+import { describeLoneSurrogate, loneSurrogateIndex } from '../store/job-key.js';
 import type { JobbyRegistry, RegisteredJobType } from './registry.js';
 
 /**
@@ -23,10 +24,29 @@ export interface PayloadValidator {
   prepare(type: RegisteredJobType): void;
 }
 
-/** JSON text of a value, or an error naming what cannot travel as JSON. */
-export function toJson(value: unknown, what: string): string {
+export interface ToJsonOptions {
+  /** How the message names the value itself: `$` (default), or `input` for `input.items[3].name`. */
+  root?: string;
+}
+
+/**
+ * JSON text of a value, or an error naming what cannot travel as JSON (`PAYLOAD_NOT_JSON`), or
+ * what Postgres cannot store (`INVALID_ARGUMENT`: a lone UTF-16 surrogate, which JSON.stringify
+ * escapes as `\udXXX` and jsonb refuses), and where.
+ *
+ * @example
+ * ```ts
+ * toJson({ items: [{ name: '😀'.slice(0, 1) }] }, 'input of demo.Strict', { root: 'input' });
+ * // throws INVALID_ARGUMENT: input of demo.Strict: input.items[0].name contains a lone UTF-16 surrogate (U+D83D at index 0), …
+ * ```
+ */
+export function toJson(value: unknown, what: string, options: ToJsonOptions = {}): string {
   const problem = findNonJson(value, 0);
-  if (problem) throw new JobbyError('PAYLOAD_NOT_JSON', `${what} is not JSON: ${formatPath(problem.path)} ${problem.reason}`);
+  if (problem) {
+    const place = formatPath(problem.path, options.root);
+    if (problem.storable === false) throw new JobbyError('INVALID_ARGUMENT', `${what}: ${place} ${problem.reason}`, { details: { path: place } });
+    throw new JobbyError('PAYLOAD_NOT_JSON', `${what} is not JSON: ${place} ${problem.reason}`, { details: { path: place } });
+  }
   return JSON.stringify(value);
 }
 
@@ -34,7 +54,12 @@ interface NonJson {
   /** From the root down: property names and array indexes. */
   path: (string | number)[];
   reason: string;
+  /** False for JSON that Postgres cannot store (lone surrogates): INVALID_ARGUMENT, not PAYLOAD_NOT_JSON. */
+  storable?: false;
 }
+
+const loneSurrogateReason = (text: string, index: number) =>
+  `contains ${describeLoneSurrogate(text, index)}, half of a character (a string cut inside an emoji, say), which Postgres cannot store; cut strings at character boundaries`;
 
 /**
  * The first value that cannot travel as JSON, and why. Every submitted payload is walked, so the
@@ -43,9 +68,12 @@ interface NonJson {
 function findNonJson(value: unknown, depth: number): NonJson | undefined {
   if (depth > 200) return { path: [], reason: 'nests deeper than 200 levels' };
   switch (typeof value) {
-    case 'string':
-      // Postgres cannot store U+0000 in text or jsonb.
-      return value.includes('\u0000') ? { path: [], reason: 'contains a NUL character (U+0000), which Postgres cannot store' } : undefined;
+    case 'string': {
+      // Postgres cannot store U+0000 in text or jsonb, nor a lone surrogate in jsonb.
+      if (value.includes('\u0000')) return { path: [], reason: 'contains a NUL character (U+0000), which Postgres cannot store' };
+      const surrogate = loneSurrogateIndex(value);
+      return surrogate < 0 ? undefined : { path: [], reason: loneSurrogateReason(value, surrogate), storable: false };
+    }
     case 'boolean':
       return undefined;
     case 'number':
@@ -79,6 +107,8 @@ function findNonJson(value: unknown, depth: number): NonJson | undefined {
       for (const key in record) {
         if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
         if (key.includes('\u0000')) return { path: [], reason: 'has a property name with a NUL character (U+0000), which Postgres cannot store' };
+        const surrogate = loneSurrogateIndex(key);
+        if (surrogate >= 0) return { path: [], reason: `has a property name ${JSON.stringify(key)} that ${loneSurrogateReason(key, surrogate)}`, storable: false };
         const child = record[key];
         // Like JSON.stringify, an undefined property is simply left out.
         if (child === undefined) continue;
@@ -95,9 +125,9 @@ function findNonJson(value: unknown, depth: number): NonJson | undefined {
   }
 }
 
-/** `$`, `$.a.b`, `$.list[2]`: where a problem is, for the error message. */
-function formatPath(path: readonly (string | number)[]): string {
-  return `$${path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${segment}`)).join('')}`;
+/** `$`, `$.a.b`, `$.list[2]` (or `input.list[2]`): where a problem is, for the error message. */
+function formatPath(path: readonly (string | number)[], root = '$'): string {
+  return `${root}${path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${segment}`)).join('')}`;
 }
 
 const ajvOptions = { allErrors: true, strict: false };
@@ -161,7 +191,7 @@ export function createPayloadValidator(options: { maxPayloadBytes?: number } = {
   };
   return {
     serializeInput(type, input) {
-      const json = toJson(input, `input of ${type.fullName}`);
+      const json = toJson(input, `input of ${type.fullName}`, { root: 'input' });
       const error = check(type, 'input', input);
       if (error) throw error;
       return sized(type, 'input', json);
@@ -183,7 +213,7 @@ export function createPayloadValidator(options: { maxPayloadBytes?: number } = {
     },
     serializeOutput(type, output) {
       if (output === undefined || output === null) return null;
-      const json = toJson(output, `output of ${type.fullName}`);
+      const json = toJson(output, `output of ${type.fullName}`, { root: 'output' });
       const error = check(type, 'output', output);
       if (error) throw error;
       return sized(type, 'output', json);
