@@ -18,9 +18,13 @@ export const maxKeyLength = 512;
 
 // In a /u regex a well-formed surrogate pair is one code point (not Cs); a lone half is Cs.
 const loneSurrogatePattern = /\p{Cs}/u;
+// Native since Node 20 (ES2024, not in this project's ES2023 lib); about twice as fast as the
+// regex on short strings, and every string of every input goes through here.
+const isWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
 
 /** Index of the first lone UTF-16 surrogate in `text`, or -1. */
 export function loneSurrogateIndex(text: string): number {
+  if (isWellFormed?.call(text)) return -1;
   const match = loneSurrogatePattern.exec(text);
   return match ? match.index : -1;
 }
