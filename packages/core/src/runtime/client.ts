@@ -6,6 +6,7 @@ import { JobbyError } from '../errors.js';
 import type { JobbyDatabase } from '../store/database.js';
 import type { JobState, StoredAttempt, StoredError, StoredJob } from '../store/job.js';
 import type { EnqueueJobParams, EnqueueResult } from '../store/job-enqueue.js';
+import { assertEnqueueOptions } from '../store/job-enqueue-options.js';
 import { assertJobKey } from '../store/job-key.js';
 import { createJobStore, type JobStore } from '../store/job-store.js';
 import { createPayloadValidator, type PayloadValidator } from './payload-validator.js';
@@ -125,6 +126,8 @@ export function createJobbyClient(options: JobbyClientOptions): JobbyClient {
     const registered = resolveType(type);
     assertJobKey(key, `key of ${registered.fullName}`);
     submitOptions.dependsOn?.forEach((dependency, index) => assertJobKey(dependency.key, `dependsOn[${index}].key of ${registered.fullName}:${key}`));
+    // Before the input is serialized: a bad option fails fast, whatever the input's size.
+    assertEnqueueOptions(submitOptions, `${registered.fullName}:${key}`);
     return {
       typeId: registered.id,
       key,

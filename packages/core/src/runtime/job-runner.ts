@@ -6,6 +6,7 @@ import { JobbyError, describeError } from '../errors.js';
 import type { StoredError } from '../store/job.js';
 import type { ClaimedJob } from '../store/job-claim.js';
 import type { EnqueueJobParams } from '../store/job-enqueue.js';
+import { assertRunAt } from '../store/job-enqueue-options.js';
 import type { JobbyClient } from './client.js';
 import type { PayloadValidator } from './payload-validator.js';
 import type { RegisteredWorker } from './module-loader.js';
@@ -174,7 +175,7 @@ class HandlerContext implements JobContext<unknown> {
         push({ ...prepared, dependsOn: [...(prepared.dependsOn ?? []), selfReference] });
       },
       runAgainAt: (at: Date) => {
-        if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new JobbyError('INVALID_ARGUMENT', 'runAgainAt needs a valid Date');
+        assertRunAt(at, 'runAgainAt');
         this.runAgainAt = at;
         this.runAgainInMs = undefined;
       },

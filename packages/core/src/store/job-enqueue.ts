@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { JobbyError } from '../errors.js';
 import { compareJobIds, type JobReference, type JobState, type StoredError } from './job.js';
 import { integerArrayLiteral, jsonbArrayParameter, optionalColumn, textArrayLiteral } from './array-parameters.js';
+import { assertEnqueueOptions } from './job-enqueue-options.js';
 import { assertJobKey, loneSurrogateIndex } from './job-key.js';
 import type { StoreContext } from './store-context.js';
 
@@ -94,13 +95,7 @@ function assertParams(context: StoreContext, jobs: readonly EnqueueJobParams[]):
     if (typeof job.inputJson !== 'string' || loneSurrogateIndex(job.inputJson) >= 0) {
       throw new JobbyError('INVALID_ARGUMENT', `input of ${context.describeReference(job)} must be JSON text without lone UTF-16 surrogates`);
     }
-    if (job.maxAttempts !== undefined && (!Number.isInteger(job.maxAttempts) || job.maxAttempts < 1 || job.maxAttempts > 1000)) {
-      throw new JobbyError('INVALID_ARGUMENT', `maxAttempts ${job.maxAttempts} must be an integer 1–1000`);
-    }
-    if (job.priority !== undefined && (!Number.isInteger(job.priority) || Math.abs(job.priority) > 1_000_000)) {
-      throw new JobbyError('INVALID_ARGUMENT', `priority ${job.priority} must be an integer within ±1,000,000`);
-    }
-    if (job.runAt !== undefined && Number.isNaN(job.runAt.getTime())) throw new JobbyError('INVALID_ARGUMENT', 'runAt is not a valid date');
+    assertEnqueueOptions(job, context.describeReference(job));
   }
 }
 

@@ -173,6 +173,25 @@ describe.each(testBackends)('job store on %s', (backend) => {
     expect((await state(A, emoji)).input).toEqual({ emoji });
   });
 
+  it('refuses runAt out of years 1–9999 or not a Date, and a retention that is not an integer 0–2^31−1, writing nothing', async () => {
+    const refused = async (options: Record<string, unknown>, message: string) => {
+      const error = await store.jobEnqueueMany([{ typeId: A, key: 'options', inputJson: input(), ...options } as never]).then(() => undefined, (thrown: unknown) => thrown);
+      expect(error).toMatchObject({ code: 'INVALID_ARGUMENT' });
+      expect((error as Error).message).toContain(message);
+    };
+    await refused({ runAt: new Date('+010000-01-01T00:00:00Z') }, 'test.A:options: runAt must be within years 1–9999 (UTC)');
+    await refused({ runAt: new Date('0000-06-01T00:00:00Z') }, 'runAt must be within years 1–9999 (UTC), got 0000-06-01');
+    await refused({ runAt: '2026-01-01' }, 'runAt must be a Date, got string');
+    await refused({ runAt: 0 }, 'runAt must be a Date, got number 0');
+    await refused({ retentionSeconds: -1 }, 'retentionSeconds must be an integer 0–2,147,483,647');
+    await refused({ retentionSeconds: 1.5 }, 'got 1.5');
+    expect(await store.jobGetByReference({ typeId: A, key: 'options' })).toBeUndefined();
+    // The edges are stored as given.
+    const last = new Date('9999-12-31T23:59:59.999Z');
+    await store.jobEnqueueMany([{ typeId: A, key: 'edges', inputJson: input(), runAt: last, retentionSeconds: 0 }]);
+    expect((await state(A, 'edges')).runAt.toISOString()).toBe(last.toISOString());
+  });
+
   it('enqueues inside the caller transaction and rolls back with it', async () => {
     await expect(
       database.db.transaction().execute(async (transaction) => {
