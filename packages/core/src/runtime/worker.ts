@@ -56,6 +56,13 @@ export interface WorkerOptions {
    * 1 on the embedded database (one session underneath); 0 turns it off.
    */
   warmUpConnections?: number;
+  /**
+   * How the notification connection is checked (store notifications wake workers and cancel
+   * jobs): a round trip every `intervalMs` that must answer within `timeoutMs`, else the connection
+   * is replaced, so that one a network silently dropped is noticed in seconds (see
+   * notification-listener.ts). Default 3,000 and 2,000 ms.
+   */
+  notificationHealthCheck?: { intervalMs?: number; timeoutMs?: number };
   /** How often to prune expired finished jobs. Default 60 s. */
   pruneIntervalMs?: number;
   /** Default poll interval of workers that set none. Default 2000 ms. */
@@ -133,6 +140,8 @@ class WorkerImpl implements Worker {
   private listener: NotificationListener | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private idleWaiters: (() => void)[] = [];
+  /** Extends leases (and aborts handlers whose lease is gone) now rather than at the next tick. */
+  private checkLeasesNow: (() => void) | undefined;
 
   constructor(private readonly options: WorkerOptions) {
     this.id = options.workerId ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -235,13 +244,20 @@ class WorkerImpl implements Worker {
         connectionString: () => database.connectionString,
         channels: [this.client.store.jobsChannel, this.client.store.cancelChannel],
         onNotification: (channel, payload) => (channel === this.client.store.cancelChannel ? this.onCancelled(payload) : this.wakeAll()),
-        onConnected: () => this.wakeAll(),
+        // After a (re)connection: claim now, and check the leases now, so that a notification
+        // missed while the connection was down (new jobs, a cancellation) waits for nothing.
+        onConnected: () => {
+          this.wakeAll();
+          this.checkLeasesNow?.();
+        },
         onError: (error) => this.reportError(error, 'listening for notifications'),
+        healthCheckIntervalMs: this.options.notificationHealthCheck?.intervalMs,
+        healthCheckTimeoutMs: this.options.notificationHealthCheck?.timeoutMs,
       });
       this.listener.start();
       this.producerDone = this.produce();
     }
-    this.every(Math.max(500, (this.leaseSeconds * 1000) / 3), () => this.keepLeases());
+    this.checkLeasesNow = this.every(Math.max(500, (this.leaseSeconds * 1000) / 3), () => this.keepLeases());
     this.every(this.options.sweepIntervalMs ?? 5_000, () => this.sweep());
     this.every(this.options.pruneIntervalMs ?? 60_000, () => this.prune());
     this.logger.info({ jobTypes: [...this.types.values()].map((type) => type.worker.type.fullName), concurrency: this.concurrency }, 'worker ready');
@@ -600,9 +616,10 @@ class WorkerImpl implements Worker {
     if (pruned > 0) this.logger.info({ pruned }, 'pruned expired jobs');
   }
 
-  private every(milliseconds: number, task: () => Promise<void>): void {
+  /** Runs `task` every `milliseconds`, never twice at once; returns a function that runs it now. */
+  private every(milliseconds: number, task: () => Promise<void>): () => void {
     let busy = false;
-    const timer = setInterval(() => {
+    const run = () => {
       if (busy || this.state !== 'running') return;
       busy = true;
       task()
@@ -610,9 +627,11 @@ class WorkerImpl implements Worker {
         .finally(() => {
           busy = false;
         });
-    }, milliseconds);
+    };
+    const timer = setInterval(run, milliseconds);
     timer.unref();
     this.timers.push(timer);
+    return run;
   }
 
   private reportError(error: unknown, during: string): void {
