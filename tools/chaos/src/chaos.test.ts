@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { claimRace } from './scenarios/claim-race.js';
 import { fanIn } from './scenarios/fan-in.js';
+import { listenerBlackhole } from './scenarios/listener-blackhole.js';
 import { malformedRows } from './scenarios/malformed-rows.js';
 import { sigterm } from './scenarios/sigterm.js';
 import { submitRace } from './scenarios/submit-race.js';
@@ -69,5 +70,13 @@ describe('chaos scenarios (short)', { timeout: 90_000 }, () => {
     expect(result.deadlocks).toBe(0);
     expect(result.jobsCreated).toBe(result.expectedJobs);
     expect(result.keysWithoutExactlyOneCreated).toBe(0);
+  });
+
+  it('listener-blackhole: a silently dropped notification connection is replaced; cancels and pickups work again', async () => {
+    const result = await listenerBlackhole({ seed, short: true });
+    expectClean(result);
+    expect(result.listenersBlackholed).toBe(2);
+    expect((result.reconnectMs as number[]).length).toBe(2);
+    expect(result.cancelled).toBe(1);
   });
 });

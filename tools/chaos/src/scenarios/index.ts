@@ -6,6 +6,7 @@ import { fanIn } from './fan-in.js';
 import { pgRestart } from './pg-restart.js';
 import { poison } from './poison.js';
 import { kill9 } from './kill9.js';
+import { listenerBlackhole } from './listener-blackhole.js';
 import { malformedRows } from './malformed-rows.js';
 import { sigterm } from './sigterm.js';
 import { submitRace } from './submit-race.js';
@@ -22,6 +23,7 @@ export const scenarios = {
   'malformed-rows': malformedRows,
   'unique-race': uniqueRace,
   'submit-race': submitRace,
+  'listener-blackhole': listenerBlackhole,
   'admin-fuzz': adminFuzz,
 } satisfies Record<string, Scenario>;
 
