@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { abandonedHandler } from './scenarios/abandoned-handler.js';
 import { claimRace } from './scenarios/claim-race.js';
 import { fanIn } from './scenarios/fan-in.js';
 import { listenerBlackhole } from './scenarios/listener-blackhole.js';
@@ -78,5 +79,13 @@ describe('chaos scenarios (short)', { timeout: 90_000 }, () => {
     expect(result.listenersBlackholed).toBe(2);
     expect((result.reconnectMs as number[]).length).toBe(2);
     expect(result.cancelled).toBe(1);
+  });
+
+  it('abandoned-handler: handlers that ignore their abort keep their slots; no job runs twice at once', async () => {
+    const result = await abandonedHandler({ seed, short: true });
+    expectClean(result);
+    expect(result.maxHandlersInFlight).toBeLessThanOrEqual(4);
+    expect(result.sameJobOverlaps).toBe(0);
+    expect(result.abandonedReported).toBe(6);
   });
 });

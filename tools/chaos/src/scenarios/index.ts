@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario.js';
+import { abandonedHandler } from './abandoned-handler.js';
 import { adminFuzz } from './admin-fuzz.js';
 import { claimRace } from './claim-race.js';
 import { dbDownAtBoot } from './db-down-at-boot.js';
@@ -24,6 +25,7 @@ export const scenarios = {
   'unique-race': uniqueRace,
   'submit-race': submitRace,
   'listener-blackhole': listenerBlackhole,
+  'abandoned-handler': abandonedHandler,
   'admin-fuzz': adminFuzz,
 } satisfies Record<string, Scenario>;
 
