@@ -326,7 +326,7 @@ class WorkerImpl implements Worker {
     if (wasRunning) await this.client.store.workerStop(this.id).catch((error: unknown) => this.reportError(error, 'recording the stop'));
     this.state = 'stopped';
     if (this.handlersRunning.size > 0) {
-      this.logger.warn({ handlers: this.handlersRunning.size }, 'handlers still running after stop (they ignore their abort signal); their jobs were handed back');
+      this.logger.warn({ handlers: this.handlersRunning.size }, 'handlers still running after stop (they ignore their abort signal); their outcomes are recorded or their jobs handed back');
     }
     this.logger.info({ handedBack }, 'worker stopped');
     this.events.emit('worker:stopped', { workerId: this.id, handedBack });
