@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type JobbyDatabase } from '../store/database.js';
 import { createTestDatabase, testPostgresUrl, type TestDatabase } from '../testing/test-database.js';
 import { until } from '../testing/until.js';
 import { createJobbyClient, type JobbyClient } from './client.js';
@@ -13,12 +14,16 @@ import { demoJobs, demoRegistry } from './test-fixtures/demo-plugin.js';
  * (57P01, as in a failover or a restart) while it waits.
  */
 describe('client submissions through a lost connection, on real Postgres', () => {
-  let database: TestDatabase;
+  let testDatabase: TestDatabase;
+  // A pool of its own, named so that the backend terminated below is surely this test's.
+  let database: JobbyDatabase;
+  const applicationName = `client-retry-${process.pid}`;
   let client: JobbyClient;
   let admin: pg.Client;
 
   beforeAll(async () => {
-    database = await createTestDatabase({ backend: 'postgres' });
+    testDatabase = await createTestDatabase({ backend: 'postgres' });
+    database = await openDatabase({ connectionString: testPostgresUrl(), schema: testDatabase.schema, poolSize: 4, applicationName });
     client = createJobbyClient({ database, registry: demoRegistry });
     admin = new pg.Client({ connectionString: testPostgresUrl(), application_name: 'client-retry-admin' });
     await admin.connect();
@@ -27,6 +32,7 @@ describe('client submissions through a lost connection, on real Postgres', () =>
   afterAll(async () => {
     await admin?.end();
     await database?.close();
+    await testDatabase?.close();
   });
 
   /** Holds `key`'s identity uncommitted, starts `submit`, kills the backend waiting for it, then lets go. */
@@ -42,7 +48,8 @@ describe('client submissions through a lost connection, on real Postgres', () =>
         'the submission to wait for the key',
         async () => {
           const { rows } = await admin.query<{ pid: number }>(
-            `select pid from pg_stat_activity where datname = current_database() and application_name = 'jobby-test' and wait_event_type = 'Lock'`,
+            `select pid from pg_stat_activity where datname = current_database() and application_name = $1 and wait_event_type = 'Lock'`,
+            [applicationName],
           );
           return rows[0]?.pid;
         },

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testPostgresUrl, type TestDatabase } from '../testing/test-database.js';
+import { openDatabase, type JobbyDatabase } from './database.js';
 import { until } from '../testing/until.js';
 import type { EnqueueJobParams, EnqueueResult } from './job-enqueue.js';
 import { createJobStore, type JobStore } from './job-store.js';
@@ -22,12 +23,17 @@ const T = 3000;
 const input = '{}';
 
 describe('enqueue lock order on real Postgres', () => {
-  let database: TestDatabase;
+  let testDatabase: TestDatabase;
+  // The enqueues run on a pool of their own, named so that lock waits of other test files running
+  // at the same time are not counted as theirs.
+  let database: JobbyDatabase;
+  const applicationName = `lock-order-${process.pid}`;
   let store: JobStore;
   let blocker: pg.Client;
 
   beforeAll(async () => {
-    database = await createTestDatabase({ backend: 'postgres' });
+    testDatabase = await createTestDatabase({ backend: 'postgres' });
+    database = await openDatabase({ connectionString: testPostgresUrl(), schema: testDatabase.schema, poolSize: 4, applicationName });
     store = createJobStore(database, { describeType: () => 'test.T' });
     await store.jobTypeSync([{ id: T, name: 'test.T' }]);
     blocker = new pg.Client({ connectionString: testPostgresUrl(), application_name: 'lock-order-blocker' });
@@ -36,6 +42,7 @@ describe('enqueue lock order on real Postgres', () => {
   afterAll(async () => {
     await blocker?.end();
     await database?.close();
+    await testDatabase?.close();
   });
   beforeEach(async () => {
     await sql`truncate ${sql.table(`${database.schema}.jobs`)}, ${sql.table(`${database.schema}.job_keys`)} cascade`.execute(database.db);
@@ -45,7 +52,7 @@ describe('enqueue lock order on real Postgres', () => {
   const waitingOnLocks = async () => {
     const { rows } = await sql<{ n: string }>`
       select count(*) as n from pg_stat_activity
-      where datname = current_database() and application_name = 'jobby-test' and wait_event_type = 'Lock'`.execute(database.db);
+      where datname = current_database() and application_name = ${applicationName} and wait_event_type = 'Lock'`.execute(database.db);
     return Number(rows[0]!.n);
   };
 
