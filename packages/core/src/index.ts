@@ -18,7 +18,7 @@ export { createWorker, type Worker, type WorkerOptions as CreateWorkerOptions } 
 export { WorkerEventEmitter, type WorkerEvents } from './runtime/events.js';
 export { createLogger } from './runtime/logger.js';
 export { createWorkerMetrics, serveMetrics } from './runtime/metrics.js';
-export { createPayloadValidator, defaultMaxPayloadBytes, toJson, type PayloadValidator } from './runtime/payload-validator.js';
+export { createPayloadValidator, defaultMaxPayloadBytes, toJson, type PayloadValidator, type ToJsonOptions } from './runtime/payload-validator.js';
 export type { RegisteredWorker, StartupJob } from './runtime/module-loader.js';
 export {
   parseWorkerArguments,

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { abandonedHandler } from './scenarios/abandoned-handler.js';
 import { claimRace } from './scenarios/claim-race.js';
 import { fanIn } from './scenarios/fan-in.js';
+import { listenerBlackhole } from './scenarios/listener-blackhole.js';
 import { malformedRows } from './scenarios/malformed-rows.js';
 import { sigterm } from './scenarios/sigterm.js';
+import { submitRace } from './scenarios/submit-race.js';
 import { uniqueRace } from './scenarios/unique-race.js';
 import type { ScenarioResult } from './scenario.js';
 
 /**
- * The short versions of five scenarios, on real Postgres (JOBBY_TEST_DATABASE_URL / DATABASE_URL,
+ * The short versions of the scenarios that need no cluster restart, on real Postgres (JOBBY_TEST_DATABASE_URL / DATABASE_URL,
  * default postgres://postgres@127.0.0.1:5432/test). No timing is asserted here beyond the
  * scenarios' own generous bounds (sigterm: grace + 5 s). The full suite: `npm run chaos`.
  */
@@ -59,5 +62,30 @@ describe('chaos scenarios (short)', { timeout: 90_000 }, () => {
     expect(result.deadlocks).toBe(0);
     expect(result.earlyJoins).toBe(0);
     expect(result.byKind).toEqual({ join: { succeeded: 48 }, parent: { succeeded: 240 } });
+  });
+
+  it('submit-race: 8 submitters × the same 200 keys in shuffled batches: no batch fails, no deadlock, 200 jobs per round', async () => {
+    const result = await submitRace({ seed, short: true });
+    expectClean(result);
+    expect(result.batchesFailed).toBe(0);
+    expect(result.deadlocks).toBe(0);
+    expect(result.jobsCreated).toBe(result.expectedJobs);
+    expect(result.keysWithoutExactlyOneCreated).toBe(0);
+  });
+
+  it('listener-blackhole: a silently dropped notification connection is replaced; cancels and pickups work again', async () => {
+    const result = await listenerBlackhole({ seed, short: true });
+    expectClean(result);
+    expect(result.listenersBlackholed).toBe(2);
+    expect((result.reconnectMs as number[]).length).toBe(2);
+    expect(result.cancelled).toBe(1);
+  });
+
+  it('abandoned-handler: handlers that ignore their abort keep their slots; no job runs twice at once', async () => {
+    const result = await abandonedHandler({ seed, short: true });
+    expectClean(result);
+    expect(result.maxHandlersInFlight).toBeLessThanOrEqual(4);
+    expect(result.sameJobOverlaps).toBe(0);
+    expect(result.abandonedReported).toBe(6);
   });
 });

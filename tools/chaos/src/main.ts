@@ -2,12 +2,13 @@ import { parseArgs } from 'node:util';
 import { scenarios, type ScenarioName } from './scenarios/index.js';
 
 /**
- * `npm run chaos -- [--only <name>] [--duration <s>] [--seed N] [--json] [--short]`
+ * `npm run chaos -- [<name>…] [--only <name>,…] [--duration <s>] [--seed N] [--json] [--short]`
  * Runs the reliability scenarios against real Postgres (DATABASE_URL or JOBBY_TEST_DATABASE_URL,
  * default postgres://postgres@127.0.0.1:5432/test). Prints one JSON line per scenario on stdout
  * (with --json, nothing else goes to stdout); exits 1 if any scenario's checks failed.
  */
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     only: { type: 'string' },
     duration: { type: 'string' },
@@ -19,10 +20,12 @@ const { values } = parseArgs({
 });
 const names = Object.keys(scenarios) as ScenarioName[];
 if (values.help) {
-  process.stdout.write(`Usage: npm run chaos -- [--only <name>] [--duration <s>] [--seed N] [--json] [--short]\nScenarios: ${names.join(', ')}\n`);
+  process.stdout.write(`Usage: npm run chaos -- [<name>…] [--only <name>,…] [--duration <s>] [--seed N] [--json] [--short]\nScenarios: ${names.join(', ')}\n`);
   process.exit(0);
 }
-const selected = values.only ? values.only.split(',').map((name) => name.trim()) : names;
+// Scenarios named as arguments (`npm run chaos -- submit-race`) or with --only; else all of them.
+const requested = [...positionals, ...(values.only ? values.only.split(',') : [])].map((name) => name.trim()).filter(Boolean);
+const selected = requested.length > 0 ? requested : names;
 for (const name of selected) {
   if (!(name in scenarios)) {
     process.stderr.write(`error: unknown scenario "${name}"; known: ${names.join(', ')}\n`);

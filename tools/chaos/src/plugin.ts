@@ -20,6 +20,9 @@ export interface WorkInput {
   ms: number;
   failTimes?: number;
   alwaysFail?: boolean;
+  /** On its first `stuckAttempts` attempts (default 1), sleeps this long first, ignoring its AbortSignal. */
+  stuckMs?: number;
+  stuckAttempts?: number;
   /** Padding, to make payloads of a given size. */
   pad?: string;
 }
@@ -42,6 +45,24 @@ interface AuditTarget {
 }
 
 let audit: AuditTarget | undefined;
+
+/**
+ * What `chaos.Work` handlers in this process are doing: bodies in flight (abandoned ones included:
+ * a body ends when the handler's promise settles), the most at once, and runs of one job id that
+ * overlapped. Read by in-process scenarios (abandoned-handler).
+ */
+export const workHandlerStats = {
+  inFlight: 0,
+  maxInFlight: 0,
+  sameJobOverlaps: 0,
+  running: new Map<string, number>(),
+  reset(): void {
+    this.inFlight = 0;
+    this.maxInFlight = 0;
+    this.sameJobOverlaps = 0;
+    this.running.clear();
+  },
+};
 
 /** Where handlers record executions; set by the worker-process entry or an in-process scenario. */
 export function configureChaosAudit(target: AuditTarget | undefined): void {
@@ -86,17 +107,32 @@ export class ChaosModule implements PluginModule<Jobs> {
   workers(registry: WorkerRegistry<Jobs>): void {
     const concurrency = Number(process.env.CHAOS_TYPE_CONCURRENCY ?? 100);
     const options = { concurrency, backoffBaseMs: 50, backoffMaxMs: 400, pollIntervalMs: Number(process.env.CHAOS_POLL_MS ?? 1_000) };
+    const workTimeoutMs = process.env.CHAOS_WORK_TIMEOUT_MS ? Number(process.env.CHAOS_WORK_TIMEOUT_MS) : undefined;
     registry.register(
       ChaosJob.Work,
       'chaos_work',
       async ({ input, job, signal }) => {
-        await recordExecution(job);
-        if (input.alwaysFail) throw new Error(`always fails (attempt ${job.attempt})`);
-        if (job.attempt <= (input.failTimes ?? 0)) throw new Error(`fails its first ${input.failTimes} attempts (attempt ${job.attempt})`);
-        await sleep(input.ms, signal);
-        return { attempt: job.attempt };
+        const stats = workHandlerStats;
+        const runs = stats.running.get(job.id) ?? 0;
+        if (runs > 0) stats.sameJobOverlaps++;
+        stats.running.set(job.id, runs + 1);
+        stats.maxInFlight = Math.max(stats.maxInFlight, ++stats.inFlight);
+        try {
+          await recordExecution(job);
+          // A handler that ignores its signal (it runs on after a timeout or a cancel).
+          if (input.stuckMs !== undefined && job.attempt <= (input.stuckAttempts ?? 1)) await sleep(input.stuckMs);
+          if (input.alwaysFail) throw new Error(`always fails (attempt ${job.attempt})`);
+          if (job.attempt <= (input.failTimes ?? 0)) throw new Error(`fails its first ${input.failTimes} attempts (attempt ${job.attempt})`);
+          await sleep(input.ms, signal);
+          return { attempt: job.attempt };
+        } finally {
+          stats.inFlight--;
+          const left = stats.running.get(job.id)! - 1;
+          if (left === 0) stats.running.delete(job.id);
+          else stats.running.set(job.id, left);
+        }
       },
-      options,
+      workTimeoutMs === undefined ? options : { ...options, timeoutMs: workTimeoutMs },
     );
     registry.register(
       ChaosJob.Join,
@@ -148,7 +184,14 @@ export const chaosRegistry = defineRegistry({
           name: 'Work',
           submittable: true,
           inputSchema: object(
-            { ms: { type: 'integer', minimum: 0 }, failTimes: { type: 'integer', minimum: 0 }, alwaysFail: { type: 'boolean' }, pad: { type: 'string' } },
+            {
+              ms: { type: 'integer', minimum: 0 },
+              failTimes: { type: 'integer', minimum: 0 },
+              alwaysFail: { type: 'boolean' },
+              stuckMs: { type: 'integer', minimum: 0 },
+              stuckAttempts: { type: 'integer', minimum: 0 },
+              pad: { type: 'string' },
+            },
             ['ms'],
           ),
         },

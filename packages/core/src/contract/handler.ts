@@ -7,11 +7,11 @@ export interface SubmitOptions {
   maxAttempts?: number;
   /** Jobs that must succeed first: `plugin.Job` names or handles, with their keys. */
   dependsOn?: readonly DependencyReference[];
-  /** Earliest time to run. */
+  /** Earliest time to run: a `Date` within years 1–9999 (UTC). */
   runAt?: Date;
   /** Higher runs first. Default 0. */
   priority?: number;
-  /** Finished jobs are pruned after this many seconds (default: keep). */
+  /** Finished jobs are pruned after this many seconds, an integer 0–2,147,483,647 (default: keep). */
   retentionSeconds?: number;
 }
 

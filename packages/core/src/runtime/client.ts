@@ -6,9 +6,12 @@ import { JobbyError } from '../errors.js';
 import type { JobbyDatabase } from '../store/database.js';
 import type { JobState, StoredAttempt, StoredError, StoredJob } from '../store/job.js';
 import type { EnqueueJobParams, EnqueueResult } from '../store/job-enqueue.js';
+import { assertEnqueueOptions } from '../store/job-enqueue-options.js';
+import { assertJobKey } from '../store/job-key.js';
 import { createJobStore, type JobStore } from '../store/job-store.js';
 import { createPayloadValidator, type PayloadValidator } from './payload-validator.js';
 import type { JobbyRegistry, RegisteredJobType } from './registry.js';
+import { retryTransient } from './transient-error.js';
 
 /**
  * The typed client for application code: submit jobs (optionally inside the application's own
@@ -62,8 +65,24 @@ export interface SubmitResult extends EnqueueResult {
 export interface JobbyClient {
   readonly registry: JobbyRegistry;
   readonly store: JobStore;
+  /**
+   * Submits one job; idempotent on (type, key). Without `options.transaction`, a transient
+   * database error (deadlock 40P01, serialization failure 40001, a lost connection) is retried
+   * a few times with backoff and jitter (see {@link JobbyClient.submitMany}).
+   */
   submit<TKey extends JobTypeKey>(type: TKey, key: string, input: InputOf<TKey>, options?: ClientSubmitOptions): Promise<SubmitResult>;
-  /** Submits many in one statement (or one transaction, when some have dependencies). */
+  /**
+   * Submits many in one statement (or one transaction, when some have dependencies); results come
+   * in the order of `jobs`.
+   *
+   * On the store's own pool (no `transaction`), a transient database error — deadlock (40P01),
+   * serialization failure (40001), a lost or refused connection — is retried, up to 6 tries in
+   * all with exponential backoff and jitter (about 2 s at most in waits), then thrown: a submission
+   * is idempotent by (type, key), so running it again cannot create a job twice. One consequence:
+   * when a connection is lost while the first try commits, the retry finds the jobs that try made
+   * and reports them `created: false`. Inside the caller's `transaction` nothing is retried: the
+   * error has aborted that transaction, which is the caller's to run again as a whole.
+   */
   submitMany(
     jobs: readonly { type: JobTypeKey; key: string; input: unknown; options?: SubmitOptions }[],
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -105,9 +124,10 @@ export function createJobbyClient(options: JobbyClientOptions): JobbyClient {
 
   const prepare = (type: JobTypeKey | string, key: string, input: unknown, submitOptions: SubmitOptions = {}): EnqueueJobParams => {
     const registered = resolveType(type);
-    if (typeof key !== 'string' || key.length === 0 || key.length > 512 || key.includes('\u0000')) {
-      throw new JobbyError('INVALID_ARGUMENT', `key of ${registered.fullName} must be a string of 1–512 characters without NUL (U+0000)`);
-    }
+    assertJobKey(key, `key of ${registered.fullName}`);
+    submitOptions.dependsOn?.forEach((dependency, index) => assertJobKey(dependency.key, `dependsOn[${index}].key of ${registered.fullName}:${key}`));
+    // Before the input is serialized: a bad option fails fast, whatever the input's size.
+    assertEnqueueOptions(submitOptions, `${registered.fullName}:${key}`);
     return {
       typeId: registered.id,
       key,
@@ -153,6 +173,7 @@ export function createJobbyClient(options: JobbyClientOptions): JobbyClient {
 
   const idOf = async (type: JobTypeKey, key: string): Promise<string> => {
     const registered = resolveType(type);
+    assertJobKey(key, `key of ${registered.fullName}`);
     const job = unwrap(await store.jobGetByReference({ typeId: registered.id, key }));
     if (!job) throw new JobbyError('JOB_NOT_FOUND', `job ${registered.fullName}:${key} does not exist`, { details: { type: registered.fullName, key } });
     return job.id;
@@ -160,8 +181,16 @@ export function createJobbyClient(options: JobbyClientOptions): JobbyClient {
 
   const submitMany: JobbyClient['submitMany'] = async (jobs, submitOptions = {}) => {
     const prepared = jobs.map((job) => prepare(job.type, job.key, job.input, job.options));
-    await ensureTypes();
-    const results = await store.jobEnqueueMany(prepared, submitOptions.transaction);
+    const { transaction } = submitOptions;
+    // Idempotent by (type, key) on the store's own pool: a transient failure (a deadlock, a lost
+    // connection) is tried again here rather than handed to every caller. A caller's transaction
+    // is aborted by the error and only the caller can run it again: never retried.
+    const results = transaction
+      ? await ensureTypes().then(() => store.jobEnqueueMany(prepared, transaction))
+      : await retryTransient(async () => {
+          await ensureTypes();
+          return store.jobEnqueueMany(prepared);
+        });
     return results.map((result) => ({ ...result, type: registry.byId(result.typeId)!.fullName }));
   };
 
@@ -177,6 +206,8 @@ export function createJobbyClient(options: JobbyClientOptions): JobbyClient {
     submitMany,
     async get(type, key) {
       const registered = resolveType(type);
+      // A key that cannot be stored cannot name a job; the driver would look up another one.
+      assertJobKey(key, `key of ${registered.fullName}`);
       return unwrap(await store.jobGetByReference({ typeId: registered.id, key })) as JobSnapshot<never> | undefined;
     },
     async getById(id) {

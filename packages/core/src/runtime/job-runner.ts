@@ -6,6 +6,7 @@ import { JobbyError, describeError } from '../errors.js';
 import type { StoredError } from '../store/job.js';
 import type { ClaimedJob } from '../store/job-claim.js';
 import type { EnqueueJobParams } from '../store/job-enqueue.js';
+import { assertRunAt } from '../store/job-enqueue-options.js';
 import type { JobbyClient } from './client.js';
 import type { PayloadValidator } from './payload-validator.js';
 import type { RegisteredWorker } from './module-loader.js';
@@ -47,6 +48,12 @@ export class JobAbort {
   aborted = false;
   reason: unknown;
   cause: AbortCause | undefined;
+  /**
+   * Settles (never rejects) when the handler's own promise settles; undefined for a handler that
+   * returned synchronously. The outcome of an aborted job does not wait for it, the worker's slot
+   * does: a handler that ignores its signal is still running (see worker.ts).
+   */
+  handlerSettled: Promise<void> | undefined;
 
   get signal(): AbortSignal {
     if (!this.controller) {
@@ -75,6 +82,7 @@ export class JobAbort {
 }
 
 const abortedMarker: unique symbol = Symbol('aborted');
+const noop = () => {};
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
@@ -174,7 +182,7 @@ class HandlerContext implements JobContext<unknown> {
         push({ ...prepared, dependsOn: [...(prepared.dependsOn ?? []), selfReference] });
       },
       runAgainAt: (at: Date) => {
-        if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new JobbyError('INVALID_ARGUMENT', 'runAgainAt needs a valid Date');
+        assertRunAt(at, 'runAgainAt');
         this.runAgainAt = at;
         this.runAgainInMs = undefined;
       },
@@ -201,7 +209,7 @@ export async function runJob(params: RunJobParams): Promise<RunOutcome> {
     if (isThenable(result)) {
       const handlerResult = Promise.resolve(result);
       // A handler that ignores its signal still cannot hold the outcome hostage.
-      handlerResult.catch(() => {});
+      abort.handlerSettled = handlerResult.then(noop, noop);
       const aborted = new Promise<typeof abortedMarker>((resolve) => abort.onAbort(() => resolve(abortedMarker)));
       result = await Promise.race([handlerResult, aborted]);
       if (result === abortedMarker) return abortedOutcome(params, type.fullName);

@@ -36,6 +36,7 @@ describe('Prometheus metrics', () => {
       expect(text).toContain('jobby_jobs_failed_total{type="demo.Flaky",final="true"} 1');
       expect(text).toMatch(/jobby_job_run_seconds_count\{type="demo.Produce"\} 1/);
       expect(text).toContain('jobby_queue_jobs{type="demo.Produce",state="succeeded"} 1');
+      expect(text).toContain('jobby_worker_abandoned_handlers 0');
       expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
     } finally {
       await new Promise((resolve) => server.close(resolve));

@@ -25,6 +25,20 @@ export function createWorkerMetrics(worker: Worker): Registry {
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60, 300],
     registers: [registry],
   });
+  const abandoned = new Counter({
+    name: 'jobby_jobs_abandoned_total',
+    help: 'Handlers still running after their abort (they ignore their AbortSignal)',
+    labelNames: labels,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'jobby_worker_abandoned_handlers',
+    help: 'Handlers running after their abort right now; each keeps its concurrency slot until it settles',
+    registers: [registry],
+    collect() {
+      this.set(worker.abandonedCount);
+    },
+  });
   new Gauge({
     name: 'jobby_worker_held_jobs',
     help: 'Jobs this worker holds (buffered, running or being recorded)',
@@ -55,6 +69,7 @@ export function createWorkerMetrics(worker: Worker): Registry {
     runTime.observe({ type: event.type }, event.durationMs / 1000);
   });
   worker.events.on('job:stale', (event) => stale.inc({ type: event.type }));
+  worker.events.on('job:abandoned', (event) => abandoned.inc({ type: event.type }));
   return registry;
 }
 

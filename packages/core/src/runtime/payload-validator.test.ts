@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { demoRegistry } from './test-fixtures/demo-plugin.js';
 import { createPayloadValidator, toJson } from './payload-validator.js';
@@ -25,6 +26,53 @@ describe('payload validator on claimed inputs', () => {
   it('refuses a schema-invalid input with PAYLOAD_INVALID', () => {
     const validator = createPayloadValidator();
     expect(validator.checkInput(produce, { value: 'one' })?.code).toBe('PAYLOAD_INVALID');
+  });
+});
+
+describe('payload validator on submitted inputs: the size first', () => {
+  const produce = demoRegistry.require('demo.Produce');
+
+  it('refuses an oversize input as soon as it is known to be too large, before walking or serializing the rest', () => {
+    const validator = createPayloadValidator({ maxPayloadBytes: 1_024 });
+    let laterRead = false;
+    const input = { value: 1, big: 'x'.repeat(10_000) };
+    Object.defineProperty(input, 'later', { enumerable: true, get: () => ((laterRead = true), 'y') });
+    let thrown: { code?: string; message?: string; details?: unknown } | undefined;
+    try {
+      validator.serializeInput(produce, input);
+    } catch (error) {
+      thrown = error as typeof thrown;
+    }
+    expect(thrown?.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(thrown?.message).toBe('input of demo.Produce is over the limit of 1024 bytes: its JSON text has at least 10020 bytes by input.big, where counting stopped');
+    // Neither the walk nor JSON.stringify reached the property after the big string.
+    expect(laterRead).toBe(false);
+  });
+
+  it('stops inside a long array too, and before the schema check', () => {
+    const validator = createPayloadValidator({ maxPayloadBytes: 1_000 });
+    const items: unknown[] = Array.from({ length: 2_000 }, () => 1);
+    let tailRead = false;
+    Object.defineProperty(items, 1_999, { enumerable: true, get: () => ((tailRead = true), 1) });
+    // `items` is not in demo.Produce's schema: a schema check first would say PAYLOAD_INVALID.
+    expect(() => validator.serializeInput(produce, { items })).toThrow(/over the limit of 1000 bytes: its JSON text has at least 100\d bytes by input\.items\[\d+\]/);
+    expect(tailRead).toBe(false);
+  });
+
+  it('measures the exact size after serializing: multi-byte text within the bound but over the limit is refused', () => {
+    const validator = createPayloadValidator({ maxPayloadBytes: 1_024 });
+    const input = { value: 1, label: '\u00e9'.repeat(600) };
+    expect(() => validator.serializeInput(produce, input)).toThrow(`input of demo.Produce is ${Buffer.byteLength(JSON.stringify(input))} bytes; the limit is 1024`);
+  });
+
+  it('never refuses a value whose JSON text fits: the bound is below the real size', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = JSON.stringify(value);
+        expect(toJson(value, 'input', { maxBytes: Buffer.byteLength(text) })).toBe(text);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
@@ -79,6 +127,29 @@ describe('toJson: values that cannot travel as JSON', () => {
       }
     })();
     expect(thrown).toMatchObject({ code: 'PAYLOAD_NOT_JSON' });
+  });
+
+  it('refuses a lone UTF-16 surrogate in a string or a property name with INVALID_ARGUMENT, naming the place', () => {
+    const cut = '\u{1F600}'.slice(0, 1);
+    const attempt = (value: unknown) => {
+      try {
+        toJson(value, 'input of demo.Strict', { root: 'input' });
+      } catch (error) {
+        return error as { code: string; message: string; details: Record<string, unknown> };
+      }
+      throw new Error('accepted');
+    };
+    const inString = attempt({ items: [{}, {}, {}, { name: `ab${cut}` }] });
+    expect(inString.code).toBe('INVALID_ARGUMENT');
+    expect(inString.message).toBe(
+      'input of demo.Strict: input.items[3].name contains a lone UTF-16 surrogate (U+D83D at index 2), half of a character (a string cut inside an emoji, say), which Postgres cannot store; cut strings at character boundaries',
+    );
+    expect(inString.details).toEqual({ path: 'input.items[3].name' });
+    const inName = attempt({ tags: { [`x${cut}`]: 1 } });
+    expect(inName.code).toBe('INVALID_ARGUMENT');
+    expect(inName.message).toContain('input.tags has a property name');
+    // Whole characters, and text that merely looks like an escape, are fine.
+    expect(toJson({ name: '\u{1F600}', escaped: '\\ud83d' }, 'input')).toBe(JSON.stringify({ name: '\u{1F600}', escaped: '\\ud83d' }));
   });
 
   it('names a value nested deeper than 200 levels', () => {

@@ -2,6 +2,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../contract/json.js';
 import { JobbyError } from '../errors.js';
+import { describeLoneSurrogate, loneSurrogateIndex } from '../store/job-key.js';
 import type { JobbyRegistry, RegisteredJobType } from './registry.js';
 
 /**
@@ -23,10 +24,42 @@ export interface PayloadValidator {
   prepare(type: RegisteredJobType): void;
 }
 
-/** JSON text of a value, or an error naming what cannot travel as JSON. */
-export function toJson(value: unknown, what: string): string {
-  const problem = findNonJson(value, 0);
-  if (problem) throw new JobbyError('PAYLOAD_NOT_JSON', `${what} is not JSON: ${formatPath(problem.path)} ${problem.reason}`);
+export interface ToJsonOptions {
+  /** How the message names the value itself: `$` (default), or `input` for `input.items[3].name`. */
+  root?: string;
+  /**
+   * Refuse with `PAYLOAD_TOO_LARGE` as soon as the JSON text is known to exceed this many bytes
+   * (UTF-8), before the rest of the value is walked or anything is serialized. Default: no limit.
+   */
+  maxBytes?: number;
+}
+
+/**
+ * JSON text of a value, or an error naming what cannot travel as JSON (`PAYLOAD_NOT_JSON`), or
+ * what Postgres cannot store (`INVALID_ARGUMENT`: a lone UTF-16 surrogate, which JSON.stringify
+ * escapes as `\udXXX` and jsonb refuses), and where.
+ *
+ * @example
+ * ```ts
+ * toJson({ items: [{ name: '😀'.slice(0, 1) }] }, 'input of demo.Strict', { root: 'input' });
+ * // throws INVALID_ARGUMENT: input of demo.Strict: input.items[0].name contains a lone UTF-16 surrogate (U+D83D at index 0), …
+ * ```
+ */
+export function toJson(value: unknown, what: string, options: ToJsonOptions = {}): string {
+  const size: SizeBound = { bytes: 0, maxBytes: options.maxBytes ?? Number.POSITIVE_INFINITY };
+  const problem = findNonJson(value, 0, size);
+  if (problem) {
+    const place = formatPath(problem.path, options.root);
+    if (problem.tooLarge) {
+      throw new JobbyError(
+        'PAYLOAD_TOO_LARGE',
+        `${what} is over the limit of ${size.maxBytes} bytes: its JSON text has at least ${size.bytes} bytes by ${place}, where counting stopped`,
+        { details: { maxBytes: size.maxBytes, atLeastBytes: size.bytes, path: place } },
+      );
+    }
+    if (problem.storable === false) throw new JobbyError('INVALID_ARGUMENT', `${what}: ${place} ${problem.reason}`, { details: { path: place } });
+    throw new JobbyError('PAYLOAD_NOT_JSON', `${what} is not JSON: ${place} ${problem.reason}`, { details: { path: place } });
+  }
   return JSON.stringify(value);
 }
 
@@ -34,22 +67,52 @@ interface NonJson {
   /** From the root down: property names and array indexes. */
   path: (string | number)[];
   reason: string;
+  /** False for JSON that Postgres cannot store (lone surrogates): INVALID_ARGUMENT, not PAYLOAD_NOT_JSON. */
+  storable?: false;
+  /** The size bound passed its limit here (PAYLOAD_TOO_LARGE). */
+  tooLarge?: true;
 }
+
+/**
+ * A lower bound of the JSON text's size in UTF-8 bytes, kept while walking: every string counts
+ * its UTF-16 length + 2 (a UTF-8 character takes at least as many bytes as UTF-16 units, and
+ * escapes only add), numbers 1, true/null 4, false 5, brackets and separators 1 each, a property
+ * its name + 4 (quotes, colon, comma). Once past `maxBytes` the walk stops: a 100 MB input is
+ * refused after reading as much of it as the limit (or, for one big string, its length alone),
+ * not after walking, validating and serializing all of it (1.1 s and +271 MB, issue 16, item 6).
+ * Being a lower bound it never refuses a payload that fits; the exact size of the text is still
+ * checked after serialization.
+ */
+interface SizeBound {
+  bytes: number;
+  maxBytes: number;
+}
+
+const tooLarge = (): NonJson => ({ path: [], reason: 'is over the size limit', tooLarge: true });
+
+const loneSurrogateReason = (text: string, index: number) =>
+  `contains ${describeLoneSurrogate(text, index)}, half of a character (a string cut inside an emoji, say), which Postgres cannot store; cut strings at character boundaries`;
 
 /**
  * The first value that cannot travel as JSON, and why. Every submitted payload is walked, so the
  * walk allocates nothing until it finds a problem: the path is collected on the way back up.
  */
-function findNonJson(value: unknown, depth: number): NonJson | undefined {
+function findNonJson(value: unknown, depth: number, size: SizeBound): NonJson | undefined {
   if (depth > 200) return { path: [], reason: 'nests deeper than 200 levels' };
   switch (typeof value) {
-    case 'string':
-      // Postgres cannot store U+0000 in text or jsonb.
-      return value.includes('\u0000') ? { path: [], reason: 'contains a NUL character (U+0000), which Postgres cannot store' } : undefined;
+    case 'string': {
+      // Before anything reads the string's content.
+      if ((size.bytes += value.length + 2) > size.maxBytes) return tooLarge();
+      // Postgres cannot store U+0000 in text or jsonb, nor a lone surrogate in jsonb.
+      if (value.includes('\u0000')) return { path: [], reason: 'contains a NUL character (U+0000), which Postgres cannot store' };
+      const surrogate = loneSurrogateIndex(value);
+      return surrogate < 0 ? undefined : { path: [], reason: loneSurrogateReason(value, surrogate), storable: false };
+    }
     case 'boolean':
-      return undefined;
+      return (size.bytes += value ? 4 : 5) > size.maxBytes ? tooLarge() : undefined;
     case 'number':
-      return Number.isFinite(value) ? undefined : { path: [], reason: `is ${value}` };
+      if (!Number.isFinite(value)) return { path: [], reason: `is ${value}` };
+      return ++size.bytes > size.maxBytes ? tooLarge() : undefined;
     case 'bigint':
       return { path: [], reason: 'is a bigint' };
     case 'undefined':
@@ -59,10 +122,13 @@ function findNonJson(value: unknown, depth: number): NonJson | undefined {
     case 'symbol':
       return { path: [], reason: 'is a symbol' };
     case 'object': {
-      if (value === null) return undefined;
+      if (value === null) return (size.bytes += 4) > size.maxBytes ? tooLarge() : undefined;
       if (Array.isArray(value)) {
+        size.bytes += 1;
         for (let index = 0; index < value.length; index++) {
-          const problem = findNonJson(value[index], depth + 1);
+          // The separator; an element's own bound is added (and checked) by its visit.
+          size.bytes += 1;
+          const problem = findNonJson(value[index], depth + 1, size);
           if (problem) {
             problem.path.unshift(index);
             return problem;
@@ -75,14 +141,18 @@ function findNonJson(value: unknown, depth: number): NonJson | undefined {
         return { path: [], reason: `is a ${(value as object).constructor?.name ?? 'class'} instance, not a plain object` };
       }
       const record = value as Record<string, unknown>;
+      size.bytes += 1;
       // The keys JSON.stringify writes: own, enumerable, strings.
       for (const key in record) {
         if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
         if (key.includes('\u0000')) return { path: [], reason: 'has a property name with a NUL character (U+0000), which Postgres cannot store' };
+        const surrogate = loneSurrogateIndex(key);
+        if (surrogate >= 0) return { path: [], reason: `has a property name ${JSON.stringify(key)} that ${loneSurrogateReason(key, surrogate)}`, storable: false };
         const child = record[key];
         // Like JSON.stringify, an undefined property is simply left out.
         if (child === undefined) continue;
-        const problem = findNonJson(child, depth + 1);
+        size.bytes += key.length + 4;
+        const problem = findNonJson(child, depth + 1, size);
         if (problem) {
           problem.path.unshift(key);
           return problem;
@@ -95,9 +165,9 @@ function findNonJson(value: unknown, depth: number): NonJson | undefined {
   }
 }
 
-/** `$`, `$.a.b`, `$.list[2]`: where a problem is, for the error message. */
-function formatPath(path: readonly (string | number)[]): string {
-  return `$${path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${segment}`)).join('')}`;
+/** `$`, `$.a.b`, `$.list[2]` (or `input.list[2]`): where a problem is, for the error message. */
+function formatPath(path: readonly (string | number)[], root = '$'): string {
+  return `${root}${path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${segment}`)).join('')}`;
 }
 
 const ajvOptions = { allErrors: true, strict: false };
@@ -161,10 +231,12 @@ export function createPayloadValidator(options: { maxPayloadBytes?: number } = {
   };
   return {
     serializeInput(type, input) {
-      const json = toJson(input, `input of ${type.fullName}`);
+      // The size first, while walking (toJson stops once the input is known to be too large),
+      // then exactly, and only then the schema: ajv never walks an oversize input.
+      const json = sized(type, 'input', toJson(input, `input of ${type.fullName}`, { root: 'input', maxBytes }));
       const error = check(type, 'input', input);
       if (error) throw error;
-      return sized(type, 'input', json);
+      return json;
     },
     checkInput(type, input) {
       // A row written around the client (raw SQL, an older limit) is held to the same limit as a
@@ -183,10 +255,10 @@ export function createPayloadValidator(options: { maxPayloadBytes?: number } = {
     },
     serializeOutput(type, output) {
       if (output === undefined || output === null) return null;
-      const json = toJson(output, `output of ${type.fullName}`);
+      const json = sized(type, 'output', toJson(output, `output of ${type.fullName}`, { root: 'output', maxBytes }));
       const error = check(type, 'output', output);
       if (error) throw error;
-      return sized(type, 'output', json);
+      return json;
     },
   };
 }

@@ -33,3 +33,46 @@ export function isTransientDatabaseError(error: unknown): boolean {
   }
   return false;
 }
+
+export interface RetryTransientOptions {
+  /** Tries in all, the first included. Default 6. */
+  attempts?: number;
+  /** The first wait; each next one doubles, up to `maxDelayMs`. Default 50 ms. */
+  baseDelayMs?: number;
+  /** Default 2,000 ms. */
+  maxDelayMs?: number;
+  /** Called before each wait (for logs and counts). */
+  onRetry?: (error: unknown, failedAttempt: number, delayMs: number) => void;
+}
+
+/**
+ * Runs `task` again after a transient database error ({@link isTransientDatabaseError}: deadlock
+ * 40P01, serialization failure 40001, a lost or refused connection), a bounded number of times,
+ * waiting with exponential backoff and jitter in between; any other error, or the last transient
+ * one, is thrown as it is.
+ *
+ * Only for work that is safe to run twice: a retry after a lost connection cannot know whether the
+ * lost try committed. The jitter (each wait drawn between half and all of its step) spreads apart
+ * callers that failed together, say the two sides of a deadlock, so that they do not meet again.
+ *
+ * @example
+ * ```ts
+ * const results = await retryTransient(() => store.jobEnqueueMany(jobs)); // idempotent by (type, key)
+ * ```
+ */
+export async function retryTransient<T>(task: () => Promise<T>, options: RetryTransientOptions = {}): Promise<T> {
+  const attempts = Math.max(1, options.attempts ?? 6);
+  const baseDelayMs = options.baseDelayMs ?? 50;
+  const maxDelayMs = options.maxDelayMs ?? 2_000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await task();
+    } catch (error) {
+      if (attempt >= attempts || !isTransientDatabaseError(error)) throw error;
+      const step = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+      const delayMs = Math.round(step / 2 + (Math.random() * step) / 2);
+      options.onRetry?.(error, attempt, delayMs);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testPostgresUrl, type TestDatabase } from '../testing/test-database.js';
 import { createJobbyClient, type JobbyClient } from './client.js';
@@ -13,6 +15,8 @@ const fixture = fileURLToPath(new URL('./test-fixtures/worker-process.ts', impor
 interface WorkerProcess {
   child: ChildProcess;
   id: string;
+  /** stdout and stderr, interleaved. */
+  output: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -27,18 +31,24 @@ describe('worker processes on real Postgres', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
-    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    // Both streams: the fixture's logger writes to stdout.
+    let output = '';
+    child.stderr!.on('data', (chunk) => {
+      stderr += chunk;
+      output += chunk;
+    });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
     const id = await new Promise<string>((resolve, reject) => {
       let stdout = '';
       child.stdout!.on('data', (chunk) => {
         stdout += chunk;
+        output += chunk;
         const match = /ready (\S+)/.exec(stdout);
         if (match) resolve(match[1]!);
       });
       void exited.then(({ code }) => reject(new Error(`worker process exited (${code}) before it was ready: ${stderr}`)));
     });
-    const worker = { child, id, exited };
+    const worker = { child, id, exited, output: () => output };
     processes.push(worker);
     return worker;
   };
@@ -65,6 +75,34 @@ describe('worker processes on real Postgres', () => {
     expect(await worker.exited).toEqual({ code: 0, signal: null });
     const job = await client.get(demoJobs.refs.Slow, 'graceful');
     expect(job).toMatchObject({ state: 'succeeded', attempts: 1, output: { finished: true } });
+  });
+
+  it('started while Postgres refuses some connections (53300), still exits 0 on SIGTERM', async () => {
+    // A role limited to 2 connections stands in for a full server: the worker's warm-up (4
+    // connections) gets some and is refused the rest. Before issue 16's fix the warm-up's other
+    // connections were never given back, closing the database hung, and the process kept running.
+    const role = `jobby_limited_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: testPostgresUrl() });
+    await admin.connect();
+    try {
+      await admin.query(`create role ${role} login connection limit 2`);
+      await admin.query(`grant all on schema ${database.schema} to ${role}; grant all on all tables in schema ${database.schema} to ${role}; grant all on all sequences in schema ${database.schema} to ${role}`);
+      const url = new URL(testPostgresUrl());
+      url.username = role;
+      url.password = '';
+      const worker = await startProcess({ DATABASE_URL: url.toString(), TEST_LOG_LEVEL: 'warn' });
+      worker.child.kill('SIGTERM');
+      const exit = await Promise.race([worker.exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 15_000))]);
+      expect(exit, worker.output()).toEqual({ code: 0, signal: null });
+      expect(worker.output()).toMatch(/warming up pooled connections failed/);
+    } finally {
+      for (const worker of processes.splice(0)) {
+        if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
+        await worker.exited;
+      }
+      await admin.query(`drop owned by ${role}; drop role if exists ${role}`).catch(() => {});
+      await admin.end();
+    }
   });
 
   it('after SIGKILL mid-job, another worker runs the job again within lease + sweep interval', async () => {

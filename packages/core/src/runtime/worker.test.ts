@@ -163,6 +163,16 @@ describe('worker on real Postgres', () => {
     await expect(client.submit(demoJobs.refs.Produce, 'date', { value: new Date() } as never)).rejects.toThrow('is a Date instance');
     await expect(client.submit(demoJobs.refs.Produce, 'nul\u0000key', { value: 1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(client.submit(demoJobs.refs.Strict, 'nul-input', { name: 'a\u0000b' })).rejects.toThrow('contains a NUL character');
+    // A key or an input string cut inside an emoji (a lone surrogate), and a key of 300 emoji (600 UTF-16 units).
+    const cut = 'k\u{1F600}'.slice(0, 2);
+    await expect(client.submit(demoJobs.refs.Produce, cut, { value: 1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('key of demo.Produce contains a lone UTF-16 surrogate (U+D83D at index 1)') });
+    await expect(client.get(demoJobs.refs.Produce, cut)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(client.submit(demoJobs.refs.Strict, 'cut-input', { name: cut })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('input.name contains a lone UTF-16 surrogate') });
+    await expect(client.submit(demoJobs.refs.Produce, '\u{1F600}'.repeat(300), { value: 1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('UTF-16 code units long') });
+    expect(await client.get(demoJobs.refs.Strict, 'cut-input')).toBeUndefined();
+    // runAt that is not a Date was a TypeError; one past year 9999 a raw 22009.
+    await expect(client.submit(demoJobs.refs.Produce, 'run-at-text', { value: 1 }, { runAt: '2026-01-01' as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('runAt must be a Date, got string') });
+    await expect(client.submit(demoJobs.refs.Produce, 'run-at-10000', { value: 1 }, { runAt: new Date('+010000-01-01T00:00:00Z') })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(await client.get(demoJobs.refs.Produce, 'bad-input')).toBeUndefined();
   });
 

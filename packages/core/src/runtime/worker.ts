@@ -32,6 +32,19 @@ import { isTransientDatabaseError } from './transient-error.js';
  *   (rescued or cancelled); the sweeper rescues other workers' expired leases.
  * Invariant: every claimed job ends completed, failed, or handed back — a held job leaves `held`
  * only once its outcome is in the database (or the database says the lease is gone).
+ *
+ * Slots and aborted handlers (issue 16, item 5). An abort (timeout, cancellation, lost lease,
+ * shutdown) records the job's outcome at once, but JavaScript cannot stop a handler: one that
+ * ignores its AbortSignal goes on running. Its slot is therefore free only when the handler's own
+ * promise settles. A handler still running a second after its abort is reported as abandoned
+ * (`job:abandoned` event, a warning, the `jobby_worker_abandoned_handlers` gauge) and counts
+ * against the concurrency limits until it settles (`job:abandoned-settled`). Before, the slot was
+ * freed at the abort: with concurrency 1, two handlers ran at once.
+ * The same job never runs twice at once in one process: a job claimed again (a retry after a
+ * timeout, a cancel + retry) while an earlier attempt's handler still runs here waits in the local
+ * buffer, its lease kept, and starts when that handler settles. Waiting rather than handing it
+ * back: a handed-back job keeps its place in the queue, so this worker could claim it again at
+ * once, over and over; and a handler that never settles is a bug the abandoned report shows.
  */
 
 export interface WorkerOptions {
@@ -56,6 +69,13 @@ export interface WorkerOptions {
    * 1 on the embedded database (one session underneath); 0 turns it off.
    */
   warmUpConnections?: number;
+  /**
+   * How the notification connection is checked (store notifications wake workers and cancel
+   * jobs): a round trip every `intervalMs` that must answer within `timeoutMs`, else the connection
+   * is replaced, so that one a network silently dropped is noticed in seconds (see
+   * notification-listener.ts). Default 3,000 and 2,000 ms.
+   */
+  notificationHealthCheck?: { intervalMs?: number; timeoutMs?: number };
   /** How often to prune expired finished jobs. Default 60 s. */
   pruneIntervalMs?: number;
   /** Default poll interval of workers that set none. Default 2000 ms. */
@@ -89,6 +109,7 @@ interface Held {
   abortCause?: AbortCause;
   startedAt?: number;
   timeout?: NodeJS.Timeout;
+  /** The outcome was recorded (or handed to the completer); the handler may still run (see above). */
   settled?: Promise<void>;
   durationMs?: number;
 }
@@ -101,6 +122,8 @@ export interface Worker {
   readonly workers: readonly RegisteredWorker[];
   /** Jobs held right now (buffered, running or being completed). */
   readonly heldCount: number;
+  /** Handlers still running after their abort (they ignore their AbortSignal); each keeps its slot. */
+  readonly abandonedCount: number;
   start(): Promise<void>;
   /** Graceful stop: finish or hand back every held job. Resolves when done. */
   stop(options?: { graceMs?: number }): Promise<{ handedBack: number }>;
@@ -111,6 +134,9 @@ export function createWorker(options: WorkerOptions): Worker {
 }
 
 const sleep = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds));
+
+/** How long an aborted handler may take to settle before it is reported as abandoned. */
+const abandonedAfterMs = 1_000;
 
 class WorkerImpl implements Worker {
   readonly id: string;
@@ -126,6 +152,9 @@ class WorkerImpl implements Worker {
   private readonly types = new Map<number, TypeState>();
   private loaded: LoadedModules | undefined;
   private runningTotal = 0;
+  /** Jobs whose handler has not settled, by id: a job in here does not start again (see above). */
+  private readonly handlersRunning = new Map<string, Held>();
+  private abandoned = 0;
   private bufferedTotal = 0;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private wakeProducer: (() => void) | undefined;
@@ -133,6 +162,8 @@ class WorkerImpl implements Worker {
   private listener: NotificationListener | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private idleWaiters: (() => void)[] = [];
+  /** Extends leases (and aborts handlers whose lease is gone) now rather than at the next tick. */
+  private checkLeasesNow: (() => void) | undefined;
 
   constructor(private readonly options: WorkerOptions) {
     this.id = options.workerId ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -173,6 +204,10 @@ class WorkerImpl implements Worker {
 
   get heldCount(): number {
     return this.held.size;
+  }
+
+  get abandonedCount(): number {
+    return this.abandoned;
   }
 
   async start(): Promise<void> {
@@ -235,13 +270,20 @@ class WorkerImpl implements Worker {
         connectionString: () => database.connectionString,
         channels: [this.client.store.jobsChannel, this.client.store.cancelChannel],
         onNotification: (channel, payload) => (channel === this.client.store.cancelChannel ? this.onCancelled(payload) : this.wakeAll()),
-        onConnected: () => this.wakeAll(),
+        // After a (re)connection: claim now, and check the leases now, so that a notification
+        // missed while the connection was down (new jobs, a cancellation) waits for nothing.
+        onConnected: () => {
+          this.wakeAll();
+          this.checkLeasesNow?.();
+        },
         onError: (error) => this.reportError(error, 'listening for notifications'),
+        healthCheckIntervalMs: this.options.notificationHealthCheck?.intervalMs,
+        healthCheckTimeoutMs: this.options.notificationHealthCheck?.timeoutMs,
       });
       this.listener.start();
       this.producerDone = this.produce();
     }
-    this.every(Math.max(500, (this.leaseSeconds * 1000) / 3), () => this.keepLeases());
+    this.checkLeasesNow = this.every(Math.max(500, (this.leaseSeconds * 1000) / 3), () => this.keepLeases());
     this.every(this.options.sweepIntervalMs ?? 5_000, () => this.sweep());
     this.every(this.options.pruneIntervalMs ?? 60_000, () => this.prune());
     this.logger.info({ jobTypes: [...this.types.values()].map((type) => type.worker.type.fullName), concurrency: this.concurrency }, 'worker ready');
@@ -269,6 +311,7 @@ class WorkerImpl implements Worker {
     }
     const late = running();
     for (const held of late) this.abort(held, 'shutdown');
+    // Their outcomes (handed back below), not their handlers: one that ignores the abort may never end.
     await Promise.all(late.map((held) => held.settled));
     await this.completer.idle();
     handedBack += await this.handBack([...this.held.values()].filter((held) => held.phase !== 'completing'));
@@ -282,6 +325,9 @@ class WorkerImpl implements Worker {
     }
     if (wasRunning) await this.client.store.workerStop(this.id).catch((error: unknown) => this.reportError(error, 'recording the stop'));
     this.state = 'stopped';
+    if (this.handlersRunning.size > 0) {
+      this.logger.warn({ handlers: this.handlersRunning.size }, 'handlers still running after stop (they ignore their abort signal); their outcomes are recorded or their jobs handed back');
+    }
     this.logger.info({ handedBack }, 'worker stopped');
     this.events.emit('worker:stopped', { workerId: this.id, handedBack });
     return { handedBack };
@@ -404,8 +450,17 @@ class WorkerImpl implements Worker {
 
   private dispatch(): void {
     for (const type of this.types.values()) {
-      while (type.buffer.length > 0 && this.runningTotal < this.concurrency && type.running < type.worker.options.concurrency) {
-        const held = type.buffer.shift()!;
+      let index = 0;
+      while (index < type.buffer.length && this.runningTotal < this.concurrency && type.running < type.worker.options.concurrency) {
+        const held = type.buffer[index]!;
+        // An earlier attempt of this job still runs here (its handler ignored an abort): this one
+        // waits in the buffer until that handler settles (see the header).
+        if (this.handlersRunning.has(held.job.id)) {
+          index++;
+          continue;
+        }
+        if (index === 0) type.buffer.shift();
+        else type.buffer.splice(index, 1);
         this.bufferedTotal--;
         if (this.state !== 'running' && this.state !== 'stopping') continue;
         this.run(held);
@@ -423,6 +478,7 @@ class WorkerImpl implements Worker {
     held.startedAt = performance.now();
     type.running++;
     this.runningTotal++;
+    this.handlersRunning.set(job.id, held);
     if (worker.options.timeoutMs !== undefined) {
       held.timeout = setTimeout(() => this.abort(held, 'timeout'), worker.options.timeoutMs);
     }
@@ -437,16 +493,53 @@ class WorkerImpl implements Worker {
       abort: held.controller,
     }).then((outcome) => {
       if (held.timeout) clearTimeout(held.timeout);
-      type.running--;
-      this.runningTotal--;
       held.phase = 'completing';
       this.record(held, outcome, performance.now() - held.startedAt!);
-      this.dispatch();
-      if (type.buffer.length === 0 && type.lastClaimFull) {
-        type.forced = true;
-        this.wakeProducer?.();
-      } else if (this.room(type) > 0) this.wakeProducer?.();
+      // An aborted job's outcome did not wait for its handler; its slot does (see the header).
+      const handlerSettled = held.controller!.aborted ? held.controller!.handlerSettled : undefined;
+      if (handlerSettled) void this.freeWhenSettled(held, handlerSettled);
+      else this.free(held);
     });
+  }
+
+  /** The handler has settled: its slot is free. */
+  private free(held: Held): void {
+    const { type } = held;
+    type.running--;
+    this.runningTotal--;
+    if (this.handlersRunning.get(held.job.id) === held) this.handlersRunning.delete(held.job.id);
+    this.dispatch();
+    if (type.buffer.length === 0 && type.lastClaimFull) {
+      type.forced = true;
+      this.wakeProducer?.();
+    } else if (this.room(type) > 0) this.wakeProducer?.();
+  }
+
+  /**
+   * Frees an aborted job's slot once its handler settles. A well-behaved handler rejects right
+   * after its signal fires; one still running a second later ignores it and is reported as
+   * abandoned until it settles.
+   */
+  private async freeWhenSettled(held: Held, handlerSettled: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = await Promise.race([
+      handlerSettled.then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), abandonedAfterMs))),
+    ]);
+    clearTimeout(timer);
+    if (!inTime) {
+      const { job, type } = held;
+      const event = { id: job.id, type: type.worker.type.fullName, key: job.key, attempt: job.attempt, cause: held.abortCause ?? 'shutdown' };
+      this.abandoned++;
+      this.logger.warn(event, 'handler ignores its abort signal: its slot stays taken until it settles');
+      this.events.emit('job:abandoned', event);
+      await handlerSettled;
+      this.abandoned--;
+      const runMs = Math.round(performance.now() - held.startedAt!);
+      this.logger.info({ ...event, runMs }, 'abandoned handler settled; its slot is free');
+      this.events.emit('job:abandoned-settled', { ...event, runMs });
+    }
+    this.free(held);
   }
 
   private abort(held: Held, cause: AbortCause): void {
@@ -600,9 +693,10 @@ class WorkerImpl implements Worker {
     if (pruned > 0) this.logger.info({ pruned }, 'pruned expired jobs');
   }
 
-  private every(milliseconds: number, task: () => Promise<void>): void {
+  /** Runs `task` every `milliseconds`, never twice at once; returns a function that runs it now. */
+  private every(milliseconds: number, task: () => Promise<void>): () => void {
     let busy = false;
-    const timer = setInterval(() => {
+    const run = () => {
       if (busy || this.state !== 'running') return;
       busy = true;
       task()
@@ -610,9 +704,11 @@ class WorkerImpl implements Worker {
         .finally(() => {
           busy = false;
         });
-    }, milliseconds);
+    };
+    const timer = setInterval(run, milliseconds);
     timer.unref();
     this.timers.push(timer);
+    return run;
   }
 
   private reportError(error: unknown, during: string): void {

@@ -43,7 +43,12 @@ export interface JobbyDatabase {
   readonly connectionString: string;
   /** The notification channel that wakes workers of this schema. */
   readonly jobsChannel: string;
-  close(): Promise<void>;
+  /**
+   * Closes the pool (and the embedded database). Waits for connections still checked out to come
+   * back, for at most `timeoutMs` (default 5,000); then ends them, so that close always finishes
+   * and a process can exit even when some code never gave its connection back.
+   */
+  close(options?: { timeoutMs?: number }): Promise<void>;
 }
 
 export function assertSchemaName(schema: string): string {
@@ -107,12 +112,16 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Jobby
   // transient error, which callers retry. On the embedded database a dropped connection may mean
   // that its owner left: the owner is resolved again, so that the retry reaches the next one.
   const lost = embedded ? () => void embedded.connectionLost() : noop;
+  // Every connection the pool holds, for close() to end those that are never given back.
+  const clients = new Set<pg.PoolClient>();
   pool.on('error', lost);
   pool.on('connect', (client) => {
+    clients.add(client);
     client.on('error', lost);
   });
+  pool.on('remove', (client) => clients.delete(client as pg.PoolClient));
   const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
-  let closed = false;
+  let closing: Promise<void> | undefined;
   return {
     db,
     pool,
@@ -122,11 +131,24 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Jobby
       return connectionString();
     },
     jobsChannel: `jobby:${schema}:jobs`,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await db.destroy();
-      await embedded?.close();
+    close(closeOptions = {}) {
+      return (closing ??= (async () => {
+        // pool.end() resolves only once every checked-out connection is given back: one that never
+        // is (a leak, a caller stuck forever) made close hang, and with it a worker's exit on
+        // SIGTERM (issue 16, item 2). After the timeout the stragglers' sockets are closed; their
+        // holders' statements fail, and nothing keeps the process alive.
+        const destroyed = db.destroy().then(() => true);
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), closeOptions.timeoutMs ?? 5_000)));
+        const finished = await Promise.race([destroyed, timedOut]);
+        clearTimeout(timer);
+        if (!finished) {
+          destroyed.catch(noop);
+          options.logger?.warn({ connections: clients.size }, 'closing the database: connections never given back to the pool were ended');
+          await Promise.all([...clients].map((client) => (client as unknown as pg.Client).end().catch(noop)));
+        }
+        await embedded?.close();
+      })());
     },
   };
 }

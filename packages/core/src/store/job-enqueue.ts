@@ -2,6 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import { JobbyError } from '../errors.js';
 import { compareJobIds, type JobReference, type JobState, type StoredError } from './job.js';
 import { integerArrayLiteral, jsonbArrayParameter, optionalColumn, textArrayLiteral } from './array-parameters.js';
+import { assertEnqueueOptions } from './job-enqueue-options.js';
+import { assertJobKey, loneSurrogateIndex } from './job-key.js';
 import type { StoreContext } from './store-context.js';
 
 /**
@@ -48,13 +50,26 @@ const orphanKeyError = (job: string) =>
   new JobbyError('INTERNAL', `job ${job} exists in job_keys but its job row is gone (deleted around jobby's store?); delete the key row to submit it again`);
 
 /**
- * An insert of a job whose type is not in job_types fails in a trigger (migration 0007) with a
- * foreign-key violation naming this constraint; anything else passes through unchanged.
+ * Database errors the caller can act on, as jobby errors; anything else passes through unchanged:
+ * - an insert of a job whose type is not in job_types fails in a trigger (migration 0007) with a
+ *   foreign-key violation naming the constraint job_types_required;
+ * - an input whose JSON text escapes a lone UTF-16 surrogate (`"\ud83d"`, as JSON.stringify writes
+ *   one) is refused by jsonb (22P02). The client refuses such inputs first, naming the place; this
+ *   is for JSON text that reached the store some other way.
  */
-function unknownTypeError(error: unknown): unknown {
-  const databaseError = error as { code?: string; constraint?: string; message?: string; hint?: string };
-  if (databaseError?.code !== '23503' || databaseError.constraint !== 'job_types_required') return error;
-  return new JobbyError('UNKNOWN_JOB_TYPE', `${databaseError.message}. ${databaseError.hint ?? ''}`.trim(), { cause: error });
+function enqueueError(error: unknown): unknown {
+  const databaseError = error as { code?: string; constraint?: string; message?: string; hint?: string; detail?: string };
+  if (databaseError?.code === '23503' && databaseError.constraint === 'job_types_required') {
+    return new JobbyError('UNKNOWN_JOB_TYPE', `${databaseError.message}. ${databaseError.hint ?? ''}`.trim(), { cause: error });
+  }
+  if (databaseError?.code === '22P02' && /surrogate/i.test(databaseError.detail ?? '')) {
+    return new JobbyError(
+      'INVALID_ARGUMENT',
+      `an input of the batch escapes a lone UTF-16 surrogate (half of a character), which Postgres cannot store: ${databaseError.detail}`,
+      { cause: error },
+    );
+  }
+  return error;
 }
 
 /** Serializes rows as a JSON array, splicing in each input's JSON text unparsed. */
@@ -67,25 +82,26 @@ function rowsJson(rows: readonly Record<string, unknown>[], inputs: readonly str
   return `[${parts.join(',')}]`;
 }
 
-function assertParams(jobs: readonly EnqueueJobParams[]): void {
+function assertParams(context: StoreContext, jobs: readonly EnqueueJobParams[]): void {
   for (const job of jobs) {
     if (!Number.isInteger(job.typeId)) throw new JobbyError('INVALID_ARGUMENT', `job type id ${job.typeId} is not an integer`);
-    if (typeof job.key !== 'string' || job.key.length === 0 || job.key.length > 512 || job.key.includes('\u0000')) {
-      throw new JobbyError('INVALID_ARGUMENT', `job key ${JSON.stringify(job.key)} must be 1–512 characters without NUL (U+0000)`);
+    // Keys are checked here too, not only by the client: a key the driver would change on the way
+    // (a lone surrogate becomes U+FFFD) would be stored under another identity (job-key.ts).
+    assertJobKey(job.key, `key of ${context.describeType(job.typeId)}`);
+    for (const [index, dependency] of (job.dependsOn ?? []).entries()) {
+      assertJobKey(dependency.key, `dependsOn[${index}].key of ${context.describeType(job.typeId)}:${job.key}`);
     }
-    if (job.maxAttempts !== undefined && (!Number.isInteger(job.maxAttempts) || job.maxAttempts < 1 || job.maxAttempts > 1000)) {
-      throw new JobbyError('INVALID_ARGUMENT', `maxAttempts ${job.maxAttempts} must be an integer 1–1000`);
+    // JSON text with a raw lone surrogate would reach the database as U+FFFD, silently.
+    if (typeof job.inputJson !== 'string' || loneSurrogateIndex(job.inputJson) >= 0) {
+      throw new JobbyError('INVALID_ARGUMENT', `input of ${context.describeReference(job)} must be JSON text without lone UTF-16 surrogates`);
     }
-    if (job.priority !== undefined && (!Number.isInteger(job.priority) || Math.abs(job.priority) > 1_000_000)) {
-      throw new JobbyError('INVALID_ARGUMENT', `priority ${job.priority} must be an integer within ±1,000,000`);
-    }
-    if (job.runAt !== undefined && Number.isNaN(job.runAt.getTime())) throw new JobbyError('INVALID_ARGUMENT', 'runAt is not a valid date');
+    assertEnqueueOptions(job, context.describeReference(job));
   }
 }
 
 export async function jobEnqueueMany(context: StoreContext, jobs: readonly EnqueueJobParams[], executor: Executor = context.db): Promise<EnqueueResult[]> {
   if (jobs.length === 0) return [];
-  assertParams(jobs);
+  assertParams(context, jobs);
   // The first occurrence of a pair wins; repeats in the same batch report created: false.
   const firstIndex = new Map<string, number>();
   const unique: EnqueueJobParams[] = [];
@@ -105,7 +121,7 @@ export async function jobEnqueueMany(context: StoreContext, jobs: readonly Enque
         : await executor.transaction().execute((transaction) => enqueueWithDependencies(context, unique, transaction))
       : await enqueuePlain(context, unique, executor);
   } catch (error) {
-    throw unknownTypeError(error);
+    throw enqueueError(error);
   }
   if (unique.length === jobs.length) return results;
   const seen = new Set<string>();
@@ -351,10 +367,16 @@ async function enqueueWithDependencies(context: StoreContext, jobs: readonly Enq
           last_error jsonb, input jsonb, input_bytes int, max_attempts int, priority int, run_at timestamptz,
           retention_seconds int, dependency_ids bigint[])
       ),
+      -- Ids in the layer's order (the claim's tie-break): drawn here, before the sort below.
+      numbered as (
+        select type_id, key, nextval(${tables.jobIdSequence}::regclass) as job_id from input order by ord
+      ),
       -- The identity first: ON CONFLICT on job_keys decides which pairs are new (migration 0004).
+      -- Keys are locked in the one global order, (type_id, key) bytewise, as the enqueue functions
+      -- lock them (migration 0011): batches sharing keys in different orders never deadlock.
       keys as (
         insert into ${tables.jobKeys} (type_id, key, job_id)
-        select type_id, key, nextval(${tables.jobIdSequence}::regclass) from input order by ord
+        select type_id, key, job_id from numbered order by type_id, key collate "C"
         on conflict (type_id, key) do nothing
         returning type_id, key, job_id
       ),

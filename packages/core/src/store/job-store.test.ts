@@ -149,6 +149,49 @@ describe.each(testBackends)('job store on %s', (backend) => {
     expect(rows).toEqual([{ collation: 'C' }]);
   });
 
+  it('refuses keys and inputs with a lone UTF-16 surrogate, naming where; whole emoji count 2 units each, up to 512', async () => {
+    const cut = 'cut-\u{1F600}'.slice(0, 5); // 'cut-' and half of the emoji
+    const refused = async (jobs: Parameters<JobStore['jobEnqueueMany']>[0], message: string) => {
+      const error = await store.jobEnqueueMany(jobs).then(() => undefined, (thrown: unknown) => thrown);
+      expect(error).toMatchObject({ code: 'INVALID_ARGUMENT' });
+      expect((error as Error).message).toContain(message);
+    };
+    await refused([{ typeId: A, key: cut, inputJson: input() }], 'key of test.A contains a lone UTF-16 surrogate (U+D83D at index 4)');
+    await refused([{ typeId: A, key: '\uDE00-low-first', inputJson: input() }], 'lone UTF-16 surrogate (U+DE00 at index 0)');
+    await refused([{ typeId: A, key: 'ok', inputJson: input(), dependsOn: [{ typeId: B, key: cut }] }], 'dependsOn[0].key of test.A:ok contains a lone UTF-16 surrogate');
+    // JSON text as JSON.stringify writes a lone surrogate (escaped): jsonb refuses it (22P02).
+    await refused([{ typeId: A, key: 'escaped', inputJson: JSON.stringify({ name: cut }) }], 'escapes a lone UTF-16 surrogate');
+    // The same, raw: the driver would have stored U+FFFD without a word.
+    await refused([{ typeId: A, key: 'raw', inputJson: `{"name":"${cut}"}` }], 'input of test.A:raw must be JSON text without lone UTF-16 surrogates');
+    await refused([{ typeId: A, key: '\u{1F600}'.repeat(300), inputJson: input() }], 'must be 1–512 UTF-16 code units long (String.length; a character outside the Basic Multilingual Plane, such as an emoji, counts 2), got 600');
+    const { rows } = await sql<{ n: string }>`select count(*) as n from ${sql.table(`${database.schema}.job_keys`)}`.execute(database.db);
+    expect(Number(rows[0]!.n)).toBe(0);
+    // Whole characters are stored as given: 256 emoji are 512 units.
+    const emoji = '\u{1F600}'.repeat(256);
+    const [created] = await store.jobEnqueueMany([{ typeId: A, key: emoji, inputJson: input({ emoji }) }]);
+    expect(created).toMatchObject({ created: true, key: emoji });
+    expect((await state(A, emoji)).input).toEqual({ emoji });
+  });
+
+  it('refuses runAt out of years 1–9999 or not a Date, and a retention that is not an integer 0–2^31−1, writing nothing', async () => {
+    const refused = async (options: Record<string, unknown>, message: string) => {
+      const error = await store.jobEnqueueMany([{ typeId: A, key: 'options', inputJson: input(), ...options } as never]).then(() => undefined, (thrown: unknown) => thrown);
+      expect(error).toMatchObject({ code: 'INVALID_ARGUMENT' });
+      expect((error as Error).message).toContain(message);
+    };
+    await refused({ runAt: new Date('+010000-01-01T00:00:00Z') }, 'test.A:options: runAt must be within years 1–9999 (UTC)');
+    await refused({ runAt: new Date('0000-06-01T00:00:00Z') }, 'runAt must be within years 1–9999 (UTC), got 0000-06-01');
+    await refused({ runAt: '2026-01-01' }, 'runAt must be a Date, got string');
+    await refused({ runAt: 0 }, 'runAt must be a Date, got number 0');
+    await refused({ retentionSeconds: -1 }, 'retentionSeconds must be an integer 0–2,147,483,647');
+    await refused({ retentionSeconds: 1.5 }, 'got 1.5');
+    expect(await store.jobGetByReference({ typeId: A, key: 'options' })).toBeUndefined();
+    // The edges are stored as given.
+    const last = new Date('9999-12-31T23:59:59.999Z');
+    await store.jobEnqueueMany([{ typeId: A, key: 'edges', inputJson: input(), runAt: last, retentionSeconds: 0 }]);
+    expect((await state(A, 'edges')).runAt.toISOString()).toBe(last.toISOString());
+  });
+
   it('enqueues inside the caller transaction and rolls back with it', async () => {
     await expect(
       database.db.transaction().execute(async (transaction) => {

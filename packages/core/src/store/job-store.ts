@@ -52,6 +52,7 @@ export function createJobStore(
     defaultMaxAttempts: options.defaultMaxAttempts ?? 25,
     enqueue: { expectNew: true },
     describeReference: (reference: JobReference) => `${describeType(reference.typeId)}:${reference.key}`,
+    describeType,
   };
   return {
     context,

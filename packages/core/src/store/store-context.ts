@@ -20,4 +20,6 @@ export interface StoreContext {
   readonly enqueue: { expectNew: boolean };
   /** Names a job for error messages (`steam.FetchAppList:sentinel`). */
   describeReference(reference: JobReference): string;
+  /** Names a job type for error messages (`steam.FetchAppList`). */
+  describeType(typeId: number): string;
 }

@@ -4,6 +4,7 @@ import { unexpectedOutcomes } from '../checker.js';
 import { chaosRegistry } from '../plugin.js';
 import { coreFigures, join, Run, silentLogger, work, type Scenario } from '../scenario.js';
 import { sleep } from '../harness.js';
+import { deadlockCount } from './deadlocks.js';
 
 /**
  * fan-in: wide workflows whose joins share every parent, completed by 6 workers at once while more
@@ -23,7 +24,7 @@ export const fanIn: Scenario = async (options) => {
   const databases: JobbyDatabase[] = [];
   const workers: Worker[] = [];
   try {
-    const deadlocksBefore = await deadlocks(run);
+    const deadlocksBefore = await deadlockCount(run.chaos.pool);
     for (let index = 0; index < workerCount; index++) {
       const database = await openDatabase({ connectionString: run.connectionString, schema: run.schema, poolSize: 3, applicationName: 'chaos-fan-in' });
       databases.push(database);
@@ -57,7 +58,7 @@ export const fanIn: Scenario = async (options) => {
     // Deadlock counts reach pg_stat_database when a backend reports its statistics (at most a
     // second after its transaction).
     await sleep(1_500);
-    const deadlocksDuring = (await deadlocks(run)) - deadlocksBefore;
+    const deadlocksDuring = (await deadlockCount(run.chaos.pool)) - deadlocksBefore;
     run.expect(deadlocksDuring === 0, `${deadlocksDuring} deadlocks in the database during the run`);
     const badJoins = await unexpectedOutcomes(run.chaos.pool, run.schema, 'join', 'succeeded');
     run.expect(badJoins.length === 0, `joins not succeeded: ${JSON.stringify(badJoins)}`);
@@ -88,12 +89,3 @@ export const fanIn: Scenario = async (options) => {
     await run.close();
   }
 };
-
-async function deadlocks(run: Run): Promise<number> {
-  const { rows } = await queryRetrying<{ deadlocks: string }>(
-    run.chaos.pool,
-    // A fresh snapshot of the statistics (they are cached for the transaction otherwise).
-    `select pg_stat_clear_snapshot(), (select deadlocks from pg_stat_database where datname = current_database()) as deadlocks`,
-  );
-  return Number(rows[0]!.deadlocks);
-}

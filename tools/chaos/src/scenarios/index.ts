@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario.js';
+import { abandonedHandler } from './abandoned-handler.js';
 import { adminFuzz } from './admin-fuzz.js';
 import { claimRace } from './claim-race.js';
 import { dbDownAtBoot } from './db-down-at-boot.js';
@@ -6,8 +7,10 @@ import { fanIn } from './fan-in.js';
 import { pgRestart } from './pg-restart.js';
 import { poison } from './poison.js';
 import { kill9 } from './kill9.js';
+import { listenerBlackhole } from './listener-blackhole.js';
 import { malformedRows } from './malformed-rows.js';
 import { sigterm } from './sigterm.js';
+import { submitRace } from './submit-race.js';
 import { uniqueRace } from './unique-race.js';
 
 export const scenarios = {
@@ -20,6 +23,9 @@ export const scenarios = {
   sigterm,
   'malformed-rows': malformedRows,
   'unique-race': uniqueRace,
+  'submit-race': submitRace,
+  'listener-blackhole': listenerBlackhole,
+  'abandoned-handler': abandonedHandler,
   'admin-fuzz': adminFuzz,
 } satisfies Record<string, Scenario>;
 
