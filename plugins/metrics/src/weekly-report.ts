@@ -1,4 +1,4 @@
-import type { DependencyResult } from '@jobby/core';
+import { NonRetryableError, type DependencyResult } from '@jobby/core';
 import type { ProcessMetricsUploadOutput, WeeklyReportOutput } from './jobs.js';
 
 /**
@@ -25,13 +25,8 @@ export interface DeliveryView {
   deliveredAt: string;
 }
 
-export class ReportInputError extends Error {
-  readonly retryable = false;
-  constructor(message: string) {
-    super(message);
-    this.name = 'ReportInputError';
-  }
-}
+/** The dependencies' outputs do not fit the report: retrying the same outputs cannot help. */
+export class ReportInputError extends NonRetryableError {}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

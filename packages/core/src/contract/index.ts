@@ -6,5 +6,6 @@ export * from './job-registry.js';
 export * from './job-type-map.js';
 export * from './json.js';
 export * from './module.js';
+export * from './non-retryable-error.js';
 export * from './payload.js';
 export * from './worker-registry.js';
