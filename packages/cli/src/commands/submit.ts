@@ -1,4 +1,4 @@
-import { createJobbyClient, createPayloadValidator, describeError, JobbyError, type JobbyRegistry, type RegisteredJobType } from '@jobby/core';
+import { createJobbyClient, createPayloadValidator, describeError, JobbyError, maxPriority, minPriority, type JobbyRegistry, type RegisteredJobType } from '@jobby/core';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { withDatabase } from '../database.js';
@@ -33,7 +33,7 @@ export function registerSubmit(program: Command, context: CommandContext): void 
     .option('--depends-on <type:key>', 'a job that must succeed first (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--max-attempts <n>', 'allowed attempts, 1–1000 (default 25)')
     .option('--run-at <iso>', 'earliest time to run, ISO 8601')
-    .option('--priority <n>', 'higher runs first (default 0)')
+    .option('--priority <n>', `higher runs first, ${minPriority} to ${maxPriority} (default 0)`)
     .option('--json', 'print the result as JSON: { id, type, key, state, created }')
     .action(async (typeName: string, key: string, flags: SubmitFlags) => {
       // Everything is checked before the database is opened: a refused submission writes nothing.
@@ -43,7 +43,7 @@ export function registerSubmit(program: Command, context: CommandContext): void 
       const dependsOn = flags.dependsOn.map(dependencyOption);
       const maxAttempts = flags.maxAttempts === undefined ? undefined : integerOption('--max-attempts', flags.maxAttempts, 1, 1000);
       const runAt = flags.runAt === undefined ? undefined : isoDateOption('--run-at', flags.runAt);
-      const priority = flags.priority === undefined ? undefined : integerOption('--priority', flags.priority, 0, 2_147_483_647);
+      const priority = flags.priority === undefined ? undefined : integerOption('--priority', flags.priority, minPriority, maxPriority);
       const registry = await loadRegistry(context.io.cwd);
       const type = requireType(registry, '<type>', typeName);
       if (!type.submittable) throw new CliError(`${type.fullName} is not submittable: its plugin declares it with submittable: false (${type.plugin.packageName})`);

@@ -8,4 +8,5 @@ export * from './json.js';
 export * from './module.js';
 export * from './non-retryable-error.js';
 export * from './payload.js';
+export * from './priority.js';
 export * from './worker-registry.js';

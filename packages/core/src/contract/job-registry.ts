@@ -11,6 +11,7 @@ export interface StartupJobBuilder {
    */
   dependsOn(jobType: number | JobTypeKey, key: string): StartupJobBuilder;
   runAt(at: Date): StartupJobBuilder;
+  /** Higher runs first: an integer from -1,000,000 to 1,000,000. Default 0. */
   priority(priority: number): StartupJobBuilder;
 }
 

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { isValidPriority, maxPriority, minPriority } from '../contract/priority.js';
 import { JobbyError } from '../errors.js';
 import { compareJobIds, type JobReference, type JobState, type StoredError } from './job.js';
 import { integerArrayLiteral, jsonbArrayParameter, optionalColumn, textArrayLiteral } from './array-parameters.js';
@@ -76,8 +77,8 @@ function assertParams(jobs: readonly EnqueueJobParams[]): void {
     if (job.maxAttempts !== undefined && (!Number.isInteger(job.maxAttempts) || job.maxAttempts < 1 || job.maxAttempts > 1000)) {
       throw new JobbyError('INVALID_ARGUMENT', `maxAttempts ${job.maxAttempts} must be an integer 1–1000`);
     }
-    if (job.priority !== undefined && (!Number.isInteger(job.priority) || Math.abs(job.priority) > 1_000_000)) {
-      throw new JobbyError('INVALID_ARGUMENT', `priority ${job.priority} must be an integer within ±1,000,000`);
+    if (job.priority !== undefined && !isValidPriority(job.priority)) {
+      throw new JobbyError('INVALID_ARGUMENT', `priority ${job.priority} must be an integer from ${minPriority} to ${maxPriority}`);
     }
     if (job.runAt !== undefined && Number.isNaN(job.runAt.getTime())) throw new JobbyError('INVALID_ARGUMENT', 'runAt is not a valid date');
   }

@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono';
-import { JobbyError } from '@jobby/core';
+import { JobbyError, maxPriority, minPriority } from '@jobby/core';
 import type { ActionResponse, BulkResponse, JobAction, SubmitResponse } from '../../shared/api-types.js';
 import { resolveType, type AdminContext } from '../context.js';
 import { AdminHttpError, badRequest, toErrorResponse } from '../http-error.js';
@@ -56,7 +56,7 @@ export function registerJobActionRoutes(app: Hono, context: AdminContext): void 
     const result = await context.client.submit(type.fullName as never, key, body.input as never, {
       dependsOn: dependsOn as never,
       maxAttempts: bodyOptionalInteger(body, 'maxAttempts', { min: 1, max: 1000 }),
-      priority: bodyOptionalInteger(body, 'priority', { min: -1_000_000, max: 1_000_000 }),
+      priority: bodyOptionalInteger(body, 'priority', { min: minPriority, max: maxPriority }),
       runAt,
     });
     context.logger.info({ id: result.id, type: result.type, key, created: result.created }, 'admin: job submitted');
