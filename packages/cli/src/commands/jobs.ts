@@ -30,7 +30,7 @@ function table(rows: readonly JobSummaryJson[]): string {
 }
 
 async function findJob(client: JobbyClient, type: string, key: string) {
-  const job = await client.get(type, key);
+  const job = await client.get(client.resolveType(type).ref, key);
   if (!job) throw new CliError(`job ${type}:${key} does not exist`, exitCodes.failed);
   return job;
 }

@@ -47,7 +47,7 @@ export function registerSubmit(program: Command, context: CommandContext): void 
       const registry = await loadRegistry(context.io.cwd);
       const type = requireType(registry, '<type>', typeName);
       if (!type.submittable) throw new CliError(`${type.fullName} is not submittable: its plugin declares it with submittable: false (${type.plugin.packageName})`);
-      for (const dependency of dependsOn) requireType(registry, '--depends-on', dependency.type);
+      const dependencies = dependsOn.map((dependency) => ({ type: requireType(registry, '--depends-on', dependency.type).ref, key: dependency.key }));
       try {
         createPayloadValidator().serializeInput(type, input);
       } catch (error) {
@@ -56,7 +56,7 @@ export function registerSubmit(program: Command, context: CommandContext): void 
       const result = await withDatabase(async (database) => {
         const client = createJobbyClient({ database, registry });
         try {
-          return await client.submit(type.fullName, key, input as never, { dependsOn, maxAttempts, runAt, priority });
+          return await client.submit(type.ref, key, input, { dependsOn: dependencies, maxAttempts, runAt, priority });
         } catch (error) {
           if (JobbyError.isInstance(error) && (error.code === 'DEPENDENCY_MISSING' || error.code === 'DEPENDENCY_CYCLE')) throw new CliError(`--depends-on: ${error.message}`);
           throw error;

@@ -1,4 +1,5 @@
 export * from './creation-mode.js';
+export * from './define-external-job.js';
 export * from './define-jobs.js';
 export * from './define-plugin.js';
 export * from './handler.js';

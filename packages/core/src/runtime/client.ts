@@ -59,13 +59,21 @@ export interface SubmitResult extends EnqueueResult {
   type: string;
 }
 
+/** One job of {@link JobbyClient.submitMany}: its input is typed by its job type. */
+export interface JobSubmission<TKey extends JobTypeKey = JobTypeKey> {
+  type: TKey;
+  key: string;
+  input: InputOf<TKey>;
+  options?: SubmitOptions;
+}
+
 export interface JobbyClient {
   readonly registry: JobbyRegistry;
   readonly store: JobStore;
   submit<TKey extends JobTypeKey>(type: TKey, key: string, input: InputOf<TKey>, options?: ClientSubmitOptions): Promise<SubmitResult>;
   /** Submits many in one statement (or one transaction, when some have dependencies). */
-  submitMany(
-    jobs: readonly { type: JobTypeKey; key: string; input: unknown; options?: SubmitOptions }[],
+  submitMany<const TKeys extends readonly JobTypeKey[]>(
+    jobs: { readonly [Index in keyof TKeys]: JobSubmission<TKeys[Index]> },
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     options?: { transaction?: Kysely<any> },
   ): Promise<SubmitResult[]>;
