@@ -127,7 +127,7 @@ describe('jobby new plugin refuses, with one line and exit code 2, writing nothi
       [['new', 'plugin', 'Billing'], /^jobby new plugin: <name> must be lowercase letters, digits, - and _, starting with a letter \(job types are named <name>\.Job\), got "Billing"$/],
       [['new', 'plugin', 'shop'], /^jobby new plugin: <name>: plugin "shop" already exists: @acme\/taken \(plugins\/taken\); pick another name$/],
       [['new', 'plugin', 'orders', '--dir', 'plugins/taken'], /^jobby new plugin: --dir: plugins\/taken already exists; pick another --dir or remove it$/],
-      [['new', 'plugin', 'taken'], /^jobby new plugin: --package: @acme\/taken is already a package of this project; pass another --package$/],
+      [['new', 'plugin', 'taken', '--dir', 'plugins/other'], /^jobby new plugin: --package: @acme\/taken is already a package of this project; pass another --package$/],
     ];
     for (const [argv, message] of cases) {
       const result = await jobby(...argv);
@@ -138,5 +138,6 @@ describe('jobby new plugin refuses, with one line and exit code 2, writing nothi
     expect(readFileSync(path.join(root, 'package.json'), 'utf8') + readFileSync(path.join(root, 'packages/worker/package.json'), 'utf8')).toBe(before);
     expect(existsSync(path.join(root, 'plugins/billing'))).toBe(false);
     expect(existsSync(path.join(root, 'plugins/orders'))).toBe(false);
+    expect(existsSync(path.join(root, 'plugins/other'))).toBe(false);
   });
 });
