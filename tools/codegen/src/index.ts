@@ -9,7 +9,9 @@ export { runCodegenCli, type CliIo } from './cli.js';
 export {
   CodegenError,
   createDiagnostic,
+  createWarning,
   formatDiagnostic,
+  isWarning,
   formatLocation,
   type CodegenDiagnostic,
   type CodegenDiagnosticCode,
