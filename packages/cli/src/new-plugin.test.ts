@@ -56,6 +56,43 @@ function readJson(file: string): Record<string, unknown> {
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
 }
 
+/**
+ * Removes the plugin again: its jobs are orphaned. They are shown and listed by the name
+ * jobby.lock.json keeps (the plugin marked removed), can be cancelled but not run again, and the
+ * worker warns about them at start.
+ */
+async function removeThePlugin(root: string, jobby: (...args: string[]) => ReturnType<typeof runJobby>, env: Record<string, string>): Promise<void> {
+  rmSync(path.join(root, 'plugins/billing'), { recursive: true });
+  const workerFile = path.join(root, 'packages/worker/package.json');
+  const workerPackage = readJson(workerFile) as { dependencies: Record<string, string> };
+  delete workerPackage.dependencies['@acme/billing'];
+  writeFileSync(workerFile, JSON.stringify(workerPackage, null, 2));
+  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund'], { cwd: root, stdio: 'pipe' });
+  expect(await jobby('codegen')).toMatchObject({ code: 0 });
+  expect(readJson(path.join(root, 'jobby.lock.json'))).toMatchObject({ plugins: { billing: { removed: true, jobTypes: { Greet: 1000 } } } });
+
+  const shown = await jobby('jobs', 'show', 'billing.Greet', 'example', '--json');
+  expect(shown.code).toBe(0);
+  expect(JSON.parse(shown.stdout)).toMatchObject({ type: 'billing.Greet', key: 'example', state: 'succeeded' });
+  const listed = JSON.parse((await jobby('jobs', 'list', '--type', 'billing.Greet', '--json')).stdout) as { type: string; key: string }[];
+  expect(listed.map((job) => `${job.type}:${job.key}`)).toEqual(['billing.Greet:later', 'billing.Greet:example']);
+  const retried = await jobby('jobs', 'retry', 'billing.Greet', 'example');
+  expect(retried).toMatchObject({ code: 2, stderr: 'jobby jobs retry: billing.Greet is a removed job type (plugin removed in jobby.lock.json): its jobs can be listed, shown and cancelled, not run again\n' });
+
+  const worker = spawnJobby(['worker', '--jobs-mode', 'none'], { env, cwd: root });
+  const exited = collect(worker);
+  let logs = '';
+  worker.stderr!.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+  try {
+    await until('the warning about orphaned jobs', async () => logs.includes('unfinished job(s) of job types no longer in the registry will never run: billing.Greet (id 1000): 1.'));
+  } finally {
+    worker.kill('SIGTERM');
+  }
+  await exited;
+  const cancelled = await jobby('jobs', 'cancel', 'billing.Greet', 'later');
+  expect(cancelled).toMatchObject({ code: 0, stdout: 'cancelled billing.Greet:later (1 job)\n' });
+}
+
 describe.each<Layout>(['monorepo', 'application'])('jobby new plugin in a %s', (layout) => {
   it('writes a complete plugin, wires it in, and jobby worker --jobs-mode local then runs its example job', async () => {
     const root = createProject(layout);
@@ -103,16 +140,18 @@ describe.each<Layout>(['monorepo', 'application'])('jobby new plugin in a %s', (
         return job?.state === 'succeeded' && job;
       });
       expect(done).toMatchObject({ type: 'billing.Greet', key: 'example', attempts: 1, output: { greeting: 'Hello, world!' } });
+      expect(await jobby('submit', 'billing.Greet', 'later', '--input', '{"name":"Ada"}', '--run-at', '2099-01-01T00:00:00Z')).toMatchObject({ code: 0 });
     } finally {
       worker.kill('SIGTERM');
     }
     expect((await exited).code).toBe(0);
+    if (layout === 'monorepo') await removeThePlugin(root, jobby, env);
 
     // The package stands on its own: it type-checks and its test passes.
     execFileSync(process.execPath, [path.join(repositoryRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: plugin, stdio: 'pipe' });
     const tested = execFileSync(process.execPath, [path.join(repositoryRoot, 'node_modules/vitest/vitest.mjs'), 'run'], { cwd: plugin, encoding: 'utf8', stdio: 'pipe' });
     expect(tested).toMatch(/1 passed/);
-  });
+  }, 480_000);
 });
 
 describe('jobby new plugin refuses, with one line and exit code 2, writing nothing', () => {
