@@ -69,7 +69,7 @@ async function removeThePlugin(root: string, jobby: (...args: string[]) => Retur
   writeFileSync(workerFile, JSON.stringify(workerPackage, null, 2));
   execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund'], { cwd: root, stdio: 'pipe' });
   expect(await jobby('codegen')).toMatchObject({ code: 0 });
-  expect(readJson(path.join(root, 'jobby.lock.json'))).toMatchObject({ plugins: { billing: { removed: true, jobTypes: { Greet: 1000 } } } });
+  expect(readJson(path.join(root, 'jobby.lock.json'))).toMatchObject({ plugins: { billing: { removed: true, tombstones: { Greet: 1000 } } } });
 
   const shown = await jobby('jobs', 'show', 'billing.Greet', 'example', '--json');
   expect(shown.code).toBe(0);

@@ -41,8 +41,9 @@ export function readRemovedJobTypes(projectRoot: string): RemovedJobType[] {
   }
   const removed: RemovedJobType[] = [];
   for (const [plugin, entry] of Object.entries(plugins)) {
-    for (const [job, id] of Object.entries(entry.tombstones ?? {})) removed.push({ name: `${plugin}.${job}`, id, why: 'tombstoned' });
-    if (entry.removed) for (const [job, id] of Object.entries(entry.jobTypes ?? {})) removed.push({ name: `${plugin}.${job}`, id, why: 'plugin removed' });
+    const why = entry.removed ? 'plugin removed' : 'tombstoned';
+    for (const [job, id] of Object.entries(entry.tombstones ?? {})) removed.push({ name: `${plugin}.${job}`, id, why });
+    if (entry.removed) for (const [job, id] of Object.entries(entry.jobTypes ?? {})) removed.push({ name: `${plugin}.${job}`, id, why });
   }
   return removed.sort((a, b) => a.id - b.id);
 }
