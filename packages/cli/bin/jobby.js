@@ -10,6 +10,12 @@
 import { existsSync } from 'node:fs';
 import { register } from 'node:module';
 
+// `jobby … | head`: a reader that stops early is not an error of ours.
+process.stdout.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 const argv = process.argv.slice(2);
 const source = new URL('../src/main.ts', import.meta.url);
 const fromSource = existsSync(source);

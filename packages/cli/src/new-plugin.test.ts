@@ -145,12 +145,13 @@ describe.each<Layout>(['monorepo', 'application'])('jobby new plugin in a %s', (
       worker.kill('SIGTERM');
     }
     expect((await exited).code).toBe(0);
-    if (layout === 'monorepo') await removeThePlugin(root, jobby, env);
 
     // The package stands on its own: it type-checks and its test passes.
     execFileSync(process.execPath, [path.join(repositoryRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: plugin, stdio: 'pipe' });
     const tested = execFileSync(process.execPath, [path.join(repositoryRoot, 'node_modules/vitest/vitest.mjs'), 'run'], { cwd: plugin, encoding: 'utf8', stdio: 'pipe' });
     expect(tested).toMatch(/1 passed/);
+
+    if (layout === 'monorepo') await removeThePlugin(root, jobby, env);
   }, 480_000);
 });
 
