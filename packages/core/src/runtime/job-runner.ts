@@ -92,7 +92,6 @@ export function toStoredError(error: unknown): StoredError {
   return { code: 'HANDLER_ERROR', message: describeError(error) };
 }
 
-
 /**
  * The context a handler receives. Everything but the input is made on first use (getters on the
  * prototype): a no-op handler then costs one small object, not the ~1.4 KB of closures and objects
