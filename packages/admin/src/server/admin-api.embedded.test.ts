@@ -38,7 +38,7 @@ describe('admin API on the embedded database', () => {
     const response = await app.request('http://127.0.0.1/api/jobs', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ type: demoJobs.refs.Produce, key: 'embedded-1', input: { value: 4 } }),
+      body: JSON.stringify({ type: 'demo.Produce', key: 'embedded-1', input: { value: 4 } }),
     });
     expect(response.status).toBe(201);
     const submitted = (await response.json()) as SubmitResponse;

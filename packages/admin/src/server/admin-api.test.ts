@@ -56,12 +56,12 @@ describe('reading', () => {
   });
 
   it('submits a job, which the worker runs, and shows it in detail', async () => {
-    const submitted = await api.post<SubmitResponse>('/api/jobs', { type: demoJobs.refs.Produce, key: 'first', input: { value: 21 } });
+    const submitted = await api.post<SubmitResponse>('/api/jobs', { type: 'demo.Produce', key: 'first', input: { value: 21 } });
     expect(submitted.status).toBe(201);
-    expect(submitted.body).toMatchObject({ type: demoJobs.refs.Produce, key: 'first', created: true, state: 'queued' });
+    expect(submitted.body).toMatchObject({ type: 'demo.Produce', key: 'first', created: true, state: 'queued' });
     await untilState(submitted.body.id, 'succeeded');
     const { body } = await api.get<JobDetailResponse>(`/api/jobs/${submitted.body.id}`);
-    expect(body.job).toMatchObject({ type: demoJobs.refs.Produce, key: 'first', state: 'succeeded', attempts: 1, submittable: true });
+    expect(body.job).toMatchObject({ type: 'demo.Produce', key: 'first', state: 'succeeded', attempts: 1, submittable: true });
     expect(JSON.parse(body.output!.text)).toEqual({ doubled: 42 });
     expect(body.output).toMatchObject({ truncated: false, bytes: 14, downloadUrl: `/api/jobs/${submitted.body.id}/output` });
     expect(body.input.bytes).toBe(JSON.stringify({ value: 21 }).length);
@@ -73,7 +73,7 @@ describe('reading', () => {
     expect(body.timings.totalMs).toBeGreaterThanOrEqual(body.timings.runMs!);
     expect(body.actions).toEqual({ retry: false, cancel: false, runNow: false, rerun: true });
     // Submitting the same (type, key) again is idempotent.
-    const again = await api.post<SubmitResponse>('/api/jobs', { type: demoJobs.refs.Produce, key: 'first', input: { value: 21 } });
+    const again = await api.post<SubmitResponse>('/api/jobs', { type: 'demo.Produce', key: 'first', input: { value: 21 } });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ id: submitted.body.id, created: false });
   });
@@ -331,22 +331,22 @@ describe('validation: bad input is a 400 with a JSON error, never a 500', () => 
   });
 
   it('rejects invalid submissions with field-level errors', async () => {
-    const invalid = await api.post<ApiErrorBody>('/api/jobs', { type: demoJobs.refs.Produce, key: 'bad', input: { value: 'seven' } });
+    const invalid = await api.post<ApiErrorBody>('/api/jobs', { type: 'demo.Produce', key: 'bad', input: { value: 'seven' } });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error.code).toBe('PAYLOAD_INVALID');
     expect(invalid.body.error.details!.errors![0]).toMatchObject({ path: '/value', message: 'must be number' });
-    const extra = await api.post<ApiErrorBody>('/api/jobs', { type: demoJobs.refs.Produce, key: 'bad', input: { value: 1, other: true } });
+    const extra = await api.post<ApiErrorBody>('/api/jobs', { type: 'demo.Produce', key: 'bad', input: { value: 1, other: true } });
     expect(extra.body.error.code).toBe('PAYLOAD_INVALID');
     const cases: [unknown, string][] = [
-      [{ type: demoJobs.refs.Combine, key: 'k', input: { label: 'x' } }, 'not submittable'],
+      [{ type: 'demo.Combine', key: 'k', input: { label: 'x' } }, 'not submittable'],
       [{ type: 'nope.Job', key: 'k', input: {} }, 'unknown job type'],
-      [{ type: demoJobs.refs.Produce, key: '', input: { value: 1 } }, 'key must be 1–512 characters'],
-      [{ type: demoJobs.refs.Produce, key: 'k' }, 'input is missing'],
-      [{ type: demoJobs.refs.Produce, key: 'k', input: { value: 1 }, extra: 1 }, 'unknown field extra'],
-      [{ type: demoJobs.refs.Produce, key: 'k', input: { value: 1 }, maxAttempts: 0 }, 'maxAttempts must be an integer'],
-      [{ type: demoJobs.refs.Produce, key: 'k', input: { value: 1 }, runAt: 'soon' }, 'runAt must be an ISO 8601 time'],
-      [{ type: demoJobs.refs.Produce, key: 'k', input: { value: 1 }, dependsOn: 'x' }, 'dependsOn must be an array'],
-      [{ type: demoJobs.refs.Produce, key: 'k', input: { value: 1 }, dependsOn: [{ type: 'demo.Produce' }] }, 'key must be a string'],
+      [{ type: 'demo.Produce', key: '', input: { value: 1 } }, 'key must be 1–512 characters'],
+      [{ type: 'demo.Produce', key: 'k' }, 'input is missing'],
+      [{ type: 'demo.Produce', key: 'k', input: { value: 1 }, extra: 1 }, 'unknown field extra'],
+      [{ type: 'demo.Produce', key: 'k', input: { value: 1 }, maxAttempts: 0 }, 'maxAttempts must be an integer'],
+      [{ type: 'demo.Produce', key: 'k', input: { value: 1 }, runAt: 'soon' }, 'runAt must be an ISO 8601 time'],
+      [{ type: 'demo.Produce', key: 'k', input: { value: 1 }, dependsOn: 'x' }, 'dependsOn must be an array'],
+      [{ type: 'demo.Produce', key: 'k', input: { value: 1 }, dependsOn: [{ type: 'demo.Produce' }] }, 'key must be a string'],
       [[1, 2], 'must be a JSON object'],
       ['{"type":', 'not valid JSON'],
     ];
@@ -359,7 +359,7 @@ describe('validation: bad input is a 400 with a JSON error, never a 500', () => 
       type: 'demo.Produce',
       key: 'needs-ghost',
       input: { value: 1 },
-      dependsOn: [{ type: demoJobs.refs.Produce, key: 'ghost' }],
+      dependsOn: [{ type: 'demo.Produce', key: 'ghost' }],
     });
     expect(missingDependency.status).toBe(400);
     expect(missingDependency.body.error.code).toBe('DEPENDENCY_MISSING');
@@ -374,7 +374,7 @@ describe('validation: bad input is a 400 with a JSON error, never a 500', () => 
 });
 
 describe('security', () => {
-  const submission = { type: demoJobs.refs.Produce, key: 'secure', input: { value: 1 } };
+  const submission = { type: 'demo.Produce', key: 'secure', input: { value: 1 } };
 
   it('mutations need the token; reads do not', async () => {
     const missing = await api.post<ApiErrorBody>('/api/jobs', submission, { authorization: '' });
