@@ -8,9 +8,12 @@ const condition = '@jobby/source';
 export async function resolve(specifier, context, nextResolve) {
   const bare = !/^(\.|\/|[a-z]+:)/i.test(specifier) && !specifier.startsWith('#');
   if (!bare || context.conditions.includes(condition)) return nextResolve(specifier, context);
+  // Node merges the context a hook passes into the one it was given (the same object): keep the
+  // original conditions apart for the fallback.
+  const conditions = [...context.conditions];
   try {
-    return await nextResolve(specifier, { ...context, conditions: [condition, ...context.conditions] });
+    return await nextResolve(specifier, { ...context, conditions: [condition, ...conditions] });
   } catch {
-    return nextResolve(specifier, context);
+    return nextResolve(specifier, { ...context, conditions });
   }
 }
