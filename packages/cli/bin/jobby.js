@@ -1,29 +1,32 @@
 #!/usr/bin/env node
-// The `jobby` command. Published (or built): runs dist/main.js. In the workspace before a build:
-// re-executes Node on the TypeScript sources (`--conditions=@jobby/source --import tsx`), passing
-// stdio through and exiting with the child's code (or re-raising its signal).
-import { spawn } from 'node:child_process';
+// The `jobby` command.
+// - Help (`-h`, `--help`, `help`) is printed from the command tree alone (command-tree.mjs: it
+//   imports commander and nothing else), so it answers in about a tenth of a second.
+// - In a checkout of the jobby repository (src/main.ts is here) the TypeScript sources run in this
+//   process through tsx; installed from npm, dist/main.js runs.
+// - Either way bare imports prefer a package's `@jobby/source` export where its file exists (see
+//   source-condition.mjs): the worker runs the plugins' sources, never a stale dist/.
+// One process, no child: SIGTERM and Ctrl-C reach the program itself, and nothing is left behind.
 import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { register } from 'node:module';
 
-const built = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-if (existsSync(built)) {
-  await import(pathToFileURL(built).href);
-} else {
-  const source = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--conditions=@jobby/source', '--import', 'tsx', ...process.execArgv, source, ...process.argv.slice(2)], {
-    stdio: 'inherit',
-  });
-  // Forward termination to the child: it shuts down gracefully and its exit code becomes ours.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(signal, () => child.kill(signal));
+// `jobby … | head`: a reader that stops early is not an error of ours.
+process.stdout.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
+const argv = process.argv.slice(2);
+const source = new URL('../src/main.ts', import.meta.url);
+const fromSource = existsSync(source);
+const { isHelpRequest, printHelp } = await import(new URL(fromSource ? '../src/command-tree.mjs' : '../dist/command-tree.mjs', import.meta.url).href);
+if (!(isHelpRequest(argv) && printHelp(argv, (text) => process.stdout.write(text)))) {
+  register('./source-condition.mjs', import.meta.url);
+  if (fromSource) {
+    const { register: registerTypeScript } = await import('tsx/esm/api');
+    registerTypeScript();
+    await import(source.href);
+  } else {
+    await import(new URL('../dist/main.js', import.meta.url).href);
   }
-  child.on('exit', (code, signal) => {
-    if (signal) {
-      process.removeAllListeners(signal);
-      process.kill(process.pid, signal);
-    } else {
-      process.exit(code ?? 1);
-    }
-  });
 }

@@ -53,6 +53,9 @@ describe('help and usage errors', () => {
     expectUsageError(await inProcess(['jobs', 'list', '--limit', '0']), /^jobby jobs list: --limit must be an integer from 1 to 1000, got "0"$/);
     expectUsageError(await inProcess(['submit', 'steam.FetchAppList']), /^jobby submit: missing required argument 'key'$/);
     expectUsageError(await inProcess(['submit', 'steam.FetchAppList', 'k', '--input', '{"url":']), /^jobby submit: --input is not valid JSON: /);
+    // One priority range everywhere: the store's (and the admin API's) −1,000,000..1,000,000.
+    expectUsageError(await inProcess(['submit', 'steam.FetchAppList', 'k', '--priority', '2000000']), /^jobby submit: --priority must be an integer from -1000000 to 1000000, got "2000000"$/);
+    expectUsageError(await inProcess(['submit', 'steam.FetchAppList', 'k', '--priority', '1.5']), /^jobby submit: --priority must be an integer from -1000000 to 1000000, got "1.5"$/);
     expectUsageError(await inProcess(['submit', 'steam.FetchAppList', 'k', '--run-at', 'tomorrow']), /^jobby submit: --run-at must be an ISO 8601 time/);
     expectUsageError(await inProcess(['submit', 'steam.FetchAppList', 'k', '--depends-on', 'steam.FetchAppList']), /^jobby submit: --depends-on must be plugin.Job:key/);
     expectUsageError(await inProcess(['worker', '--jobs-mode', 'everything']), /^jobby worker: --jobs-mode must be none, local or production, got "everything"$/);
@@ -134,7 +137,8 @@ describe('against Postgres (child processes)', () => {
   });
 
   it('controls jobs: cancel, retry and rerun, exit 1 when there is nothing to do, exit 1 for a job that does not exist', async () => {
-    expect((await jobby('submit', 'email.SendVerificationEmail', 'later', '--input', '{"address":"a@b.co","verificationCode":"1"}', '--run-at', '2099-01-01T00:00:00Z')).code).toBe(0);
+    expect((await jobby('submit', 'email.SendVerificationEmail', 'later', '--input', '{"address":"a@b.co","verificationCode":"1"}', '--run-at', '2099-01-01T00:00:00Z', '--priority', '-1000000')).code).toBe(0);
+    expect(JSON.parse((await jobby('jobs', 'show', 'email.SendVerificationEmail', 'later', '--json')).stdout)).toMatchObject({ priority: -1_000_000 });
     const cancelled = await jobby('jobs', 'cancel', 'email.SendVerificationEmail', 'later', '--json');
     expect(cancelled.code).toBe(0);
     expect(JSON.parse(cancelled.stdout)).toMatchObject({ type: 'email.SendVerificationEmail', key: 'later', changed: true });

@@ -5,7 +5,7 @@ import { CliError } from './cli-error.js';
 
 export function integerOption(flag: string, value: string, minimum: number, maximum = Number.MAX_SAFE_INTEGER): number {
   const number = Number(value);
-  if (!/^\d+$/.test(value) || number < minimum || number > maximum) {
+  if (!/^-?\d+$/.test(value) || number < minimum || number > maximum) {
     throw new CliError(`${flag} must be an integer from ${minimum} to ${maximum}, got ${JSON.stringify(value)}`);
   }
   return number;

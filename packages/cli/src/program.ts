@@ -1,11 +1,6 @@
-import { Command, CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { exitCodeOf, exitCodes, oneLine } from './cli-error.js';
-import { registerAdmin } from './commands/admin.js';
-import { registerCodegen } from './commands/codegen.js';
-import { registerJobs } from './commands/jobs.js';
-import { registerMigrate } from './commands/migrate.js';
-import { registerSubmit } from './commands/submit.js';
-import { registerWorker } from './commands/worker.js';
+import { createCommandTree } from './command-tree.mjs';
 import { processIo, type CliIo } from './io.js';
 
 /** What command actions share: where to write, and what they decided about the exit. */
@@ -17,29 +12,25 @@ export interface CommandContext {
   longRunning?: boolean;
 }
 
-const environmentHelp = `
-Environment:
-  DATABASE_URL     Postgres connection string; unset: the embedded database in .jobby/data
-                   (shared with a running \`npm start\` / \`jobby worker\` through its local server)
-  JOBBY_SCHEMA     Postgres schema holding jobby's tables (default jobby)
-  JOBBY_DATA_DIR   the embedded database's directory (default .jobby/data)
-  JOBBY_LOG_LEVEL  worker log level (default info)
-  JOBBY_ADMIN_TOKEN  bearer token the admin API requires
-
-Exit codes: 0 done; 1 failed (database unreachable, job not found, stale codegen output);
-2 bad usage (bad flag, bad JSON, unknown job type, payload failing its schema) — nothing written.`;
-
+/**
+ * The `jobby` program: the command tree of `command-tree.js` with its actions. Each action's module
+ * is imported when the command runs, so that a command loads only what it needs (`--help` and
+ * `jobby codegen` never load the database driver, `jobby submit` never loads ts-morph).
+ */
 export function createProgram(context: CommandContext): Command {
-  const program = new Command('jobby')
-    .description('jobby: a type-safe Postgres job queue — codegen, migrations, workers, the admin UI and job control')
-    .showSuggestionAfterError(true)
-    .addHelpText('after', environmentHelp);
-  registerCodegen(program, context);
-  registerMigrate(program, context);
-  registerWorker(program, context);
-  registerAdmin(program, context);
-  registerSubmit(program, context);
-  registerJobs(program, context);
+  const { program, commands } = createCommandTree();
+  const on = commands.get.bind(commands);
+  on('codegen')!.action(async (flags) => (await import('./commands/codegen.js')).codegenAction(flags, context));
+  on('migrate')!.action(async () => (await import('./commands/migrate.js')).migrateAction(context));
+  on('worker')!.action(async (flags) => (await import('./commands/worker.js')).workerAction(flags, context));
+  on('admin')!.action(async (flags) => (await import('./commands/admin.js')).adminAction(flags, context));
+  on('submit')!.action(async (type: string, key: string, flags) => (await import('./commands/submit.js')).submitAction(type, key, flags, context));
+  on('jobs list')!.action(async (flags) => (await import('./commands/jobs.js')).jobsListAction(flags, context));
+  on('jobs show')!.action(async (type: string, key: string, flags) => (await import('./commands/jobs.js')).jobsShowAction(type, key, flags, context));
+  for (const name of ['retry', 'cancel', 'rerun'] as const) {
+    on(`jobs ${name}`)!.action(async (type: string, key: string, flags) => (await import('./commands/jobs.js')).jobsControlAction(name, type, key, flags, context));
+  }
+  on('new plugin')!.action(async (name: string, flags) => (await import('./commands/new-plugin.js')).newPluginAction(name, flags, context));
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({
       writeOut: (text) => context.io.stdout(text),

@@ -6,8 +6,8 @@ import { CliError } from './cli-error.js';
 
 /**
  * Where the generated registry lives. The project root and `jobby.outDir` are found the way
- * `jobby codegen` finds them (the nearest package.json listing workspaces, else the nearest
- * package.json; `"jobby": { "outDir" }`, default `generated/jobby`) — repeated here rather than
+ * `jobby codegen` finds them (the nearest package.json whose workspaces include the nearest
+ * package, else the nearest package.json; `"jobby": { "outDir" }`, default `generated/jobby`) — repeated here rather than
  * imported so that commands other than `codegen` do not load ts-morph.
  */
 
@@ -26,11 +26,21 @@ function readJson(file: string): Record<string, unknown> {
   }
 }
 
-function hasWorkspaces(packageJson: Record<string, unknown>): boolean {
+function workspacesOf(packageJson: Record<string, unknown>): string[] {
   const field = packageJson['workspaces'];
-  if (Array.isArray(field)) return field.length > 0;
-  const packages = typeof field === 'object' && field !== null ? (field as Record<string, unknown>)['packages'] : undefined;
-  return Array.isArray(packages) && packages.length > 0;
+  const list = Array.isArray(field) ? field : typeof field === 'object' && field !== null ? (field as Record<string, unknown>)['packages'] : undefined;
+  return Array.isArray(list) ? list.filter((entry): entry is string => typeof entry === 'string') : [];
+}
+
+/** Whether an npm `workspaces` glob names the directory at `relativePath` (as codegen's workspaceGlobMatches). */
+function workspaceGlobMatches(pattern: string, relativePath: string): boolean {
+  const source = pattern
+    .replace(/^\.\//, '')
+    .replace(/\/+$/, '')
+    .split('/')
+    .map((segment) => (segment === '**' ? '.*' : segment.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')))
+    .join('/');
+  return new RegExp(`^${source}$`).test(relativePath);
 }
 
 export function findProject(startDirectory: string): ProjectLocation {
@@ -40,7 +50,9 @@ export function findProject(startDirectory: string): ProjectLocation {
     const candidate = path.join(directory, 'package.json');
     if (existsSync(candidate)) {
       nearest ??= directory;
-      if (hasWorkspaces(readJson(candidate))) break;
+      const globs = workspacesOf(readJson(candidate));
+      const relative = path.relative(directory, nearest).split(path.sep).join('/');
+      if (globs.length > 0 && (relative === '' || globs.some((glob) => !glob.startsWith('!') && workspaceGlobMatches(glob, relative)))) break;
     }
     const parent = path.dirname(directory);
     if (parent === directory) {

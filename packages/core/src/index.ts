@@ -29,5 +29,6 @@ export {
   type WorkerProgramOptions,
 } from './runtime/worker-program.js';
 export { isTransientDatabaseError } from './runtime/transient-error.js';
+export { describeOrphanedJobTypes, findOrphanedJobTypes, type OrphanedJobType } from './runtime/orphaned-job-types.js';
 export { openDatabase, migrate, databaseOptionsFromEnv, type JobbyDatabase, type DatabaseOptions } from './store/index.js';
 export type { JobState, StoredError, StoredAttempt } from './store/job.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { JobCreationMode, JobRegistry, ModuleContext, PluginModule, WorkerCreationMode, WorkerRegistry } from '@jobby/core';
+import { NonRetryableError, type JobCreationMode, type JobRegistry, type ModuleContext, type PluginModule, type WorkerCreationMode, type WorkerRegistry } from '@jobby/core';
 import { EmailJob, emailJobs } from './jobs.js';
 import { appendToOutbox, outboxPath } from './outbox.js';
 
@@ -9,13 +9,7 @@ type EmailJobs = typeof emailJobs;
 const addressPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** An error that retrying cannot fix; the runtime fails the job at once. */
-export class InvalidEmailError extends Error {
-  readonly retryable = false;
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidEmailError';
-  }
-}
+export class InvalidEmailError extends NonRetryableError {}
 
 /**
  * The email module. Delivers to the local outbox (`<dataDirectory>/outbox.jsonl`) in every mode:

@@ -74,7 +74,7 @@ describe('email plugin on real Postgres', () => {
   });
 
   it('refuses a payload without a verification code at submission', async () => {
-    await expect(client.submit('email.SendVerificationEmail', 'user-3', { address: 'a@b.c' } as never)).rejects.toMatchObject({ code: 'PAYLOAD_INVALID' });
+    await expect(client.submit(emailJobs.refs.SendVerificationEmail, 'user-3', { address: 'a@b.c' } as never)).rejects.toMatchObject({ code: 'PAYLOAD_INVALID' });
   });
 
   it('submits its sentinel email in local jobs mode', async () => {

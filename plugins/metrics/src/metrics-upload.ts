@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { NonRetryableError } from '@jobby/core';
 import type { MetricsSummary, ProcessMetricsUploadInput, ProcessMetricsUploadOutput } from './jobs.js';
 
 /**
@@ -13,13 +14,7 @@ export const demoStorageId = 'demo';
 const storageIdPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 /** An error that retrying cannot fix; the runtime fails the job at once. */
-export class InvalidUploadError extends Error {
-  readonly retryable = false;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'InvalidUploadError';
-  }
-}
+export class InvalidUploadError extends NonRetryableError {}
 
 /** The file of an upload, refusing ids and paths that would leave the storage directory. */
 export function uploadFile(storageRoot: string, input: ProcessMetricsUploadInput): string {

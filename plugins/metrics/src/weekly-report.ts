@@ -1,16 +1,13 @@
-import type { DependencyResult } from '@jobby/core';
+import { defineExternalJob, NonRetryableError, payload, type DependencyResult } from '@jobby/core';
 import type { ProcessMetricsUploadOutput, WeeklyReportOutput } from './jobs.js';
 
 /**
  * The cross-plugin fan-in. This plugin does not import `@jobby/steam` or `@jobby/email` (plugins
- * depend only on the core): it names their job types by `plugin.Job` string and reads their
- * outputs through views of its own, checked at run time, so that a change of shape in another
- * plugin fails this job with a clear message instead of producing a wrong report.
+ * depend only on the core): it names their job types with handles of its own
+ * (`defineExternalJob`) and reads their outputs through views of its own, checked at run time, so
+ * that a change of shape in another plugin fails this job with a clear message instead of
+ * producing a wrong report.
  */
-
-export const steamProcessAppList = 'steam.ProcessAppList';
-export const emailSendVerificationEmail = 'email.SendVerificationEmail';
-export const metricsProcessMetricsUpload = 'metrics.ProcessMetricsUpload';
 
 /** The part of `steam.ProcessAppList`'s output this report reads. */
 export interface AppListStatsView {
@@ -25,13 +22,14 @@ export interface DeliveryView {
   deliveredAt: string;
 }
 
-export class ReportInputError extends Error {
-  readonly retryable = false;
-  constructor(message: string) {
-    super(message);
-    this.name = 'ReportInputError';
-  }
-}
+/** `steam.ProcessAppList`, as this plugin sees it. */
+export const steamProcessAppList = defineExternalJob({ name: 'steam.ProcessAppList', output: payload<AppListStatsView>() });
+/** `email.SendVerificationEmail`, as this plugin sees it. */
+export const emailSendVerificationEmail = defineExternalJob({ name: 'email.SendVerificationEmail', output: payload<DeliveryView>() });
+const metricsProcessMetricsUpload = 'metrics.ProcessMetricsUpload';
+
+/** The dependencies' outputs do not fit the report: retrying the same outputs cannot help. */
+export class ReportInputError extends NonRetryableError {}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -61,8 +59,8 @@ export function readDelivery(dependency: DependencyResult): DeliveryView {
 
 /** Builds the report from the dependencies' outputs. Pure. */
 export function buildWeeklyReport(title: string, dependencies: readonly DependencyResult[]): WeeklyReportOutput {
-  const stats = readAppListStats(single(dependencies, steamProcessAppList));
-  const delivery = readDelivery(single(dependencies, emailSendVerificationEmail));
+  const stats = readAppListStats(single(dependencies, steamProcessAppList.name));
+  const delivery = readDelivery(single(dependencies, emailSendVerificationEmail.name));
   const uploads = dependencies.filter((dependency) => dependency.type === metricsProcessMetricsUpload).map((dependency) => dependency.output as ProcessMetricsUploadOutput);
   return {
     title,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { NonRetryableError } from '@jobby/core';
 import type { SteamApp } from './jobs.js';
 
 /**
@@ -13,13 +14,7 @@ import type { SteamApp } from './jobs.js';
 export const fixtureAppListUrl = new URL('../fixtures/app-list.json', import.meta.url);
 
 /** An error that retrying cannot fix; the runtime fails the job without further attempts. */
-export class PermanentSteamError extends Error {
-  readonly retryable = false;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'PermanentSteamError';
-  }
-}
+export class PermanentSteamError extends NonRetryableError {}
 
 /** Parses and validates an app list document; throws {@link PermanentSteamError} naming the first problem. */
 export function parseAppList(document: unknown, source: string): SteamApp[] {

@@ -110,7 +110,7 @@ describe('steam plugin on real Postgres', () => {
   it('fetches from a URL and the dependent processes that list', async () => {
     await startWorker({ workersMode: 'production' });
     await client.submit(steamJobs.refs.FetchAppList, 'http', { url: `${baseUrl}/apps.json` });
-    await client.submit(steamJobs.refs.ProcessAppList, 'http', { topWords: 1 }, { dependsOn: [{ type: 'steam.FetchAppList', key: 'http' }] });
+    await client.submit(steamJobs.refs.ProcessAppList, 'http', { topWords: 1 }, { dependsOn: [{ type: steamJobs.refs.FetchAppList, key: 'http' }] });
     const processed = await until('the http chain', async () => {
       const job = await client.get(steamJobs.refs.ProcessAppList, 'http');
       return job?.state === 'succeeded' && job;
@@ -133,5 +133,20 @@ describe('steam plugin on real Postgres', () => {
       return job?.state === 'cancelled' && job;
     });
     expect(dependent.lastError?.code).toBe('DEPENDENCY_FAILED');
+  });
+
+  it('fails a ProcessAppList submitted without its FetchAppList at once: no retry can add the dependency', async () => {
+    await startWorker({ workersMode: 'production' });
+    // What the admin form does when nobody fills in a dependency: the submission itself is valid.
+    await client.submit(steamJobs.refs.ProcessAppList, 'orphan', {});
+    const failed = await until('the dependency-less ProcessAppList', async () => {
+      const job = await client.get(steamJobs.refs.ProcessAppList, 'orphan');
+      return job?.state === 'failed' && job;
+    });
+    expect(failed).toMatchObject({ attempts: 1, maxAttempts: 25 });
+    expect(failed.lastError).toMatchObject({
+      code: 'DEPENDENCY_MISSING',
+      message: "steam.ProcessAppList:orphan has no dependency steam.FetchAppList; submit it with dependsOn: [{ type: 'steam.FetchAppList', key }]",
+    });
   });
 });

@@ -62,6 +62,7 @@ export async function runCodegenCli(argv: readonly string[], io: CliIo = default
     throw error;
   }
   const summary = `${result.plugins.length} plugin(s), ${result.plugins.reduce((sum, plugin) => sum + plugin.jobTypes.length, 0)} job type(s)`;
+  for (const warning of result.warnings) io.stderr(`${formatDiagnostic(warning)}\n`);
   if (result.stale.length > 0) {
     for (const entry of result.stale) io.stderr(`${entry.diff}\n\n`);
   }

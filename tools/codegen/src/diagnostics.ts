@@ -31,6 +31,12 @@ export type CodegenDiagnosticCode =
   | 'MODULE_MISSING'
   | 'MODULE_INVALID'
   | 'PAYLOAD_NOT_JSON'
+  | 'PLUGIN_NOT_INSTALLED'
+  | 'PLUGIN_NOT_BUILT'
+  | 'PLUGIN_DEPENDS_ON_PLUGIN'
+  // warnings: the output is written, the message says what to do
+  | 'PLUGIN_NOT_A_DEPENDENCY'
+  | 'HANDLER_MISSING'
   // --check
   | 'STALE_OUTPUT';
 
@@ -43,6 +49,8 @@ export interface SourceLocation {
 /** One problem found by a run. `file`/`line` point at the first side; the message names both. */
 export interface CodegenDiagnostic {
   readonly code: CodegenDiagnosticCode;
+  /** `warning`: reported, but the output is still written. Default `error`. */
+  readonly severity?: 'error' | 'warning';
   readonly message: string;
   readonly file?: string;
   readonly line?: number;
@@ -58,9 +66,19 @@ export function createDiagnostic(code: CodegenDiagnosticCode, message: string, l
   return location ? { code, message, file: location.file, line: location.line } : { code, message };
 }
 
+/** Like {@link createDiagnostic}, for a problem that does not stop the output from being written. */
+export function createWarning(code: CodegenDiagnosticCode, message: string, location?: SourceLocation): CodegenDiagnostic {
+  return { ...createDiagnostic(code, message, location), severity: 'warning' };
+}
+
+/** True for warnings (the run still writes its output). */
+export function isWarning(diagnostic: CodegenDiagnostic): boolean {
+  return diagnostic.severity === 'warning';
+}
+
 /** One line per diagnostic, as the CLI prints them. */
 export function formatDiagnostic(diagnostic: CodegenDiagnostic): string {
-  return `error ${diagnostic.code}: ${diagnostic.message}`;
+  return `${isWarning(diagnostic) ? 'warning' : 'error'} ${diagnostic.code}: ${diagnostic.message}`;
 }
 
 /** Sorts diagnostics by file, line, code and message, so that output is deterministic. */

@@ -9,14 +9,16 @@ export { runCodegenCli, type CliIo } from './cli.js';
 export {
   CodegenError,
   createDiagnostic,
+  createWarning,
   formatDiagnostic,
+  isWarning,
   formatLocation,
   type CodegenDiagnostic,
   type CodegenDiagnosticCode,
   type SourceLocation,
 } from './diagnostics.js';
 export { scan, type ScanResult } from './scan/scan.js';
-export { discoverPackages, type DiscoverResult } from './scan/discover-packages.js';
+export { discoverPackages, expandWorkspaces, type DiscoverResult } from './scan/discover-packages.js';
 export { findProjectRoot, type ProjectRoot } from './scan/project-root.js';
 export { typeToSchema } from './scan/type-to-schema.js';
 export { buildModel } from './model/build-model.js';

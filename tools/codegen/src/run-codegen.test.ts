@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCodegen, runCodegenCli } from './index.js';
-import { copyFixture, fixturesDirectory, type TemporaryProject } from './testing/fixture.js';
+import { copyFixture, fixturesDirectory, linkPackage, type TemporaryProject } from './testing/fixture.js';
 
 const goldenDirectory = path.join(fixturesDirectory, 'golden', 'basic');
 const updateGolden = process.env['JOBBY_UPDATE_GOLDEN'] === '1';
@@ -125,6 +125,9 @@ describe('runCodegen on the basic fixture', () => {
       'plugins/billing/src/index.ts',
       project.read('saved-email/src/index.ts').replaceAll("'email'", "'billing'").replace('SendVerification = 7', 'SendVerification = 1'),
     );
+    // not installed yet: the worker program could not import it
+    expect((await runCodegen({ rootDir: project.directory })).diagnostics.map((diagnostic) => diagnostic.code)).toEqual(['PLUGIN_NOT_INSTALLED']);
+    linkPackage(project.directory, '@fixture/billing', path.join(project.directory, 'plugins/billing')); // what npm install does
     expect((await runCodegen({ rootDir: project.directory })).ok).toBe(true);
     expect(lockOf().plugins['billing']).toMatchObject({ clientId: 3, jobTypes: { SendVerification: 3001 } });
 

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createDiagnostic, sortDiagnostics, type CodegenDiagnostic } from './diagnostics.js';
+import { createDiagnostic, isWarning, sortDiagnostics, type CodegenDiagnostic } from './diagnostics.js';
 import { unifiedDiff } from './diff.js';
 import { assignIds } from './model/assign-ids.js';
 import { buildModel } from './model/build-model.js';
@@ -45,6 +45,8 @@ export interface CodegenResult {
   /** With `check`: every file that would change. */
   readonly stale: readonly StaleFile[];
   readonly diagnostics: readonly CodegenDiagnostic[];
+  /** Problems that did not stop the output from being written (a job type without a handler…). */
+  readonly warnings: readonly CodegenDiagnostic[];
   /** Milliseconds per stage. */
   readonly timings: Readonly<Record<'scan' | 'verify' | 'print' | 'write' | 'total', number>>;
 }
@@ -95,13 +97,15 @@ export async function runCodegen(options: CodegenOptions): Promise<CodegenResult
   const ids = assignIds(model, previousLock.lock);
   diagnostics.push(...verify({ model, ids, previousLock }));
   const afterVerify = performance.now();
-  const sorted = sortDiagnostics(diagnostics);
+  const sorted = sortDiagnostics(diagnostics.filter((diagnostic) => !isWarning(diagnostic)));
+  const warnings = sortDiagnostics(diagnostics.filter(isWarning));
 
   const base = {
     rootDir: root.directory,
     outDir: root.outDir,
     plugins: model.plugins,
     diagnostics: sorted,
+    warnings,
   };
   if (sorted.length > 0) {
     return {

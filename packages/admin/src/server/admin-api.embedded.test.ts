@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobbyClient, createWorker, type Worker } from '@jobby/core';
 import { createTestDatabase, type TestDatabase } from '@jobby/core/testing';
-import { demoRegistry } from '../../../core/src/runtime/test-fixtures/demo-plugin.js';
+import { demoJobs, demoRegistry } from '../../../core/src/runtime/test-fixtures/demo-plugin.js';
 import type { CountsResponse, GraphResponse, JobDetailResponse, JobListResponse, MetaResponse, SubmitResponse, ThroughputResponse, TypeStatsResponse } from '../shared/api-types.js';
 import { createAdminApp } from './app.js';
 import { silentLogger, until } from './testing/api-harness.js';
@@ -43,8 +43,8 @@ describe('admin API on the embedded database', () => {
     expect(response.status).toBe(201);
     const submitted = (await response.json()) as SubmitResponse;
     const client = createJobbyClient({ database, registry: demoRegistry });
-    await client.submit('demo.Combine' as never, 'embedded-sum', { label: 'x' } as never, { dependsOn: [{ type: 'demo.Produce', key: 'embedded-1' }] as never });
-    await until('the embedded jobs', async () => (await client.get('demo.Combine' as never, 'embedded-sum'))?.state === 'succeeded', 30_000);
+    await client.submit(demoJobs.refs.Combine, 'embedded-sum', { label: 'x' }, { dependsOn: [{ type: demoJobs.refs.Produce, key: 'embedded-1' }] });
+    await until('the embedded jobs', async () => (await client.get(demoJobs.refs.Combine, 'embedded-sum'))?.state === 'succeeded', 30_000);
 
     const detail = await get<JobDetailResponse>(`/api/jobs/${submitted.id}`);
     expect(detail.job.state).toBe('succeeded');

@@ -17,6 +17,7 @@ import type {
   TypeStatsResponse,
 } from '../shared/api-types.js';
 import { createApiHarness, testToken, until, type ApiHarness } from './testing/api-harness.js';
+import { demoJobs } from '../../../core/src/runtime/test-fixtures/demo-plugin.js';
 
 /** Every endpoint of the admin API against real Postgres, with a real worker running the demo plugin. */
 
@@ -79,7 +80,7 @@ describe('reading', () => {
 
   it('downloads payloads whole, and truncates large previews', async () => {
     const name = 'n'.repeat(100_000);
-    const result = await api.client.submit('demo.Strict' as never, 'large-input', { name } as never);
+    const result = await api.client.submit(demoJobs.refs.Strict, 'large-input', { name });
     const { body } = await api.get<JobDetailResponse>(`/api/jobs/${result.id}`);
     expect(body.input.truncated).toBe(true);
     expect(body.input.bytes).toBe(JSON.stringify({ name }).length);
@@ -95,7 +96,7 @@ describe('reading', () => {
 
   it('lists jobs with filters, sorting and keyset pagination', async () => {
     const results = await api.client.submitMany(
-      Array.from({ length: 25 }, (_, index) => ({ type: 'demo.Produce' as never, key: `page-${String(index).padStart(2, '0')}`, input: { value: index } })),
+      Array.from({ length: 25 }, (_, index) => ({ type: demoJobs.refs.Produce, key: `page-${String(index).padStart(2, '0')}`, input: { value: index } })),
     );
     await until('the page jobs', async () => {
       const { body } = await api.get<JobListResponse>('/api/jobs?keyPrefix=page-&state=succeeded&limit=100');
@@ -176,13 +177,13 @@ describe('reading', () => {
   });
 
   it('GET /api/jobs/:id/graph returns the workflow around a job, capped', async () => {
-    await api.client.submit('demo.Produce' as never, 'wf-a', { value: 1 } as never);
-    await api.client.submit('demo.Produce' as never, 'wf-b', { value: 2 } as never);
-    const sum = await api.client.submit('demo.Combine' as never, 'wf-sum', { label: 'sum' } as never, {
+    await api.client.submit(demoJobs.refs.Produce, 'wf-a', { value: 1 });
+    await api.client.submit(demoJobs.refs.Produce, 'wf-b', { value: 2 });
+    const sum = await api.client.submit(demoJobs.refs.Combine, 'wf-sum', { label: 'sum' }, {
       dependsOn: [
-        { type: 'demo.Produce', key: 'wf-a' },
-        { type: 'demo.Produce', key: 'wf-b' },
-      ] as never,
+        { type: demoJobs.refs.Produce, key: 'wf-a' },
+        { type: demoJobs.refs.Produce, key: 'wf-b' },
+      ],
     });
     await untilState(sum.id, 'succeeded');
     const { status, body } = await api.get<GraphResponse>(`/api/jobs/${sum.id}/graph`);
@@ -210,7 +211,7 @@ describe('reading', () => {
 
 describe('changing', () => {
   it('shows failed attempts with errors, then retries the job', async () => {
-    const failed = await api.client.submit('demo.Flaky' as never, 'always-fails', { failTimes: 100 } as never, { maxAttempts: 2 });
+    const failed = await api.client.submit(demoJobs.refs.Flaky, 'always-fails', { failTimes: 100 }, { maxAttempts: 2 });
     await untilState(failed.id, 'failed');
     const { body } = await api.get<JobDetailResponse>(`/api/jobs/${failed.id}`);
     expect(body.attempts.map((attempt) => attempt.outcome)).toEqual(['failed', 'failed']);
@@ -224,20 +225,20 @@ describe('changing', () => {
     expect(retried.status).toBe(200);
     expect(retried.body).toMatchObject({ id: failed.id, action: 'retry', affected: [failed.id] });
     await until('the retried job to fail again', async () => (await api.get<JobDetailResponse>(`/api/jobs/${failed.id}`)).body.attempts.length === 4);
-    const notFailed = await api.post<ApiErrorBody>(`/api/jobs/${(await api.client.submit('demo.Produce' as never, 'ok-1', { value: 1 } as never)).id}/retry`);
+    const notFailed = await api.post<ApiErrorBody>(`/api/jobs/${(await api.client.submit(demoJobs.refs.Produce, 'ok-1', { value: 1 })).id}/retry`);
     expect([409]).toContain(notFailed.status);
   });
 
   it('runs a scheduled job now, cancels another, and refuses to cancel twice', async () => {
     const later = new Date(Date.now() + 3_600_000);
-    const scheduled = await api.client.submit('demo.Produce' as never, 'later', { value: 5 } as never, { runAt: later });
+    const scheduled = await api.client.submit(demoJobs.refs.Produce, 'later', { value: 5 }, { runAt: later });
     const runNow = await api.post<ActionResponse>(`/api/jobs/${scheduled.id}/run-now`);
     expect(runNow.status).toBe(200);
     await untilState(scheduled.id, 'succeeded');
     const again = await api.post<ApiErrorBody>(`/api/jobs/${scheduled.id}/run-now`);
     expect(again.status).toBe(409);
-    const doomed = await api.client.submit('demo.Produce' as never, 'doomed', { value: 5 } as never, { runAt: later });
-    const dependent = await api.client.submit('demo.Combine' as never, 'doomed-child', { label: 'x' } as never, { dependsOn: [{ type: 'demo.Produce', key: 'doomed' }] as never });
+    const doomed = await api.client.submit(demoJobs.refs.Produce, 'doomed', { value: 5 }, { runAt: later });
+    const dependent = await api.client.submit(demoJobs.refs.Combine, 'doomed-child', { label: 'x' }, { dependsOn: [{ type: demoJobs.refs.Produce, key: 'doomed' }] });
     const cancelled = await api.post<ActionResponse>(`/api/jobs/${doomed.id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.affected).toEqual([doomed.id, dependent.id]);
@@ -252,21 +253,21 @@ describe('changing', () => {
   });
 
   it('re-runs a job with its subtree', async () => {
-    const parent = await api.client.submit('demo.Produce' as never, 'rerun-parent', { value: 3 } as never);
-    const child = await api.client.submit('demo.Combine' as never, 'rerun-child', { label: 'c' } as never, { dependsOn: [{ type: 'demo.Produce', key: 'rerun-parent' }] as never });
+    const parent = await api.client.submit(demoJobs.refs.Produce, 'rerun-parent', { value: 3 });
+    const child = await api.client.submit(demoJobs.refs.Combine, 'rerun-child', { label: 'c' }, { dependsOn: [{ type: demoJobs.refs.Produce, key: 'rerun-parent' }] });
     await untilState(child.id, 'succeeded');
     const rerun = await api.post<ActionResponse>(`/api/jobs/${parent.id}/rerun`);
     expect(rerun.status).toBe(200);
     expect(rerun.body.affected.sort()).toEqual([parent.id, child.id].sort());
     await untilState(child.id, 'succeeded');
-    const queued = await api.client.submit('demo.Produce' as never, 'rerun-queued', { value: 3 } as never, { runAt: new Date(Date.now() + 3_600_000) });
+    const queued = await api.client.submit(demoJobs.refs.Produce, 'rerun-queued', { value: 3 }, { runAt: new Date(Date.now() + 3_600_000) });
     expect((await api.post<ApiErrorBody>(`/api/jobs/${queued.id}/rerun`)).status).toBe(409);
   });
 
   it('bulk retries and cancels a selection, reporting each job', async () => {
     const later = new Date(Date.now() + 3_600_000);
-    const a = await api.client.submit('demo.Produce' as never, 'bulk-a', { value: 1 } as never, { runAt: later });
-    const b = await api.client.submit('demo.Produce' as never, 'bulk-b', { value: 1 } as never, { runAt: later });
+    const a = await api.client.submit(demoJobs.refs.Produce, 'bulk-a', { value: 1 }, { runAt: later });
+    const b = await api.client.submit(demoJobs.refs.Produce, 'bulk-b', { value: 1 }, { runAt: later });
     const cancelled = await api.post<BulkResponse>('/api/jobs/bulk', { action: 'cancel', ids: [a.id, b.id, '999999999'] });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.results.map((result) => [result.id, result.ok])).toEqual([

@@ -1,5 +1,4 @@
 import { migrate, openDatabase, databaseOptionsFromEnv } from '@jobby/core';
-import type { Command } from 'commander';
 import { startAdmin } from '../admin-server.js';
 import { portOption } from '../options.js';
 import type { CommandContext } from '../program.js';
@@ -7,33 +6,28 @@ import { loadRegistry } from '../project.js';
 
 export const defaultAdminPort = 4280;
 
-export function registerAdmin(program: Command, context: CommandContext): void {
-  program
-    .command('admin')
-    .description('serve the admin UI and API on 127.0.0.1 (token: JOBBY_ADMIN_TOKEN)')
-    .option('--port <port>', `port to listen on (default ${defaultAdminPort}; 0: any free port)`)
-    .action(async (flags: { port?: string }) => {
-      const port = flags.port === undefined ? defaultAdminPort : portOption('--port', flags.port);
-      const registry = await loadRegistry(context.io.cwd);
-      const database = await openDatabase({ ...databaseOptionsFromEnv(), applicationName: 'jobby-admin' });
-      try {
-        await migrate(database);
-        const admin = await startAdmin({ database, registry, port });
-        context.io.stdout(`Admin UI: ${admin.url}\n`);
-        const stop = () => {
-          Promise.all([admin.close()])
-            .then(() => database.close())
-            .then(
-              () => process.exit(0),
-              () => process.exit(1),
-            );
-        };
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-        context.longRunning = true;
-      } catch (error) {
-        await database.close();
-        throw error;
-      }
-    });
+/** `jobby admin`. */
+export async function adminAction(flags: { port?: string }, context: CommandContext): Promise<void> {
+  const port = flags.port === undefined ? defaultAdminPort : portOption('--port', flags.port);
+  const registry = await loadRegistry(context.io.cwd);
+  const database = await openDatabase({ ...databaseOptionsFromEnv(), applicationName: 'jobby-admin' });
+  try {
+    await migrate(database);
+    const admin = await startAdmin({ database, registry, port });
+    context.io.stdout(`Admin UI: ${admin.url}\n`);
+    const stop = () => {
+      Promise.all([admin.close()])
+        .then(() => database.close())
+        .then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    context.longRunning = true;
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
 }

@@ -1,12 +1,11 @@
-import { createJobbyClient, createPayloadValidator, describeError, JobbyError, type JobbyRegistry, type RegisteredJobType } from '@jobby/core';
-import type { Command } from 'commander';
+import { createJobbyClient, createPayloadValidator, describeError, JobbyError, maxPriority, minPriority, type JobbyRegistry, type RegisteredJobType } from '@jobby/core';
 import { CliError } from '../cli-error.js';
 import { withDatabase } from '../database.js';
 import { dependencyOption, integerOption, isoDateOption, jobTypeArgument, jsonOption } from '../options.js';
 import type { CommandContext } from '../program.js';
 import { loadRegistry } from '../project.js';
 
-interface SubmitFlags {
+export interface SubmitFlags {
   input?: string;
   dependsOn: string[];
   maxAttempts?: string;
@@ -23,46 +22,34 @@ function requireType(registry: JobbyRegistry, what: string, name: string): Regis
   }
 }
 
-export function registerSubmit(program: Command, context: CommandContext): void {
-  program
-    .command('submit')
-    .description('submit a job; idempotent on (type, key): submitting the pair again changes nothing')
-    .argument('<type>', 'the job type, plugin.Job (it must be declared submittable)')
-    .argument('<key>', 'the job key, 1–512 characters')
-    .option('--input <json>', 'the input, as JSON (default {})')
-    .option('--depends-on <type:key>', 'a job that must succeed first (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
-    .option('--max-attempts <n>', 'allowed attempts, 1–1000 (default 25)')
-    .option('--run-at <iso>', 'earliest time to run, ISO 8601')
-    .option('--priority <n>', 'higher runs first (default 0)')
-    .option('--json', 'print the result as JSON: { id, type, key, state, created }')
-    .action(async (typeName: string, key: string, flags: SubmitFlags) => {
-      // Everything is checked before the database is opened: a refused submission writes nothing.
-      jobTypeArgument('<type>', typeName);
-      if (key.length === 0 || key.length > 512) throw new CliError(`<key> must be 1–512 characters, got ${key.length}`);
-      const input = flags.input === undefined ? {} : jsonOption('--input', flags.input);
-      const dependsOn = flags.dependsOn.map(dependencyOption);
-      const maxAttempts = flags.maxAttempts === undefined ? undefined : integerOption('--max-attempts', flags.maxAttempts, 1, 1000);
-      const runAt = flags.runAt === undefined ? undefined : isoDateOption('--run-at', flags.runAt);
-      const priority = flags.priority === undefined ? undefined : integerOption('--priority', flags.priority, 0, 2_147_483_647);
-      const registry = await loadRegistry(context.io.cwd);
-      const type = requireType(registry, '<type>', typeName);
-      if (!type.submittable) throw new CliError(`${type.fullName} is not submittable: its plugin declares it with submittable: false (${type.plugin.packageName})`);
-      for (const dependency of dependsOn) requireType(registry, '--depends-on', dependency.type);
-      try {
-        createPayloadValidator().serializeInput(type, input);
-      } catch (error) {
-        throw new CliError(`--input: ${describeError(error)}`);
-      }
-      const result = await withDatabase(async (database) => {
-        const client = createJobbyClient({ database, registry });
-        try {
-          return await client.submit(type.fullName, key, input as never, { dependsOn, maxAttempts, runAt, priority });
-        } catch (error) {
-          if (JobbyError.isInstance(error) && (error.code === 'DEPENDENCY_MISSING' || error.code === 'DEPENDENCY_CYCLE')) throw new CliError(`--depends-on: ${error.message}`);
-          throw error;
-        }
-      });
-      if (flags.json) context.io.stdout(`${JSON.stringify({ id: result.id, type: result.type, key: result.key, state: result.state, created: result.created })}\n`);
-      else context.io.stdout(`${result.created ? 'submitted' : 'already exists:'} ${result.type}:${result.key} (id ${result.id}, ${result.state})\n`);
-    });
+/** `jobby submit <type> <key>`. */
+export async function submitAction(typeName: string, key: string, flags: SubmitFlags, context: CommandContext): Promise<void> {
+  // Everything is checked before the database is opened: a refused submission writes nothing.
+  jobTypeArgument('<type>', typeName);
+  if (key.length === 0 || key.length > 512) throw new CliError(`<key> must be 1–512 characters, got ${key.length}`);
+  const input = flags.input === undefined ? {} : jsonOption('--input', flags.input);
+  const dependsOn = flags.dependsOn.map(dependencyOption);
+  const maxAttempts = flags.maxAttempts === undefined ? undefined : integerOption('--max-attempts', flags.maxAttempts, 1, 1000);
+  const runAt = flags.runAt === undefined ? undefined : isoDateOption('--run-at', flags.runAt);
+  const priority = flags.priority === undefined ? undefined : integerOption('--priority', flags.priority, minPriority, maxPriority);
+  const registry = await loadRegistry(context.io.cwd);
+  const type = requireType(registry, '<type>', typeName);
+  if (!type.submittable) throw new CliError(`${type.fullName} is not submittable: its plugin declares it with submittable: false (${type.plugin.packageName})`);
+  const dependencies = dependsOn.map((dependency) => ({ type: requireType(registry, '--depends-on', dependency.type).ref, key: dependency.key }));
+  try {
+    createPayloadValidator().serializeInput(type, input);
+  } catch (error) {
+    throw new CliError(`--input: ${describeError(error)}`);
+  }
+  const result = await withDatabase(async (database) => {
+    const client = createJobbyClient({ database, registry });
+    try {
+      return await client.submit(type.ref, key, input, { dependsOn: dependencies, maxAttempts, runAt, priority });
+    } catch (error) {
+      if (JobbyError.isInstance(error) && (error.code === 'DEPENDENCY_MISSING' || error.code === 'DEPENDENCY_CYCLE')) throw new CliError(`--depends-on: ${error.message}`);
+      throw error;
+    }
+  });
+  if (flags.json) context.io.stdout(`${JSON.stringify({ id: result.id, type: result.type, key: result.key, state: result.state, created: result.created })}\n`);
+  else context.io.stdout(`${result.created ? 'submitted' : 'already exists:'} ${result.type}:${result.key} (id ${result.id}, ${result.state})\n`);
 }

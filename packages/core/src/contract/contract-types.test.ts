@@ -4,6 +4,8 @@ import type { JobbyClient } from '../runtime/client.js';
 import { demoJobs, DemoJob, type CombineOutput, type ProduceInput, type ProduceOutput } from '../runtime/test-fixtures/demo-plugin.js';
 import type { WorkerRegistry } from './worker-registry.js';
 import type { JobRegistry } from './job-registry.js';
+import { defineExternalJob } from './define-external-job.js';
+import { payload } from './payload.js';
 
 /**
  * Type tests. Their assertions are checked by the compiler (`npm run typecheck`, part of
@@ -43,9 +45,51 @@ describe('the contract is type-safe across packages', () => {
       await client.submit('demo.Combine', 'k', { label: 'x' }, { dependsOn: [{ type: 'steam.Nope', key: 'a' }] });
       const job = await client.get('demo.Combine', 'k');
       expectTypeOf(job!.output).toEqualTypeOf<CombineOutput | null>();
+      // @ts-expect-error get() of a name that is not generated
+      await client.get('demo.Nope', 'k');
     };
     expectTypeOf(compileOnly).toBeFunction();
     expectTypeOf<DeclaredInput<(typeof demoJobs)['types']['Produce']>>().toEqualTypeOf<ProduceInput>();
+  });
+
+  it('types submitMany() entry by entry', () => {
+    const compileOnly = async () => {
+      await client.submitMany([
+        { type: 'demo.Produce', key: 'a', input: { value: 1 } },
+        { type: demoJobs.refs.Strict, key: 'b', input: { name: 'x' }, options: { priority: 5 } },
+      ]);
+      await client.submitMany([
+        { type: 'demo.Produce', key: 'a', input: { value: 1 } },
+        // @ts-expect-error the second entry's input is the first one's type, not its own
+        { type: 'demo.Strict', key: 'b', input: { value: 1 } },
+      ]);
+      // @ts-expect-error an unknown name inside submitMany
+      await client.submitMany([{ type: 'demo.Nope', key: 'a', input: {} }]);
+      const built = ['a', 'b'].map((key) => ({ type: demoJobs.refs.Produce, key, input: { value: key.length } }));
+      await client.submitMany(built);
+      const wrong = ['a'].map((key) => ({ type: demoJobs.refs.Produce, key, input: { value: key } }));
+      // @ts-expect-error a mapped array keeps its entries' input type checked
+      await client.submitMany(wrong);
+    };
+    expectTypeOf(compileOnly).toBeFunction();
+  });
+
+  it('types another plugin\'s job named by defineExternalJob, without importing that plugin', () => {
+    interface ProducedView {
+      doubled: number;
+    }
+    const produced = defineExternalJob({ name: 'demo.Produce', output: payload<ProducedView>() });
+    expectTypeOf(produced.name).toEqualTypeOf<'demo.Produce'>();
+    const compileOnly = () => {
+      workers.register(DemoJob.Combine, 'external', ({ dependencyOutput }) => {
+        expectTypeOf(dependencyOutput(produced)).toEqualTypeOf<ProducedView>();
+        return { sum: 0, parts: [], first: 0 };
+      });
+      jobs.submit(DemoJob.Combine, 'startup', { label: 'x' }).dependsOn(produced, 'a');
+      // @ts-expect-error a handle's name is plugin.Job
+      defineExternalJob({ name: 'Produce' });
+    };
+    expectTypeOf(compileOnly).toBeFunction();
   });
 
   it('types handlers and startup jobs from the plugin enum', () => {
@@ -66,6 +110,16 @@ describe('the contract is type-safe across packages', () => {
     jobs.submit(DemoJob.Produce, 'startup', { value: true });
     // @ts-expect-error not a value of the plugin's enum
     jobs.submit(42, 'startup', {});
+    // @ts-expect-error a dependency by a number that is not a value of the plugin's enum
+    jobs.submit(DemoJob.Produce, 'startup', { value: 1 }).dependsOn(7, 'x');
+    // @ts-expect-error a dependency by a name that is not generated
+    jobs.submit(DemoJob.Produce, 'startup', { value: 1 }).dependsOn('demo.Nope', 'x');
+    jobs.submit(DemoJob.Produce, 'startup', { value: 1 }).priority(1).dependsOn(DemoJob.Combine, 'x').dependsOn(demoJobs.refs.Strict, 'y');
+    workers.register(DemoJob.Combine, 'unknown-dependency', ({ dependencyOutput }) => {
+      // @ts-expect-error dependencyOutput of a name that is not generated
+      dependencyOutput('demo.Nope');
+      return { sum: 0, parts: [], first: 0 };
+    });
     };
     expectTypeOf(compileOnly).toBeFunction();
   });

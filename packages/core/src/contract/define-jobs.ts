@@ -47,7 +47,8 @@ export interface JobTypeRef<TName extends string = string, TInput = unknown, TOu
   readonly name: TName;
   readonly plugin: string;
   readonly job: string;
-  readonly localId: number;
+  /** The enum value; undefined for a handle made by `defineExternalJob` (another plugin's job). */
+  readonly localId: number | undefined;
   /** Type-level only. */
   readonly __types?: { input: TInput; output: TOutput };
 }

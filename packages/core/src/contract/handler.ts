@@ -9,7 +9,7 @@ export interface SubmitOptions {
   dependsOn?: readonly DependencyReference[];
   /** Earliest time to run: a `Date` within years 1–9999 (UTC). */
   runAt?: Date;
-  /** Higher runs first. Default 0. */
+  /** Higher runs first: an integer from -1,000,000 to 1,000,000 (`minPriority`–`maxPriority`). Default 0. */
   priority?: number;
   /** Finished jobs are pruned after this many seconds, an integer 0–2,147,483,647 (default: keep). */
   retentionSeconds?: number;

@@ -1,4 +1,5 @@
 export * from './creation-mode.js';
+export * from './define-external-job.js';
 export * from './define-jobs.js';
 export * from './define-plugin.js';
 export * from './handler.js';
@@ -6,5 +7,7 @@ export * from './job-registry.js';
 export * from './job-type-map.js';
 export * from './json.js';
 export * from './module.js';
+export * from './non-retryable-error.js';
 export * from './payload.js';
+export * from './priority.js';
 export * from './worker-registry.js';

@@ -2,16 +2,17 @@ import type { AnyPluginJobs, InputOfValue, JobEnumValue } from './define-jobs.js
 import type { JobTypeKey } from './job-type-map.js';
 
 /** A startup job being described; chain its options. Submitted after every module registered. */
-export interface StartupJobBuilder {
+export interface StartupJobBuilder<TJobs extends AnyPluginJobs = AnyPluginJobs> {
   /** Allowed attempts (jobby's `allowed_attempts`). */
-  maxAttempts(attempts: number): StartupJobBuilder;
+  maxAttempts(attempts: number): StartupJobBuilder<TJobs>;
   /**
-   * Waits for another job: the plugin's own enum value, or a `plugin.Job` name / handle of any
-   * plugin. Call once per dependency.
+   * Waits for another job: a value of the plugin's own enum, or a handle (another plugin's job:
+   * `defineExternalJob`), or a generated `plugin.Job` name. Call once per dependency.
    */
-  dependsOn(jobType: number | JobTypeKey, key: string): StartupJobBuilder;
-  runAt(at: Date): StartupJobBuilder;
-  priority(priority: number): StartupJobBuilder;
+  dependsOn(jobType: JobEnumValue<TJobs> | JobTypeKey, key: string): StartupJobBuilder<TJobs>;
+  runAt(at: Date): StartupJobBuilder<TJobs>;
+  /** Higher runs first: an integer from -1,000,000 to 1,000,000. Default 0. */
+  priority(priority: number): StartupJobBuilder<TJobs>;
 }
 
 /**
@@ -26,5 +27,5 @@ export interface StartupJobBuilder {
  */
 export interface JobRegistry<TJobs extends AnyPluginJobs = AnyPluginJobs> {
   readonly plugin: TJobs['plugin'];
-  submit<TValue extends JobEnumValue<TJobs>>(jobType: TValue, key: string, input: InputOfValue<TJobs, TValue>): StartupJobBuilder;
+  submit<TValue extends JobEnumValue<TJobs>>(jobType: TValue, key: string, input: InputOfValue<TJobs, TValue>): StartupJobBuilder<TJobs>;
 }

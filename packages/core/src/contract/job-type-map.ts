@@ -15,22 +15,38 @@ export interface JobTypeEntry {
   submittable: boolean;
 }
 
-/** True once codegen has augmented the map. */
+/** True until codegen's augmentation of the map is part of the program. */
 type MapIsEmpty = [keyof JobTypeMap] extends [never] ? true : false;
 
-/** A `plugin.Job` name: the generated names once codegen ran, any string before. */
-export type JobTypeName = MapIsEmpty extends true ? string : keyof JobTypeMap & string;
+/**
+ * The only "name" a program without the generated types accepts: none of the real ones. It exists
+ * for its text, which TypeScript prints in the error of a call like `client.submit('steam.Nope', …)`
+ * made where the generated `JobTypeMap` is not visible, so the error says how to get it. (Falling
+ * back to `string` would let every misspelt name and wrong payload compile.)
+ */
+export type JobTypeNamesNotGenerated =
+  'jobby: no generated job types in this program: run `jobby codegen` and import the generated job-types.ts (in the jobby monorepo: import \'@jobby/worker\'), or name the job by a handle (steamJobs.refs.FetchAppList, or defineExternalJob for another plugin\'s job)';
 
-type EntryOf<TName> = TName extends keyof JobTypeMap
-  ? JobTypeMap[TName] extends JobTypeEntry
-    ? JobTypeMap[TName]
-    : never
-  : JobTypeEntry;
+/**
+ * A `plugin.Job` name: one of the generated names once the program includes codegen's
+ * `job-types.ts`; before that, no string at all (see {@link JobTypeNamesNotGenerated}).
+ */
+export type JobTypeName = MapIsEmpty extends true ? JobTypeNamesNotGenerated : keyof JobTypeMap & string;
 
-/** Anything that names a job type for the typed client: a `plugin.Job` name or a typed handle. */
-export type JobTypeKey = JobTypeName | JobTypeRef<string, unknown, unknown>;
+type EntryOf<TName> = TName extends keyof JobTypeMap ? (JobTypeMap[TName] extends JobTypeEntry ? JobTypeMap[TName] : never) : never;
 
+/**
+ * Anything that names a job type for the typed client: a typed handle or a generated `plugin.Job`
+ * name. (Written as a conditional so that a compile error prints the union itself, with the hint
+ * of {@link JobTypeNamesNotGenerated}, rather than the alias's name.)
+ */
+export type JobTypeKey = MapIsEmpty extends true
+  ? JobTypeRef<string, unknown, unknown> | JobTypeNamesNotGenerated
+  : JobTypeRef<string, unknown, unknown> | (keyof JobTypeMap & string);
+
+/** The input type of a job type named by a handle or a generated name (`never` for anything else). */
 export type InputOf<TKey> = TKey extends JobTypeRef<string, infer I, unknown> ? I : EntryOf<TKey>['input'];
+/** The output type of a job type named by a handle or a generated name (`never` for anything else). */
 export type OutputOf<TKey> = TKey extends JobTypeRef<string, unknown, infer O> ? O : EntryOf<TKey>['output'];
 
 /** The `plugin.Job` name of a key. */

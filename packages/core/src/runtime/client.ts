@@ -62,6 +62,14 @@ export interface SubmitResult extends EnqueueResult {
   type: string;
 }
 
+/** One job of {@link JobbyClient.submitMany}: its input is typed by its job type. */
+export interface JobSubmission<TKey extends JobTypeKey = JobTypeKey> {
+  type: TKey;
+  key: string;
+  input: InputOf<TKey>;
+  options?: SubmitOptions;
+}
+
 export interface JobbyClient {
   readonly registry: JobbyRegistry;
   readonly store: JobStore;
@@ -83,8 +91,8 @@ export interface JobbyClient {
    * and reports them `created: false`. Inside the caller's `transaction` nothing is retried: the
    * error has aborted that transaction, which is the caller's to run again as a whole.
    */
-  submitMany(
-    jobs: readonly { type: JobTypeKey; key: string; input: unknown; options?: SubmitOptions }[],
+  submitMany<const TKeys extends readonly JobTypeKey[]>(
+    jobs: { readonly [Index in keyof TKeys]: JobSubmission<TKeys[Index]> },
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     options?: { transaction?: Kysely<any> },
   ): Promise<SubmitResult[]>;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { DependencyResult, JobActions, JobContext, SubmitOptions } from '../contract/handler.js';
 import type { JobTypeKey } from '../contract/job-type-map.js';
 import { jobTypeNameOf } from '../contract/job-type-map.js';
+import { isNonRetryable, nonRetryable } from '../contract/non-retryable-error.js';
 import { JobbyError, describeError } from '../errors.js';
 import type { StoredError } from '../store/job.js';
 import type { ClaimedJob } from '../store/job-claim.js';
@@ -99,11 +100,6 @@ export function toStoredError(error: unknown): StoredError {
   return { code: 'HANDLER_ERROR', message: describeError(error) };
 }
 
-/** Handlers mark an error as permanent (no retry) with `retryable: false` on the thrown error. */
-function isRetryable(error: unknown): boolean {
-  return !(typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === false);
-}
-
 /**
  * The context a handler receives. Everything but the input is made on first use (getters on the
  * prototype): a no-op handler then costs one small object, not the ~1.4 KB of closures and objects
@@ -147,10 +143,13 @@ class HandlerContext implements JobContext<unknown> {
       const name = jobTypeNameOf(dependencyType as string);
       const matches = dependencies.filter((dependency) => dependency.type === name && (key === undefined || dependency.key === key));
       if (matches.length === 0) {
-        throw new JobbyError('DEPENDENCY_MISSING', `${typeName}:${jobKey} has no dependency ${name}${key === undefined ? '' : `:${key}`}`);
+        // Dependencies are fixed at submission: no retry can add the missing one.
+        throw nonRetryable(
+          new JobbyError('DEPENDENCY_MISSING', `${typeName}:${jobKey} has no dependency ${name}${key === undefined ? '' : `:${key}`}; submit it with dependsOn: [{ type: '${name}', key }]`),
+        );
       }
       if (matches.length > 1) {
-        throw new JobbyError('INVALID_ARGUMENT', `${typeName}:${jobKey} has ${matches.length} dependencies of type ${name}; pass the key`);
+        throw nonRetryable(new JobbyError('INVALID_ARGUMENT', `${typeName}:${jobKey} has ${matches.length} dependencies of type ${name}; pass the key`));
       }
       return matches[0]!.output as never;
     }) as JobContext<unknown>['dependencyOutput'];
@@ -225,7 +224,7 @@ export async function runJob(params: RunJobParams): Promise<RunOutcome> {
     return { kind: 'success', outputJson, submissions: context.submissions, runAgainAt: context.runAgainAt, runAgainInMs: context.runAgainInMs };
   } catch (error) {
     if (abort.aborted) return abortedOutcome(params, type.fullName);
-    return { kind: 'failure', error: toStoredError(error), retryable: isRetryable(error), timedOut: false };
+    return { kind: 'failure', error: toStoredError(error), retryable: !isNonRetryable(error), timedOut: false };
   }
 }
 

@@ -1,3 +1,4 @@
+import type { JobTypeRef } from '../contract/define-jobs.js';
 import type { AnyPluginDefinition } from '../contract/define-plugin.js';
 import type { JsonSchema } from '../contract/json.js';
 import { JobbyError } from '../errors.js';
@@ -43,6 +44,16 @@ export interface RegisteredJobType extends RegistryJobTypeEntry {
   /** `plugin.Job`. */
   readonly fullName: string;
   readonly plugin: RegistryPluginEntry;
+  /**
+   * A handle for the typed client when the name is only known at run time (the CLI, the admin
+   * API): its input is `unknown` and is checked against the JSON Schema when submitted.
+   *
+   * @example
+   * ```ts
+   * await client.submit(registry.require(nameFromTheRequest).ref, key, parsedInput);
+   * ```
+   */
+  readonly ref: JobTypeRef<string, unknown, unknown>;
 }
 
 /** Lookups over a verified registry. */
@@ -105,7 +116,8 @@ export function defineRegistry(options: RegistryOptions): JobbyRegistry {
         problems.push(`${fullName} has local id ${entry.localId} in the registry but ${declaredValue} in the plugin's enum; run jobby codegen`);
       }
       declared.delete(entry.name);
-      const registered: RegisteredJobType = Object.freeze({ ...entry, fullName, plugin });
+      const ref: JobTypeRef<string, unknown, unknown> = Object.freeze({ kind: 'jobby.job-type', name: fullName, plugin: plugin.name, job: entry.name, localId: entry.localId });
+      const registered: RegisteredJobType = Object.freeze({ ...entry, fullName, plugin, ref });
       const sameId = byId.get(entry.id);
       if (sameId) problems.push(`job type id ${entry.id} is given to both ${sameId.fullName} and ${fullName}`);
       byId.set(entry.id, registered);

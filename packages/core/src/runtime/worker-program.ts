@@ -8,6 +8,8 @@ import { databaseOptionsFromEnv, openDatabase, type DatabaseOptions, type JobbyD
 import { migrate } from '../store/migrations/migrator.js';
 import { createLogger } from './logger.js';
 import { createWorkerMetrics, serveMetrics } from './metrics.js';
+import { describeOrphanedJobTypes, findOrphanedJobTypes } from './orphaned-job-types.js';
+import { createJobStore } from '../store/job-store.js';
 import type { JobbyRegistry } from './registry.js';
 import { isTransientDatabaseError } from './transient-error.js';
 import { createWorker, type Worker } from './worker.js';
@@ -167,6 +169,7 @@ export async function startWorkerProgram(options: WorkerProgramOptions): Promise
       logger,
     });
     await worker.start();
+    await warnAboutOrphanedJobTypes(database, options.registry, logger);
     if (options.metricsPort !== undefined) {
       metricsServer = await serveMetrics(createWorkerMetrics(worker), options.metricsPort);
       const address = metricsServer.address();
@@ -203,6 +206,16 @@ export async function startWorkerProgram(options: WorkerProgramOptions): Promise
     metricsServer?.close();
     await database.close();
     throw error;
+  }
+}
+
+/** A warning, never a refusal: the worker runs every job type it has; a failed check is logged too. */
+async function warnAboutOrphanedJobTypes(database: JobbyDatabase, registry: JobbyRegistry, logger: Logger): Promise<void> {
+  try {
+    const orphaned = await findOrphanedJobTypes(createJobStore(database), registry);
+    if (orphaned.length > 0) logger.warn({ orphaned }, describeOrphanedJobTypes(orphaned));
+  } catch (error) {
+    logger.warn({ err: error }, 'could not look for jobs of removed job types');
   }
 }
 

@@ -1,3 +1,4 @@
+import { isValidPriority, maxPriority, minPriority } from '../contract/priority.js';
 import { JobbyError } from '../errors.js';
 
 /**
@@ -8,7 +9,6 @@ import { JobbyError } from '../errors.js';
  */
 
 export const maxAttemptsRange = { min: 1, max: 1_000 } as const;
-export const maxPriority = 1_000_000;
 /** retention_seconds is an `integer` column: up to 2^31 − 1 seconds (about 68 years). */
 export const maxRetentionSeconds = 2_147_483_647;
 /**
@@ -44,8 +44,8 @@ export function assertEnqueueOptions(options: EnqueueOptionValues, what: string)
   if (maxAttempts !== undefined && (!Number.isInteger(maxAttempts) || (maxAttempts as number) < maxAttemptsRange.min || (maxAttempts as number) > maxAttemptsRange.max)) {
     fail(`maxAttempts must be an integer ${maxAttemptsRange.min}–${maxAttemptsRange.max.toLocaleString('en-US')}, got ${describeValue(maxAttempts)}`);
   }
-  if (priority !== undefined && (!Number.isInteger(priority) || Math.abs(priority as number) > maxPriority)) {
-    fail(`priority must be an integer within ±${maxPriority.toLocaleString('en-US')}, got ${describeValue(priority)}`);
+  if (priority !== undefined && !isValidPriority(priority)) {
+    fail(`priority must be an integer from ${minPriority.toLocaleString('en-US')} to ${maxPriority.toLocaleString('en-US')}, got ${describeValue(priority)}`);
   }
   if (runAt !== undefined) assertRunAt(runAt, `${what}: runAt`);
   if (retentionSeconds !== undefined && (!Number.isInteger(retentionSeconds) || (retentionSeconds as number) < 0 || (retentionSeconds as number) > maxRetentionSeconds)) {

@@ -86,6 +86,29 @@ export interface ModuleModel {
   readonly present: boolean;
 }
 
+/** A package this plugin's package names: in a package.json dependency field, or in an import. */
+export interface PackageReferenceModel {
+  readonly name: string;
+  readonly how: 'dependencies' | 'devDependencies' | 'peerDependencies' | 'optionalDependencies' | 'import';
+  readonly location: SourceLocation;
+}
+
+/** Whether the generated worker program (in the output directory) can import the plugin at run time. */
+export interface ImportabilityModel {
+  /** The package.json of the package holding the generated files, relative to the root. */
+  readonly workerPackageFile: string;
+  /** False when `node_modules/<package>` is not found from the output directory up. */
+  readonly installed: boolean;
+  /** The plugin is in the worker package's dependencies (or is that package). */
+  readonly declared: boolean;
+  /** What `exports["."]` gives under `@jobby/source`, and whether that file exists. */
+  readonly source?: { readonly file: string; readonly exists: boolean };
+  /** What it gives to Node without that condition (import/default), and whether that file exists. */
+  readonly runtime?: { readonly file: string; readonly exists: boolean };
+  /** Where the package's `exports` (or `main`) is written, for messages. */
+  readonly exportsLocation: SourceLocation;
+}
+
 /** One plugin, as every later stage sees it. */
 export interface PluginModel {
   /** The plugin name from the definition's literal type (falls back to package.json's). */
@@ -100,6 +123,14 @@ export interface PluginModel {
   /** Job types in enum declaration order (declarations without a member come last). */
   readonly jobTypes: readonly JobTypeModel[];
   readonly module: ModuleModel;
+  /**
+   * The enum members passed to a `register(…)` call anywhere in the package's sources, whatever
+   * the mode; undefined when that cannot be seen (a published `.d.ts`, a computed job type).
+   */
+  readonly registeredJobs?: readonly string[];
+  /** The packages this plugin's package names (dependencies and imports). */
+  readonly references?: readonly PackageReferenceModel[];
+  readonly importability?: ImportabilityModel;
 }
 
 /** The whole model of a run. */

@@ -35,8 +35,24 @@ function workspacesOf(packageJson: Record<string, unknown>): string[] {
 }
 
 /**
- * Finds the project root from a directory: the nearest ancestor whose package.json lists
- * workspaces, else the nearest package.json.
+ * True when an npm `workspaces` glob (`plugins/*`, `tools/**`, `packages/app`) names the directory
+ * at `relativePath` (posix separators) from the root that lists it.
+ */
+export function workspaceGlobMatches(pattern: string, relativePath: string): boolean {
+  const source = pattern
+    .replace(/^\.\//, '')
+    .replace(/\/+$/, '')
+    .split('/')
+    .map((segment) => (segment === '**' ? '.*' : segment.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')))
+    .join('/');
+  return new RegExp(`^${source}$`).test(relativePath);
+}
+
+/**
+ * Finds the project root from a directory, as npm does: the nearest ancestor whose package.json
+ * lists workspaces that include the nearest package (or is that package), else the nearest
+ * package.json. (A package that no ancestor's workspaces name is a project of its own, even inside
+ * another project's directory.)
  *
  * @throws CodegenError `ROOT_NOT_FOUND` when no package.json is found.
  */
@@ -47,7 +63,9 @@ export function findProjectRoot(startDirectory: string, outDirOverride?: string)
     const candidate = path.join(directory, 'package.json');
     if (existsSync(candidate)) {
       nearest ??= directory;
-      if (workspacesOf(readJson(candidate)).length > 0) break;
+      const globs = workspacesOf(readJson(candidate));
+      const relative = path.relative(directory, nearest).split(path.sep).join('/');
+      if (globs.length > 0 && (relative === '' || globs.some((glob) => !glob.startsWith('!') && workspaceGlobMatches(glob, relative)))) break;
     }
     const parent = path.dirname(directory);
     if (parent === directory) {

@@ -3,11 +3,13 @@
  * one type checker for the whole run). The result is plain data.
  */
 import { existsSync, realpathSync } from 'node:fs';
+import path from 'node:path';
 import { Project, ts } from 'ts-morph';
 import { createDiagnostic, type CodegenDiagnostic, type SourceLocation } from '../diagnostics.js';
 import type { PluginModel, PluginPackage } from '../model/model.js';
 import { discoverPackages } from './discover-packages.js';
 import { relativeToRoot, type ProjectRoot } from './project-root.js';
+import { readImportability, readPackageReferences, readRegisteredJobs } from './plugin-facts.js';
 import { readPlugin } from './read-plugin.js';
 
 export interface ScanResult {
@@ -102,7 +104,15 @@ export function scan(root: ProjectRoot): ScanResult {
     }
     const result = readPlugin({ checker, sourceFile, package: candidate, locate });
     diagnostics.push(...result.diagnostics);
-    if (result.plugin) plugins.push(result.plugin);
+    if (!result.plugin) continue;
+    const packageDirectory = path.join(root.directory, candidate.directory);
+    const registeredJobs = candidate.origin === 'workspace' ? readRegisteredJobs({ program, packageDirectory, enumLocation: result.plugin.enumLocation, locate }) : undefined;
+    plugins.push({
+      ...result.plugin,
+      ...(registeredJobs ? { registeredJobs } : {}),
+      references: readPackageReferences({ program, root, package: candidate, locate }),
+      importability: readImportability(root, candidate),
+    });
   }
   return { packages: discovered.packages, plugins, diagnostics };
 }

@@ -3,7 +3,7 @@
  * declarations, or a declaration and its lock entry) with package and `file:line`. Plain data in,
  * diagnostics out.
  */
-import { createDiagnostic, formatLocation, sortDiagnostics, type CodegenDiagnostic, type SourceLocation } from '../diagnostics.js';
+import { createDiagnostic, createWarning, formatLocation, sortDiagnostics, type CodegenDiagnostic, type SourceLocation } from '../diagnostics.js';
 import { maxLocalId } from '../model/build-model.js';
 import type { IdAssignment } from '../model/assign-ids.js';
 import type { LoadedLock } from '../model/lock-file.js';
@@ -233,6 +233,88 @@ function verifyLock(params: VerifyParams, diagnostics: CodegenDiagnostic[]): voi
   }
 }
 
+/** Whether the generated worker program can import each plugin (installed, declared, an entry that exists). */
+function verifyImportability(plugin: PluginModel, diagnostics: CodegenDiagnostic[]): void {
+  const facts = plugin.importability;
+  if (!facts) return;
+  const label = `${plugin.package.name} (${plugin.package.directory})`;
+  const dependency = `"${plugin.package.name}": "${plugin.package.version}"`;
+  const workerFile = { file: facts.workerPackageFile, line: 1 };
+  if (!facts.installed) {
+    diagnostics.push(
+      createDiagnostic(
+        'PLUGIN_NOT_INSTALLED',
+        `plugin "${plugin.name}": ${label} cannot be imported by the worker program: it is not installed in node_modules. ` +
+          `Add ${dependency} to "dependencies" of ${facts.workerPackageFile} and run npm install`,
+        workerFile,
+      ),
+    );
+    return;
+  }
+  if (!facts.source?.exists && !facts.runtime?.exists) {
+    const fix =
+      plugin.package.origin === 'workspace'
+        ? `build it (npm run build -w ${plugin.package.name}), or export its sources under the "@jobby/source" condition (exports["."]["@jobby/source"]: "./src/index.ts"), which jobby resolves without a build`
+        : `reinstall it (npm install ${plugin.package.name})`;
+    diagnostics.push(
+      createDiagnostic(
+        'PLUGIN_NOT_BUILT',
+        `plugin "${plugin.name}": ${label} cannot be imported by the worker program: its entry ${facts.runtime?.file ?? '(none in "exports")'} does not exist ` +
+          `and it has no "@jobby/source" entry that does (${formatLocation(facts.exportsLocation)}). Fix: ${fix}`,
+        facts.exportsLocation,
+      ),
+    );
+  }
+  if (!facts.declared) {
+    diagnostics.push(
+      createWarning(
+        'PLUGIN_NOT_A_DEPENDENCY',
+        `plugin "${plugin.name}": ${label} is imported by the generated registry but is not a dependency of ${facts.workerPackageFile} (it resolves only because npm hoisted it). ` +
+          `Add ${dependency} to its "dependencies"`,
+        workerFile,
+      ),
+    );
+  }
+}
+
+/** A job type whose package never registers a handler for it, in any mode: its jobs would wait forever. */
+function verifyHandlers(plugin: PluginModel, diagnostics: CodegenDiagnostic[]): void {
+  const registered = plugin.registeredJobs;
+  if (!registered) return;
+  for (const jobType of plugin.jobTypes) {
+    if (!jobType.member || registered.includes(jobType.name)) continue;
+    diagnostics.push(
+      createWarning(
+        'HANDLER_MISSING',
+        `${jobType.fullName} (${at(jobType.member.location, plugin.package.name)}) has no handler: nothing in ${plugin.package.directory} calls register(${plugin.enumName}.${jobType.name}, …), in any mode, ` +
+          `so its jobs would wait forever. Register one in the workers() of ${plugin.module.name ?? 'the module class'}${plugin.module.location ? ` (${formatLocation(plugin.module.location)})` : ''}, or remove the member (its id stays retired)`,
+        jobType.member.location,
+      ),
+    );
+  }
+}
+
+/** Plugins depend only on the core: never on another plugin's package, by dependency or import. */
+function verifyPluginDependencies(model: CodegenModel, diagnostics: CodegenDiagnostic[]): void {
+  const byPackage = new Map(model.plugins.map((plugin) => [plugin.package.name, plugin]));
+  for (const plugin of model.plugins) {
+    for (const reference of plugin.references ?? []) {
+      const other = byPackage.get(reference.name);
+      if (!other || other === plugin) continue;
+      const how = reference.how === 'import' ? `imports the plugin ${other.package.name} at ${formatLocation(reference.location)}` : `depends on the plugin ${other.package.name} in its ${reference.how} (${formatLocation(reference.location)})`;
+      const example = other.jobTypes.find((jobType) => jobType.member)?.fullName ?? `${other.name}.Job`;
+      diagnostics.push(
+        createDiagnostic(
+          'PLUGIN_DEPENDS_ON_PLUGIN',
+          `plugin "${plugin.name}" (${plugin.package.name}) ${how} ("${other.name}", ${other.package.directory}); plugins depend only on @jobby/core. ` +
+            `Remove it, and name that plugin's job types with a handle of your own: defineExternalJob({ name: '${example}', output: payload<YourView>() })`,
+          reference.location,
+        ),
+      );
+    }
+  }
+}
+
 /** Verifies a run; an empty result means the output may be written. */
 export function verify(params: VerifyParams): CodegenDiagnostic[] {
   const diagnostics: CodegenDiagnostic[] = [];
@@ -241,7 +323,10 @@ export function verify(params: VerifyParams): CodegenDiagnostic[] {
     verifyEnum(plugin, diagnostics);
     verifyModule(plugin, diagnostics);
     verifyPayloads(plugin, diagnostics);
+    verifyImportability(plugin, diagnostics);
+    verifyHandlers(plugin, diagnostics);
   }
+  verifyPluginDependencies(params.model, diagnostics);
   verifyLock(params, diagnostics);
   return sortDiagnostics(diagnostics);
 }

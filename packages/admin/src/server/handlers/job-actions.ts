@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono';
-import { JobbyError } from '@jobby/core';
+import { JobbyError, maxPriority, minPriority, type JobTypeRef } from '@jobby/core';
 import type { ActionResponse, BulkResponse, JobAction, SubmitResponse } from '../../shared/api-types.js';
 import { resolveType, type AdminContext } from '../context.js';
 import { AdminHttpError, badRequest, toErrorResponse } from '../http-error.js';
@@ -36,14 +36,14 @@ export function registerJobActionRoutes(app: Hono, context: AdminContext): void 
     if (!type.submittable) throw badRequest(`${type.fullName} is not submittable from the admin UI (its plugin marks it submittable: false)`, { field: 'type' });
     const key = bodyString(body, 'key', { minLength: 1, maxLength: 512 });
     if (!('input' in body)) throw badRequest('input is missing', { field: 'input' });
-    let dependsOn: { type: string; key: string }[] | undefined;
+    let dependsOn: { type: JobTypeRef; key: string }[] | undefined;
     if (body.dependsOn !== undefined && body.dependsOn !== null) {
       if (!Array.isArray(body.dependsOn) || body.dependsOn.length > 100) throw badRequest('dependsOn must be an array of at most 100 { type, key }', { field: 'dependsOn' });
       dependsOn = body.dependsOn.map((item, index) => {
         const dependency = asObject(item, `dependsOn[${index}]`);
         assertKnownFields(dependency, ['type', 'key'], `dependsOn[${index}]`);
         return {
-          type: resolveType(context, bodyString(dependency, 'type', { minLength: 1, maxLength: 200 })).fullName,
+          type: resolveType(context, bodyString(dependency, 'type', { minLength: 1, maxLength: 200 })).ref,
           key: bodyString(dependency, 'key', { minLength: 1, maxLength: 512 }),
         };
       });
@@ -53,10 +53,10 @@ export function registerJobActionRoutes(app: Hono, context: AdminContext): void 
       runAt = typeof body.runAt === 'string' ? new Date(body.runAt) : new Date(Number.NaN);
       if (Number.isNaN(runAt.getTime())) throw badRequest('runAt must be an ISO 8601 time', { field: 'runAt' });
     }
-    const result = await context.client.submit(type.fullName as never, key, body.input as never, {
-      dependsOn: dependsOn as never,
+    const result = await context.client.submit(type.ref, key, body.input, {
+      dependsOn,
       maxAttempts: bodyOptionalInteger(body, 'maxAttempts', { min: 1, max: 1000 }),
-      priority: bodyOptionalInteger(body, 'priority', { min: -1_000_000, max: 1_000_000 }),
+      priority: bodyOptionalInteger(body, 'priority', { min: minPriority, max: maxPriority }),
       runAt,
     });
     context.logger.info({ id: result.id, type: result.type, key, created: result.created }, 'admin: job submitted');

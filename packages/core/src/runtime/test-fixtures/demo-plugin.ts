@@ -1,4 +1,4 @@
-import { defineJobs, definePlugin, payload, type JobRegistry, type ModuleContext, type PluginModule, type WorkerRegistry } from '../../index.js';
+import { defineJobs, definePlugin, NonRetryableError, payload, type JobRegistry, type ModuleContext, type PluginModule, type WorkerRegistry } from '../../index.js';
 import { defineRegistry } from '../registry.js';
 
 /**
@@ -100,7 +100,7 @@ export class DemoModule implements PluginModule<Jobs> {
         if (runs < 3) actions.runAgainIn(50);
       } else {
         actions.submit(demoJobs.refs.Produce, `${job.key}-never`, { value: 1 });
-        throw Object.assign(new Error('fails after submitting'), { retryable: false });
+        throw new NonRetryableError('fails after submitting');
       }
       return { runs };
     });
