@@ -24,7 +24,7 @@ describe('enqueue options', () => {
     ['retentionSeconds past the column', { retentionSeconds: maxRetentionSeconds + 1 }, 'got 2147483648'],
     ['retentionSeconds as a string', { retentionSeconds: '60' }, 'retentionSeconds must be an integer 0–2,147,483,647 (about 68 years), got "60"'],
     ['maxAttempts 0', { maxAttempts: 0 }, 'maxAttempts must be an integer 1–1,000, got 0'],
-    ['priority 1.5', { priority: 1.5 }, 'priority must be an integer within ±1,000,000, got 1.5'],
+    ['priority 1.5', { priority: 1.5 }, 'priority must be an integer from -1,000,000 to 1,000,000, got 1.5'],
   ])('refuses %s', (_name, options, message) => {
     const error = refusal(options);
     expect(error?.code).toBe('INVALID_ARGUMENT');
