@@ -7,6 +7,10 @@ export async function migrateAction(context: CommandContext): Promise<void> {
   await withDatabase(async (database) => {
     const result = await migrate(database);
     const where = database.kind === 'embedded' ? 'the embedded database' : `schema "${database.schema}"`;
-    context.io.stdout(result.applied.length === 0 ? `jobby migrate: ${where} is up to date\n` : `jobby migrate: applied ${result.applied.join(', ')} to ${where}\n`);
+    const changes = [
+      ...result.applied,
+      ...(result.definitions.length > 0 ? [`${result.definitions.length} store definition${result.definitions.length === 1 ? '' : 's'}`] : []),
+    ];
+    context.io.stdout(changes.length === 0 ? `jobby migrate: ${where} is up to date\n` : `jobby migrate: applied ${changes.join(' and ')} to ${where}\n`);
   });
 }

@@ -46,9 +46,9 @@ export async function connectionWarmUp(context: StoreContext, params: Connection
     context.db.connection().execute(async (connection) => {
       if (++holding === count) go();
       await released;
-      await sql`select count(*) from ${tables.jobClaimFunction}(${typeIds}::integer[], 0, ${params.workerId}::text, 60)`.execute(connection);
-      await sql`select count(*) from ${tables.jobCompleteManyFunction}('{}'::bigint[], '{}'::bigint[], null, null, null, null, null, ${context.jobsChannel}::text)`.execute(connection);
-      for (const enqueueFunction of [tables.jobEnqueueManyFunction, tables.jobEnqueueNewFunction]) {
+      await sql`select count(*) from ${tables.fn('job_claim')}(${typeIds}::integer[], 0, ${params.workerId}::text, 60)`.execute(connection);
+      await sql`select count(*) from ${tables.fn('job_complete_many')}('{}'::bigint[], '{}'::bigint[], null, null, null, null, null, ${context.jobsChannel}::text)`.execute(connection);
+      for (const enqueueFunction of [tables.fn('job_enqueue_many'), tables.fn('job_enqueue_new')]) {
         await sql`select count(*) from ${enqueueFunction}(
           '{}'::integer[], '{}'::text[], '{}'::jsonb[], '{}'::integer[], null, null, null, null, ${context.defaultMaxAttempts}::integer, ${context.jobsChannel}::text)`.execute(connection);
       }

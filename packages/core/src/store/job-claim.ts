@@ -61,7 +61,7 @@ const noDependencies: readonly ClaimedDependency[] = Object.freeze([]);
 export async function jobClaim(context: StoreContext, params: ClaimJobsParams): Promise<ClaimedJob[]> {
   if (params.limit <= 0 || params.typeIds.length === 0) return [];
   const { rows } = await sql<ClaimRow>`
-    select * from ${context.tables.jobClaimFunction}(
+    select * from ${context.tables.fn('job_claim')}(
       ${integerArrayLiteral(params.typeIds)}::integer[], ${params.limit}::integer, ${params.workerId}::text, ${params.leaseSeconds}::float8
     )`.execute(context.db);
   if (rows.length === 0) return [];

@@ -73,7 +73,7 @@ async function markSucceeded(context: StoreContext, batch: readonly CompleteJobP
   const outputs = optionalColumn(jobs, (job) => job.outputJson ?? undefined);
   const outputBytes = numberArrayLiteral(optionalColumn(jobs, (job) => (job.outputJson === null ? undefined : Buffer.byteLength(job.outputJson))));
   const { rows } = await sql<{ id: string }>`
-    select stale_id as id from ${context.tables.jobCompleteManyFunction}(
+    select stale_id as id from ${context.tables.fn('job_complete_many')}(
       ${bigintArrayLiteral(jobs.map((job) => job.id))}::bigint[],
       ${bigintArrayLiteral(jobs.map((job) => job.attemptToken))}::bigint[],
       ${jsonbArrayParameter(outputs)},

@@ -1,12 +1,12 @@
 import { sql, type Kysely } from 'kysely';
 import { JobbyError } from '../errors.js';
 import type { JobState } from './job.js';
-import { cancelDescendants } from './job-cascade.js';
 import type { StoreContext } from './store-context.js';
 
 /**
  * What people do to jobs from the admin UI and the CLI: cancel, retry, run now, and re-run a job
- * with its whole subtree (jobby's backfill). Each is one transaction.
+ * with its whole subtree (jobby's backfill). Each is one transaction; the SQL is in
+ * src/store/sql/job-cancel.sql and job-reset.sql.
  */
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -21,27 +21,13 @@ export interface CancelResult {
 
 /** Cancels a queued, waiting or running job and its waiting descendants. A running handler is aborted. */
 export async function jobCancel(context: StoreContext, id: string, reason = 'cancelled by a person'): Promise<CancelResult> {
-  const { tables } = context;
-  return context.db.transaction().execute(async (transaction) => {
-    const current = await lockJob(context, id, transaction);
-    if (current.state === 'succeeded' || current.state === 'failed' || current.state === 'cancelled') {
-      return { cancelled: false, previousState: current.state, cancelledDescendants: [] };
-    }
-    await sql`
-      with updated as (
-        update ${tables.jobs} j
-        set state = 'cancelled', finished_at = now(), lease_expires_at = null, pending_dependencies = 0,
-            last_error = jsonb_build_object('code', 'JOB_CANCELLED', 'message', ${reason}::text),
-            expires_at = case when j.retention_seconds is not null then now() + make_interval(secs => j.retention_seconds) end
-        where j.id = ${id}
-        returning j.id, j.attempts, j.worker_id, j.started_at, j.last_error
-      )
-      insert into ${tables.jobAttempts} (job_id, attempt, worker_id, started_at, outcome, error)
-      select id, attempts, worker_id, started_at, 'cancelled', last_error from updated where ${current.state === 'running'}`.execute(transaction);
-    if (current.state === 'running') await sql`select pg_notify(${context.cancelChannel}, ${id})`.execute(transaction);
-    const cancelledDescendants = await cancelDescendants(context, [id], transaction);
-    return { cancelled: true, previousState: current.state, cancelledDescendants };
-  });
+  assertJobId(id);
+  const { rows } = await sql<{ previous_state: JobState | null; cancelled: boolean; cancelled_descendants: string[] | null }>`
+    select previous_state, cancelled, cancelled_descendants
+    from ${context.tables.fn('job_cancel')}(${id}::bigint, ${reason}::text, ${context.cancelChannel}::text)`.execute(context.db);
+  const row = rows[0];
+  if (!row?.previous_state) throw new JobbyError('JOB_NOT_FOUND', `job ${id} does not exist`, { details: { id } });
+  return { cancelled: row.cancelled, previousState: row.previous_state, cancelledDescendants: (row.cancelled_descendants ?? []).map(String) };
 }
 
 /**
@@ -60,13 +46,11 @@ export async function jobRetry(context: StoreContext, id: string): Promise<{ res
         select ${id}::bigint
         union
         select d.job_id from ${tables.jobDependencies} d join revived r on d.depends_on_id = r.id
-        join ${tables.jobs} j on j.id = d.job_id
+        join ${tables.jobSnapshots} j on j.id = d.job_id
         where j.state = 'cancelled' and j.last_error ->> 'code' = 'DEPENDENCY_FAILED'
       )
       select id from revived`.execute(transaction);
-    const ids = rows.map((row) => String(row.id));
-    await resetJobs(context, ids, transaction);
-    return { reset: ids };
+    return { reset: await resetJobs(context, rows.map((row) => String(row.id)), transaction) };
   });
 }
 
@@ -82,86 +66,48 @@ export async function jobRerun(context: StoreContext, id: string): Promise<{ res
         select d.job_id from ${tables.jobDependencies} d join subtree s on d.depends_on_id = s.id
       )
       select id from subtree`.execute(transaction);
-    const ids = rows.map((row) => String(row.id));
-    await resetJobs(context, ids, transaction);
-    return { reset: ids };
+    return { reset: await resetJobs(context, rows.map((row) => String(row.id)), transaction) };
   });
 }
 
 /** Makes a queued job (waiting for its run-at time or backoff) runnable now. */
 export async function jobRunNow(context: StoreContext, id: string): Promise<boolean> {
-  const { rows } = await sql<{ id: string }>`
-    with updated as (
-      update ${context.tables.jobs} set run_at = now() where id = ${id} and state = 'queued' returning id
-    ),
-    notified as (select pg_notify(${context.jobsChannel}, '') from updated)
-    select id, (select count(*) from notified) from updated`.execute(context.db);
-  return rows.length > 0;
+  assertJobId(id);
+  const { rows } = await sql<{ done: boolean }>`
+    select ${context.tables.fn('job_run_now')}(${id}::bigint, ${context.jobsChannel}::text) as done`.execute(context.db);
+  return rows[0]?.done === true;
 }
 
-async function lockJob(context: StoreContext, id: string, executor: Executor): Promise<{ state: JobState }> {
+function assertJobId(id: string): void {
   if (!/^\d{1,18}$/.test(id)) throw new JobbyError('INVALID_ARGUMENT', `job id ${JSON.stringify(id)} is not a number`);
-  const { rows } = await sql<{ state: JobState }>`select state from ${context.tables.jobs} where id = ${id} for update`.execute(executor);
-  const row = rows[0];
-  if (!row) throw new JobbyError('JOB_NOT_FOUND', `job ${id} does not exist`, { details: { id } });
-  return row;
+}
+
+/** Locks the job's record (as every operation on one job does) and reads its state. */
+async function lockJob(context: StoreContext, id: string, executor: Executor): Promise<{ state: JobState }> {
+  assertJobId(id);
+  const { rows } = await sql<{ id: string }>`select id from ${context.tables.jobs} where id = ${id} for update`.execute(executor);
+  if (!rows[0]) throw new JobbyError('JOB_NOT_FOUND', `job ${id} does not exist`, { details: { id } });
+  const state = await sql<{ state: JobState | null }>`select state from ${context.tables.jobSnapshots} where id = ${id}`.execute(executor);
+  const found = state.rows[0]?.state;
+  if (!found) throw new JobbyError('ROW_MALFORMED', `job ${id} has a record but no state (rows deleted around jobby's store?)`, { details: { jobId: id } });
+  return { state: found };
 }
 
 /**
- * Resets jobs to a fresh, never-run state, then recomputes each one's pending dependencies from
- * the states of its dependencies (some of which may be in the same set, and so not succeeded).
+ * Puts jobs back to a fresh, never-run state (job_reset). Returns them all: those whose
+ * dependencies failed outside the set are cancelled again at once, with the reason.
  */
-async function resetJobs(context: StoreContext, ids: readonly string[], executor: Executor): Promise<void> {
-  const { tables } = context;
-  const idList = sql.val(ids);
-  await sql`
-    update ${tables.jobs}
-    set state = 'waiting', attempts = 0, attempt_token = null, worker_id = null, lease_expires_at = null,
-        output = null, output_bytes = null, last_error = null, started_at = null, finished_at = null,
-        ready_at = null, expires_at = null, run_at = now()
-    where id = any(${idList}::bigint[])`.execute(executor);
-  await sql`
-    with counts as (
-      select j.id,
-             count(p.id) filter (where p.state <> 'succeeded')::int as pending,
-             min(p.id) filter (where p.state in ('failed', 'cancelled')) as broken_id
-      from ${tables.jobs} j
-      left join ${tables.jobDependencies} d on d.job_id = j.id
-      left join ${tables.jobs} p on p.id = d.depends_on_id
-      where j.id = any(${idList}::bigint[])
-      group by j.id
-    ),
-    updated as (
-      update ${tables.jobs} j
-      set pending_dependencies = case when c.broken_id is null then c.pending else 0 end,
-          state = case when c.broken_id is not null then 'cancelled' when c.pending = 0 then 'queued' else 'waiting' end::${tables.jobState},
-          ready_at = case when c.broken_id is null and c.pending = 0 then now() end,
-          finished_at = case when c.broken_id is not null then now() end,
-          last_error = case when c.broken_id is not null then jsonb_build_object(
-            'code', 'DEPENDENCY_FAILED', 'message', 'a dependency (job ' || c.broken_id || ') failed or was cancelled',
-            'details', jsonb_build_object('dependencyId', c.broken_id::text)) end
-      from counts c
-      where j.id = c.id
-      returning j.state
-    ),
-    notified as (select pg_notify(${context.jobsChannel}, '') from (select 1 from updated where state = 'queued' limit 1) as any_queued)
-    select (select count(*) from updated), (select count(*) from notified)`.execute(executor);
+async function resetJobs(context: StoreContext, ids: readonly string[], executor: Executor): Promise<string[]> {
+  await sql`select count(*) from ${context.tables.fn('job_reset')}(${sql.val(ids)}::bigint[], ${context.jobsChannel}::text)`.execute(executor);
+  return [...ids];
 }
 
-/** Deletes finished jobs whose retention has passed, oldest first, `limit` at a time. */
+/**
+ * Deletes finished jobs whose retention has passed (job_prune: whole partitions of history where
+ * every job in them has expired, then up to `limit` jobs one by one). Returns the jobs deleted.
+ */
 export async function jobPruneExpired(context: StoreContext, params: { limit?: number } = {}): Promise<number> {
-  const { tables } = context;
-  const { rows } = await sql<{ pruned: number }>`
-    with expired as (
-      select id, type_id, key from ${tables.jobs}
-      where expires_at < now() and state in ('succeeded', 'failed', 'cancelled')
-      order by expires_at limit ${params.limit ?? 10_000}
-      for update skip locked
-    ),
-    deleted as (delete from ${tables.jobs} j using expired e where j.id = e.id returning 1),
-    -- Their identities go with them (no foreign key does it: see migration 0004), found through
-    -- job_keys' primary key (migration 0007); the key can be submitted again.
-    keys_deleted as (delete from ${tables.jobKeys} k using expired e where k.type_id = e.type_id and k.key = e.key and k.job_id = e.id)
-    select count(*)::int as pruned from deleted`.execute(context.db);
-  return rows[0]?.pruned ?? 0;
+  const { rows } = await sql<{ pruned: string }>`
+    select ${context.tables.fn('job_prune')}(${params.limit ?? 10_000}::integer) as pruned`.execute(context.db);
+  return Number(rows[0]?.pruned ?? 0);
 }

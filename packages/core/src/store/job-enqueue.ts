@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { JobbyError } from '../errors.js';
 import { compareJobIds, type JobReference, type JobState, type StoredError } from './job.js';
-import { integerArrayLiteral, jsonbArrayParameter, optionalColumn, textArrayLiteral } from './array-parameters.js';
+import { bigintArrayLiteral, integerArrayLiteral, jsonbArrayParameter, optionalColumn, textArrayLiteral } from './array-parameters.js';
 import { assertEnqueueOptions } from './job-enqueue-options.js';
 import { assertJobKey, loneSurrogateIndex } from './job-key.js';
 import type { StoreContext } from './store-context.js';
@@ -45,13 +45,16 @@ type Executor = Kysely<any>;
 
 const referenceId = (reference: JobReference) => `${reference.typeId}\u0000${reference.key}`;
 
-/** A (type, key) whose job_keys row outlived its job (a row deleted around the store: migration 0004). */
+/** A job whose record has no state: its queue, running or outcome rows were deleted around the store. */
 const orphanKeyError = (job: string) =>
-  new JobbyError('INTERNAL', `job ${job} exists in job_keys but its job row is gone (deleted around jobby's store?); delete the key row to submit it again`);
+  new JobbyError(
+    'ROW_MALFORMED',
+    `job ${job} has a record (jobs) but no queue, running or outcome row (rows deleted around jobby's store?); delete its record to submit it again`,
+  );
 
 /**
  * Database errors the caller can act on, as jobby errors; anything else passes through unchanged:
- * - an insert of a job whose type is not in job_types fails in a trigger (migration 0007) with a
+ * - an insert of a job whose type is not in job_types fails in a trigger (sql/job-types-required.sql) with a
  *   foreign-key violation naming the constraint job_types_required;
  * - an input whose JSON text escapes a lone UTF-16 surrogate (`"\ud83d"`, as JSON.stringify writes
  *   one) is refused by jsonb (22P02). The client refuses such inputs first, naming the place; this
@@ -135,9 +138,10 @@ export async function jobEnqueueMany(context: StoreContext, jobs: readonly Enque
 }
 
 /**
- * The batch's results, with the ids of the rows the function inserted. It returns them in id
- * order, which is the batch's order (migration 0007), so one walk matches them; should that ever
- * not hold, every row is matched by its (type, key) instead. Jobs without a row get `id: null`.
+ * The batch's results, with the ids of the rows the function inserted. It returns them in the
+ * order it inserted them, (type, key) bytewise (sql/job-enqueue.sql): when the batch came in that
+ * order, one walk matches them; otherwise every row is matched by its (type, key). Jobs without a
+ * row get `id: null`.
  */
 export function matchInserted(jobs: readonly EnqueueJobParams[], rows: readonly { id: string; type_id: number; key: string }[]) {
   const resultOf = (job: EnqueueJobParams, id: string | undefined) => ({
@@ -163,7 +167,7 @@ export function matchInserted(jobs: readonly EnqueueJobParams[], rows: readonly 
 
 /**
  * A batch without dependencies. On the store's own pool (the caller passed no transaction), a batch
- * of several pairs is first offered to `job_enqueue_new` (migration 0009), which inserts all-new
+ * of several pairs is first offered to `job_enqueue_new` (sql/job-enqueue.sql), which inserts all-new
  * batches for ~20% less of Postgres's time and raises, inserting nothing, when a pair already
  * exists; that batch then goes through `job_enqueue_many`, and later batches go there directly until
  * one turns out all new again. On anything the caller passed — a transaction, or a connection that
@@ -186,10 +190,10 @@ async function enqueuePlain(context: StoreContext, jobs: readonly EnqueueJobPara
   return results;
 }
 
-/** job_enqueue_new's refusal: a pair of the batch already exists (migration 0009). */
+/** job_enqueue_new's refusal: a pair of the batch already exists (sql/job-enqueue.sql). */
 function isExistingPairError(error: unknown): boolean {
   const databaseError = error as { code?: string; constraint?: string };
-  return databaseError?.code === '23505' && databaseError.constraint === 'job_keys_pkey';
+  return databaseError?.code === '23505' && databaseError.constraint === 'jobs_identity';
 }
 
 /** The enqueue functions' arguments: one array per column (both functions take the same). */
@@ -204,9 +208,9 @@ function batchArguments(context: StoreContext, jobs: readonly EnqueueJobParams[]
 }
 
 async function enqueueNew(context: StoreContext, jobs: readonly EnqueueJobParams[], executor: Executor): Promise<EnqueueResult[]> {
-  const { rows } = await sql<{ id: string }>`select id from ${context.tables.jobEnqueueNewFunction}(${batchArguments(context, jobs)})`.execute(executor);
+  const { rows } = await sql<{ id: string }>`select id from ${context.tables.fn('job_enqueue_new')}(${batchArguments(context, jobs)})`.execute(executor);
   if (rows.length !== jobs.length) throw new JobbyError('INTERNAL', `job_enqueue_new returned ${rows.length} ids for a batch of ${jobs.length}`);
-  // Ids are drawn in the batch's order (migration 0009); RETURNING gives them back in that order
+  // Ids are drawn in the batch's order (sql/job-enqueue.sql); RETURNING gives them back in that order
   // too, but nothing promises it, so an unsorted result is sorted rather than trusted.
   const ids = rows.map((row) => String(row.id));
   for (let index = 1; index < ids.length; index++) {
@@ -224,7 +228,7 @@ async function enqueueIdempotent(context: StoreContext, jobs: readonly EnqueueJo
   // over sorted text keys and a probe per conflicting row cost Postgres more than the insert's own
   // index work).
   const { rows } = await sql<{ id: string; type_id: number; key: string }>`
-    select id, type_id, key from ${context.tables.jobEnqueueManyFunction}(${batchArguments(context, jobs)})`.execute(executor);
+    select id, type_id, key from ${context.tables.fn('job_enqueue_many')}(${batchArguments(context, jobs)})`.execute(executor);
   const results = matchInserted(jobs, rows);
   // Pairs that already existed (or were inserted by a concurrent transaction that committed after
   // this statement's snapshot): read them with a fresh snapshot.
@@ -249,18 +253,67 @@ interface FoundJob {
 }
 
 async function lookupJobs(context: StoreContext, references: readonly JobReference[], executor: Executor, lock: boolean): Promise<Map<string, FoundJob>> {
-  const typeIds = sql.val(references.map((reference) => reference.typeId));
-  const keys = textArrayLiteral(references.map((reference) => reference.key));
-  // Through job_keys (the identity), one primary-key probe per reference (LATERAL … LIMIT 1
-  // cannot be turned into a hash join over the whole table), then the job by id. With a lock: the
-  // jobs are locked in id order.
-  const { rows } = await sql<{ id: string; type_id: number; key: string; state: JobState }>`
-    select j.id, j.type_id, j.key, j.state
-    from unnest(${typeIds}::int[], ${keys}::text[]) as r(type_id, key)
-    cross join lateral (select k.job_id from ${context.tables.jobKeys} k where k.type_id = r.type_id and k.key = r.key limit 1) k
-    join ${context.tables.jobs} j on j.id = k.job_id
-    ${lock ? sql`order by j.id for share of j` : sql``}`.execute(executor);
-  return new Map(rows.map((row) => [referenceId({ typeId: row.type_id, key: row.key }), { id: String(row.id), typeId: row.type_id, key: row.key, state: row.state }]));
+  const { tables } = context;
+  // In the identity's order: records are locked (in share mode) in one order by every enqueue.
+  const sorted = [...references].sort((a, b) => a.typeId - b.typeId || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const typeIds = sql.val(sorted.map((reference) => reference.typeId));
+  const keys = textArrayLiteral(sorted.map((reference) => reference.key));
+  // One probe of the identity's index per reference (LATERAL cannot become a hash join over the
+  // whole table).
+  const { rows } = await sql<{ id: string; type_id: number; key: string }>`
+    select j.id, j.type_id, j.key
+    from unnest(${typeIds}::int[], ${keys}::text[]) with ordinality as r(type_id, key, ord)
+    cross join lateral (
+      select j.id, j.type_id, j.key from ${tables.jobs} j where j.type_id = r.type_id and j.key = r.key
+      ${lock ? sql`for share` : sql``}
+    ) j
+    order by r.ord`.execute(executor);
+  const ids = rows.map((row) => String(row.id));
+  const states = lock ? await lockLiveRows(context, ids, executor) : await readStates(context, ids, executor);
+  const found = new Map<string, FoundJob>();
+  for (const row of rows) {
+    const state = states.get(String(row.id));
+    if (!state) throw orphanKeyError(context.describeReference({ typeId: row.type_id, key: row.key }));
+    found.set(referenceId({ typeId: row.type_id, key: row.key }), { id: String(row.id), typeId: row.type_id, key: row.key, state });
+  }
+  return found;
+}
+
+async function readStates(context: StoreContext, ids: readonly string[], executor: Executor): Promise<Map<string, JobState>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await sql<{ id: string; state: JobState | null }>`
+    select id, state from ${context.tables.jobSnapshots} where id = any(${bigintArrayLiteral(ids)}::bigint[])`.execute(executor);
+  return new Map(rows.filter((row) => row.state !== null).map((row) => [String(row.id), row.state!]));
+}
+
+/**
+ * Holds the dependencies' states still until the transaction ends, and returns them. The records
+ * are already share-locked (no cancel, retry or prune can change them); a live job's hot row is
+ * locked in key-share mode: a claim skips a locked queue row, and a completion or failure (which
+ * deletes the running row) waits. So a dependency this enqueue sees running cannot finish before
+ * the dependent's edge is committed, and the completion's readiness pass (job_complete_many, step
+ * 2) sees the edge. Lease extensions and dependency counts update without key changes and do not
+ * wait. A job can move between the hot tables between two statements (a claim moves it from
+ * queue to running): until every live job's row is among the locked ones, lock again.
+ */
+async function lockLiveRows(context: StoreContext, ids: readonly string[], executor: Executor): Promise<Map<string, JobState>> {
+  if (ids.length === 0) return new Map();
+  const { tables } = context;
+  const idList = bigintArrayLiteral([...ids].sort(compareJobIds));
+  const locked = new Set<string>();
+  for (let round = 1; ; round++) {
+    const running = await sql<{ job_id: string }>`
+      select job_id from ${tables.jobRunning} where job_id = any(${idList}::bigint[]) order by job_id for key share`.execute(executor);
+    const queued = await sql<{ job_id: string }>`
+      select job_id from ${tables.jobQueue} where job_id = any(${idList}::bigint[]) order by job_id for key share`.execute(executor);
+    for (const row of [...running.rows, ...queued.rows]) locked.add(`${row.job_id}`);
+    const states = await readStates(context, ids, executor);
+    const unheld = [...states].filter(([id, state]) => (state === 'running' || state === 'queued' || state === 'waiting') && !locked.has(id));
+    if (unheld.length === 0) return states;
+    if (round >= 20) throw new JobbyError('INTERNAL', `could not hold the states of jobs ${unheld.map(([id]) => id).join(', ')} still (they kept moving)`);
+    // The rows locked in an earlier round may be another table's by now: lock by table again.
+    locked.clear();
+  }
 }
 
 /** Orders the batch so that every job comes after its in-batch dependencies; refuses cycles. */
@@ -369,40 +422,45 @@ async function enqueueWithDependencies(context: StoreContext, jobs: readonly Enq
       ),
       -- Ids in the layer's order (the claim's tie-break): drawn here, before the sort below.
       numbered as (
-        select type_id, key, nextval(${tables.jobIdSequence}::regclass) as job_id from input order by ord
+        select i.*, nextval(${tables.jobIdSequence}::regclass) as job_id from input i order by i.ord
       ),
-      -- The identity first: ON CONFLICT on job_keys decides which pairs are new (migration 0004).
-      -- Keys are locked in the one global order, (type_id, key) bytewise, as the enqueue functions
-      -- lock them (migration 0011): batches sharing keys in different orders never deadlock.
-      keys as (
-        insert into ${tables.jobKeys} (type_id, key, job_id)
-        select type_id, key, job_id from numbered order by type_id, key collate "C"
-        on conflict (type_id, key) do nothing
-        returning type_id, key, job_id
-      ),
+      -- The records first: ON CONFLICT on the identity decides which pairs are new. Keys are
+      -- locked in the one global order, (type_id, key) bytewise, as the enqueue functions lock
+      -- them (sql/job-enqueue.sql): batches sharing keys in different orders never deadlock.
       inserted as (
-        insert into ${tables.jobs} (id, type_id, key, state, pending_dependencies, dependency_count, last_error, input, input_bytes,
-                                    max_attempts, priority, run_at, ready_at, finished_at, retention_seconds, expires_at)
+        insert into ${tables.jobs} (id, type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds, dependency_count)
         overriding system value
-        select k.job_id, i.type_id, i.key, i.state, i.pending_dependencies, i.dependency_count, i.last_error, i.input, i.input_bytes,
-               coalesce(i.max_attempts, ${context.defaultMaxAttempts}), coalesce(i.priority, 0), coalesce(i.run_at, now()),
-               case when i.state = 'queued' then now() end,
-               case when i.state = 'cancelled' then now() end,
-               i.retention_seconds,
-               case when i.state = 'cancelled' and i.retention_seconds is not null then now() + make_interval(secs => i.retention_seconds) end
-        from keys k join input i on i.type_id = k.type_id and i.key = k.key
-        order by k.job_id
-        returning id, type_id, key, state
+        select n.job_id, n.type_id, n.key, n.input, n.input_bytes, coalesce(n.max_attempts, ${context.defaultMaxAttempts}),
+               coalesce(n.priority, 0), coalesce(n.run_at, now()), n.retention_seconds, n.dependency_count
+        from numbered n
+        order by n.type_id, n.key collate "C"
+        on conflict (type_id, key) do nothing
+        returning id, type_id, key, priority, run_at, retention_seconds
+      ),
+      joined as (
+        select ins.*, i.state, i.pending_dependencies, i.last_error, i.dependency_ids
+        from inserted ins join input i on i.type_id = ins.type_id and i.key = ins.key
+      ),
+      queued as (
+        insert into ${tables.jobQueue} (job_id, type_id, priority, run_at, pending_dependencies, ready_at)
+        select j.id, j.type_id, j.priority, j.run_at, j.pending_dependencies, case when j.state = 'queued' then now() end
+        from joined j where j.state <> 'cancelled'
+      ),
+      -- A dependency already failed or cancelled: the job is cancelled at birth, with the reason.
+      cancelled as (
+        insert into ${tables.jobOutcomes} (job_id, attempt, type_id, outcome, final, error, expires_at)
+        select j.id, 0, j.type_id, 'cancelled', true, j.last_error,
+               case when j.retention_seconds is not null then now() + make_interval(secs => j.retention_seconds) end
+        from joined j where j.state = 'cancelled'
       ),
       edges as (
         insert into ${tables.jobDependencies} (job_id, depends_on_id)
-        select ins.id, dependency_id
-        from inserted ins
-        join input i on i.type_id = ins.type_id and i.key = ins.key
-        cross join lateral unnest(i.dependency_ids) as dependency_id
+        select j.id, dependency_id
+        from joined j
+        cross join lateral unnest(j.dependency_ids) as dependency_id
         returning 1
       )
-      select id, type_id, key, state, (select count(*) from edges) as edge_count from inserted`.execute(executor);
+      select id, type_id, key, state, (select count(*) from edges) as edge_count from joined`.execute(executor);
     const created = new Map(inserted.map((row) => [referenceId({ typeId: row.type_id, key: row.key }), row]));
     const conflicted = layer.filter((job) => !created.has(referenceId(job)));
     const existing = conflicted.length > 0 ? await lookupJobs(context, conflicted, executor, true) : new Map<string, FoundJob>();

@@ -1,16 +1,51 @@
-import type { Selectable } from 'kysely';
 import type { JsonValue } from '../contract/json.js';
 import { JobbyError } from '../errors.js';
 import { isJobState, type RowResult, type StoredAttempt, type StoredError, type StoredJob } from './job.js';
-import type { JobAttempts, Jobs } from './schema-types.generated.js';
 
 /**
  * Storage rows → domain jobs, explicitly and row by row (the seed's `QueryJob` → `Job`). A row that
  * cannot be mapped yields an error value naming the row and the column; the other rows still map.
  */
 
-export type JobRow = Selectable<Jobs>;
-export type JobAttemptRow = Selectable<JobAttempts>;
+/** A row of the job_snapshots view (src/store/sql/job-snapshots.sql): a whole job. */
+export interface JobRow {
+  id: string;
+  type_id: number;
+  key: string;
+  state: string | null;
+  priority: number;
+  run_at: Date;
+  attempts: number;
+  max_attempts: number;
+  attempt_token: string | null;
+  worker_id: string | null;
+  lease_expires_at: Date | null;
+  pending_dependencies: number;
+  dependency_count: number;
+  input: unknown;
+  input_bytes: number;
+  output: unknown;
+  output_bytes: number | null;
+  last_error: unknown;
+  created_at: Date;
+  ready_at: Date | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+  retention_seconds: number | null;
+  expires_at: Date | null;
+}
+
+/** An attempt that did not succeed: a job_outcomes row, with its worker's id. */
+export interface JobAttemptRow {
+  id: string;
+  job_id: string;
+  attempt: number;
+  worker_id: string | null;
+  started_at: Date | null;
+  finished_at: Date;
+  outcome: string;
+  error: unknown;
+}
 
 function malformed(id: string | null, column: string, problem: string): RowResult<never> {
   return {

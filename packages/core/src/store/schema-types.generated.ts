@@ -7,6 +7,8 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
 
 export type Int8 = ColumnType<string, bigint | number | string, bigint | number | string>;
 
+export type JobOutcome = "cancelled" | "failed" | "handed_back" | "lease_expired" | "succeeded" | "timed_out";
+
 export type JobState = "cancelled" | "failed" | "queued" | "running" | "succeeded" | "waiting";
 
 export type Json = JsonValue;
@@ -23,53 +25,103 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
-export interface JobAttempts {
-  attempt: number;
-  error: Json | null;
-  finished_at: Generated<Timestamp>;
-  id: Generated<Int8>;
-  job_id: Int8;
-  outcome: string;
-  started_at: Timestamp | null;
-  worker_id: string | null;
-}
-
 export interface JobDependencies {
   depends_on_id: Int8;
   job_id: Int8;
 }
 
-export interface JobKeys {
+export interface JobOutcomePartitionsKept {
+  name: string;
+}
+
+export interface JobOutcomes {
+  attempt: number;
+  error: Json | null;
+  expires_at: Timestamp | null;
+  final: boolean;
+  finished_at: Generated<Timestamp>;
   job_id: Int8;
-  key: string;
+  outcome: JobOutcome;
+  output: Json | null;
+  output_bytes: number | null;
+  ready_at: Timestamp | null;
+  started_at: Timestamp | null;
+  type_id: number;
+  worker: number | null;
+}
+
+export interface JobQueue {
+  attempts: Generated<number>;
+  job_id: Int8;
+  pending_dependencies: Generated<number>;
+  priority: number;
+  ready_at: Timestamp | null;
+  run_at: Timestamp;
   type_id: number;
 }
 
+export interface JobRunning {
+  attempt: number;
+  attempt_token: Int8;
+  claimed_at: Generated<Timestamp>;
+  job_id: Int8;
+  lease_expires_at: Timestamp;
+  ready_at: Timestamp | null;
+  retention_seconds: number | null;
+  type_id: number;
+  worker: number;
+}
+
 export interface Jobs {
-  attempt_token: Int8 | null;
-  attempts: Generated<number>;
   created_at: Generated<Timestamp>;
   dependency_count: Generated<number>;
-  expires_at: Timestamp | null;
-  finished_at: Timestamp | null;
   id: Generated<Int8>;
   input: Json;
   input_bytes: Generated<number>;
   key: string;
-  last_error: Json | null;
-  lease_expires_at: Timestamp | null;
   max_attempts: Generated<number>;
-  output: Json | null;
-  output_bytes: number | null;
-  pending_dependencies: Generated<number>;
   priority: Generated<number>;
-  ready_at: Timestamp | null;
   retention_seconds: number | null;
   run_at: Generated<Timestamp>;
-  started_at: Timestamp | null;
-  state: JobState;
   type_id: number;
+}
+
+export interface JobSnapshots {
+  attempt_token: Int8 | null;
+  attempts: number | null;
+  created_at: Timestamp | null;
+  dependency_count: number | null;
+  expires_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  id: Int8 | null;
+  input: Json | null;
+  input_bytes: number | null;
+  key: string | null;
+  last_error: Json | null;
+  lease_expires_at: Timestamp | null;
+  max_attempts: number | null;
+  output: Json | null;
+  output_bytes: number | null;
+  pending_dependencies: number | null;
+  priority: number | null;
+  ready_at: Timestamp | null;
+  retention_seconds: number | null;
+  run_at: Timestamp | null;
+  started_at: Timestamp | null;
+  state: JobState | null;
+  type_id: number | null;
   worker_id: string | null;
+}
+
+export interface JobStats {
+  cancelled: Generated<number>;
+  failed: Generated<number>;
+  minute: Timestamp;
+  retried: Generated<number>;
+  run_ms_sum: Generated<number>;
+  succeeded: Generated<number>;
+  type_id: number;
+  worker: number;
 }
 
 export interface JobTypes {
@@ -79,23 +131,35 @@ export interface JobTypes {
   name: string;
 }
 
+export interface StoreDefinitions {
+  applied_at: Generated<Timestamp>;
+  checksum: string;
+  name: string;
+}
+
 export interface Workers {
-  concurrency: number;
-  hostname: string;
+  concurrency: Generated<number>;
+  hostname: Generated<string>;
   id: string;
   job_type_ids: Generated<number[]>;
   last_heartbeat_at: Generated<Timestamp>;
   metadata: Generated<Json>;
-  pid: number;
+  number: Generated<number>;
+  pid: Generated<number>;
   started_at: Generated<Timestamp>;
   stopped_at: Timestamp | null;
 }
 
 export interface DB {
-  job_attempts: JobAttempts;
   job_dependencies: JobDependencies;
-  job_keys: JobKeys;
+  job_outcome_partitions_kept: JobOutcomePartitionsKept;
+  job_outcomes: JobOutcomes;
+  job_queue: JobQueue;
+  job_running: JobRunning;
+  job_snapshots: JobSnapshots;
+  job_stats: JobStats;
   job_types: JobTypes;
   jobs: Jobs;
+  store_definitions: StoreDefinitions;
   workers: Workers;
 }

@@ -1,43 +1,64 @@
 import { sql, type RawBuilder } from 'kysely';
 
 /**
- * Schema-qualified table names for raw SQL. Every statement names its schema explicitly, so the
- * store also works inside an application's own transaction, whatever its `search_path`.
+ * Schema-qualified names for raw SQL. Every statement names its schema explicitly, so the store
+ * also works inside an application's own transaction, whatever its `search_path`. The tables and
+ * functions are defined in migrations/0001_store_v2.sql and src/store/sql/*.sql.
  */
 export interface Tables {
   readonly schema: string;
+  /** The job records: identity, input, options (written once). */
   readonly jobs: RawBuilder<unknown>;
   readonly jobTypes: RawBuilder<unknown>;
-  /** A job's identity, (type_id, key) → job_id (migration 0004). */
-  readonly jobKeys: RawBuilder<unknown>;
+  readonly jobQueue: RawBuilder<unknown>;
+  readonly jobRunning: RawBuilder<unknown>;
+  readonly jobOutcomes: RawBuilder<unknown>;
+  readonly jobStats: RawBuilder<unknown>;
+  /** Whole jobs as the pre-v2 row (sql/job-snapshots.sql): for reads of a few jobs. */
+  readonly jobSnapshots: RawBuilder<unknown>;
   /** The sequence behind jobs.id, for statements that draw an id before inserting the job. */
   readonly jobIdSequence: string;
   readonly jobDependencies: RawBuilder<unknown>;
-  readonly jobAttempts: RawBuilder<unknown>;
   readonly workers: RawBuilder<unknown>;
   readonly jobState: RawBuilder<unknown>;
-  /** The worker's hot statements (migrations/0003_worker_functions.sql). */
-  readonly jobClaimFunction: RawBuilder<unknown>;
-  readonly jobCompleteManyFunction: RawBuilder<unknown>;
-  readonly jobEnqueueManyFunction: RawBuilder<unknown>;
-  /** Batches expected to be all new (migrations/0009_enqueue_new_jobs_without_conflict_check.sql). */
-  readonly jobEnqueueNewFunction: RawBuilder<unknown>;
+  readonly jobOutcome: RawBuilder<unknown>;
+  /** A function of src/store/sql/, schema-qualified. */
+  fn(name: StoreFunction): RawBuilder<unknown>;
 }
+
+export type StoreFunction =
+  | 'job_claim'
+  | 'job_complete_many'
+  | 'job_enqueue_many'
+  | 'job_enqueue_new'
+  | 'job_fail_many'
+  | 'job_lease_extend'
+  | 'job_lease_rescue_expired'
+  | 'job_hand_back'
+  | 'job_cancel'
+  | 'job_cancel_descendants'
+  | 'job_reset'
+  | 'job_run_now'
+  | 'job_prune'
+  | 'job_stats_compact'
+  | 'job_outcome_partitions_ensure'
+  | 'worker_number';
 
 export function createTables(schema: string): Tables {
   return {
     schema,
     jobs: sql.table(`${schema}.jobs`),
     jobTypes: sql.table(`${schema}.job_types`),
-    jobKeys: sql.table(`${schema}.job_keys`),
+    jobQueue: sql.table(`${schema}.job_queue`),
+    jobRunning: sql.table(`${schema}.job_running`),
+    jobOutcomes: sql.table(`${schema}.job_outcomes`),
+    jobStats: sql.table(`${schema}.job_stats`),
+    jobSnapshots: sql.table(`${schema}.job_snapshots`),
     jobIdSequence: `"${schema}"."jobs_id_seq"`,
     jobDependencies: sql.table(`${schema}.job_dependencies`),
-    jobAttempts: sql.table(`${schema}.job_attempts`),
     workers: sql.table(`${schema}.workers`),
     jobState: sql.id(schema, 'job_state'),
-    jobClaimFunction: sql.id(schema, 'job_claim'),
-    jobCompleteManyFunction: sql.id(schema, 'job_complete_many'),
-    jobEnqueueManyFunction: sql.id(schema, 'job_enqueue_many'),
-    jobEnqueueNewFunction: sql.id(schema, 'job_enqueue_new'),
+    jobOutcome: sql.id(schema, 'job_outcome'),
+    fn: (name) => sql.id(schema, name),
   };
 }

@@ -22,7 +22,8 @@ export async function workerRegister(
   await sql`
     insert into ${context.tables.workers} (id, hostname, pid, job_type_ids, concurrency, metadata)
     values (${worker.id}, ${worker.hostname}, ${worker.pid}, ${sql.val(worker.jobTypeIds)}::int[], ${worker.concurrency}, ${JSON.stringify(worker.metadata ?? {})}::jsonb)
-    on conflict (id) do update set last_heartbeat_at = now(), stopped_at = null`.execute(context.db);
+    on conflict (id) do update set last_heartbeat_at = now(), stopped_at = null, hostname = excluded.hostname, pid = excluded.pid,
+      job_type_ids = excluded.job_type_ids, concurrency = excluded.concurrency, metadata = excluded.metadata`.execute(context.db);
 }
 
 export async function workerHeartbeat(context: StoreContext, workerId: string): Promise<void> {

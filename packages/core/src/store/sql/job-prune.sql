@@ -1,0 +1,89 @@
+-- Retention. A job's retention (retentionSeconds; null keeps it forever, 0 keeps no history)
+-- sets expires_at on its final outcome; after that the job — record, outcomes, edges — may go.
+--
+-- job_prune(limit) works in two ways:
+-- 1. Whole partitions. A partition of job_outcomes (a span of job ids, that is of time) is
+--    dropped when no job in its span is live (queue or running row), none is kept forever, and
+--    none of its outcomes expires later than now: with one retention for all jobs (the common
+--    case), history goes a partition at a time, with no DELETE on job_outcomes at all. The records
+--    of the span then go in one ranged DELETE on jobs' primary key (records cannot be partitioned:
+--    the (type, key) identity must be unique across all of them).
+--    Per-type or per-job retentions that differ keep a partition until its longest-kept job has
+--    expired; a job kept forever keeps its partition (noted in job_outcome_partitions_kept, so
+--    the check runs once).
+-- 2. Row by row, oldest expiry first, up to `limit` jobs: for spans that cannot go whole yet.
+-- Returns the number of jobs pruned.
+create or replace function job_prune(prune_limit integer) returns bigint
+language plpgsql volatile set search_path from current as $$
+declare
+  span bigint := job_outcome_partition_span();
+  part record;
+  lower_id bigint;
+  pruned bigint := 0;
+  deleted bigint;
+begin
+  for part in
+    select c.relname::text as name
+    from pg_inherits i join pg_class c on c.oid = i.inhrelid
+    where i.inhparent = 'job_outcomes'::regclass and c.relname ~ '^job_outcomes_[0-9]+$'
+      and c.relname not in (select k.name from job_outcome_partitions_kept k)
+    order by substring(c.relname from '[0-9]+$')::bigint
+  loop
+    lower_id := substring(part.name from '[0-9]+$')::bigint;
+    -- Never the partition new jobs go to.
+    continue when (select s.last_value from jobs_id_seq s) < lower_id + span;
+    continue when exists (select 1 from job_queue q where q.job_id >= lower_id and q.job_id < lower_id + span);
+    continue when exists (select 1 from job_running r where r.job_id >= lower_id and r.job_id < lower_id + span);
+    if exists (select 1 from jobs j where j.id >= lower_id and j.id < lower_id + span and j.retention_seconds is null) then
+      insert into job_outcome_partitions_kept (name) values (part.name) on conflict do nothing;
+      continue;
+    end if;
+    continue when exists (select 1 from job_outcomes o
+                          where o.job_id >= lower_id and o.job_id < lower_id + span and o.expires_at >= now());
+    execute format('drop table %I', part.name);
+    delete from job_dependencies d where d.job_id >= lower_id and d.job_id < lower_id + span;
+    delete from jobs j where j.id >= lower_id and j.id < lower_id + span;
+    get diagnostics deleted = row_count;
+    pruned := pruned + deleted;
+  end loop;
+
+  with expired as (
+    select o.job_id from job_outcomes o
+    where o.expires_at < now() and o.final
+    order by o.expires_at
+    limit prune_limit
+  ),
+  locked as (
+    select j.id from jobs j join expired e on e.job_id = j.id
+    where not exists (select 1 from job_queue q where q.job_id = j.id)
+      and not exists (select 1 from job_running r where r.job_id = j.id)
+    for update of j skip locked
+  ),
+  outcomes_deleted as (delete from job_outcomes o using locked l where o.job_id = l.id),
+  edges_deleted as (delete from job_dependencies d using locked l where d.job_id = l.id),
+  records_deleted as (delete from jobs j using locked l where j.id = l.id returning 1)
+  select count(*) into deleted from records_deleted;
+  return pruned + deleted;
+end $$;
+
+-- job_stats_compact: folds the per-worker rows of finished minutes into one row per (minute,
+-- type) (worker 0), and minutes older than two days into hours. Keeps job_stats small: the
+-- admin's chart reads a few thousand rows, not one per worker per minute forever.
+create or replace function job_stats_compact() returns void
+language plpgsql volatile set search_path from current as $$
+begin
+  with folded as (
+    delete from job_stats s
+    where (s.worker <> 0 and s.minute < date_trunc('minute', now()))
+       or (s.minute < now() - interval '2 days' and s.minute <> date_trunc('hour', s.minute))
+    returning case when s.minute < now() - interval '2 days' then date_trunc('hour', s.minute) else s.minute end as minute,
+              s.type_id, s.succeeded, s.failed, s.retried, s.cancelled, s.run_ms_sum
+  )
+  insert into job_stats as s (minute, type_id, worker, succeeded, failed, retried, cancelled, run_ms_sum)
+  select f.minute, f.type_id, 0, sum(f.succeeded), sum(f.failed), sum(f.retried), sum(f.cancelled), sum(f.run_ms_sum)
+  from folded f group by f.minute, f.type_id
+  on conflict (minute, type_id, worker) do update
+    set succeeded = s.succeeded + excluded.succeeded, failed = s.failed + excluded.failed,
+        retried = s.retried + excluded.retried, cancelled = s.cancelled + excluded.cancelled,
+        run_ms_sum = s.run_ms_sum + excluded.run_ms_sum;
+end $$;
