@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, testPostgresUrl, type TestDatabase } from '../testing/test-database.js';
+import { createTestDatabase, testPostgresUrl, truncateJobs, type TestDatabase } from '../testing/test-database.js';
 import { openDatabase, type JobbyDatabase } from './database.js';
 import { until } from '../testing/until.js';
 import type { EnqueueJobParams, EnqueueResult } from './job-enqueue.js';
@@ -45,7 +45,7 @@ describe('enqueue lock order on real Postgres', () => {
     await testDatabase?.close();
   });
   beforeEach(async () => {
-    await sql`truncate ${sql.table(`${database.schema}.jobs`)}, ${sql.table(`${database.schema}.job_keys`)} cascade`.execute(database.db);
+    await truncateJobs(database);
     store.context.enqueue.expectNew = true;
   });
 
@@ -75,7 +75,7 @@ describe('enqueue lock order on real Postgres', () => {
     let second: Promise<EnqueueResult[]> | undefined;
     await blocker.query('begin');
     try {
-      await blocker.query(`insert into ${database.schema}.job_keys (type_id, key, job_id) values ($1, 'm', -1)`, [T]);
+      await blocker.query(`insert into ${database.schema}.jobs (id, type_id, key, input) overriding system value values (-1, $1, 'm', '{}')`, [T]);
       first = enqueue(batch(['b', 'm', 'a'], dependsOn));
       first.catch(() => {});
       await until('batch A to wait for the blocker', async () => (await waitingOnLocks()) >= 1, 5_000, 10);

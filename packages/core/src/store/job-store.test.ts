@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { JobbyError } from '../errors.js';
-import { createTestDatabase, testBackends, type TestDatabase } from '../testing/test-database.js';
+import { createTestDatabase, testBackends, truncateJobs, type TestDatabase } from '../testing/test-database.js';
 import { createJobStore, type JobStore } from './job-store.js';
 
 /** The store suite: the same behaviour on real Postgres and on the embedded PGlite. */
@@ -27,7 +27,7 @@ describe.each(testBackends)('job store on %s', (backend) => {
     await database?.close();
   });
   beforeEach(async () => {
-    await sql`truncate ${sql.table(`${database.schema}.jobs`)}, ${sql.table(`${database.schema}.job_keys`)} cascade`.execute(database.db);
+    await truncateJobs(database);
   });
 
   const claimAll = (typeIds = [A, B, C], limit = 100) => store.jobClaim({ workerId: 'w1', typeIds, limit, leaseSeconds: 30 });
@@ -60,7 +60,7 @@ describe.each(testBackends)('job store on %s', (backend) => {
   it('enqueues an all-new batch by plain inserts, and goes back to the idempotent path when a pair exists (migration 0009)', async () => {
     const fresh = createJobStore(database, { describeType: (id) => names[id] ?? `type ${id}` });
     const keyCount = async () =>
-      (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(`${database.schema}.job_keys`)}`.execute(database.db)).rows[0]!.n;
+      (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(`${database.schema}.jobs`)}`.execute(database.db)).rows[0]!.n;
     const batch = (...keys: string[]) => keys.map((key) => ({ typeId: A, key, inputJson: input({ key }) }));
 
     const first = await fresh.jobEnqueueMany(batch('n1', 'n2', 'n3'));
@@ -93,19 +93,19 @@ describe.each(testBackends)('job store on %s', (backend) => {
       const inserted = async () =>
         (
           await sql<{ jobs: number; keys: number }>`
-            select pg_stat_get_xact_tuples_inserted(${`"${schema}".jobs`}::regclass)::int as jobs,
-                   pg_stat_get_xact_tuples_inserted(${`"${schema}".job_keys`}::regclass)::int as keys`.execute(transaction)
+            select pg_stat_get_xact_tuples_inserted(${`"${schema}".job_queue`}::regclass)::int as jobs,
+                   pg_stat_get_xact_tuples_inserted(${`"${schema}".jobs`}::regclass)::int as keys`.execute(transaction)
         ).rows[0]!;
       const before = await inserted();
       await sql`savepoint attempt`.execute(transaction);
       const attempt = sql`select * from ${sql.id(schema, 'job_enqueue_new')}(
         array[${A}, ${A}, ${A}]::integer[], array['fresh-1', 'fresh-2', 'n3']::text[], array['{}', '{}', '{}']::jsonb[], array[2, 2, 2]::integer[],
         null, null, null, null, 25, 'unused')`.execute(transaction);
-      await expect(attempt).rejects.toMatchObject({ code: '23505', constraint: 'job_keys_pkey' });
+      await expect(attempt).rejects.toMatchObject({ code: '23505', constraint: 'jobs_identity' });
       await sql`rollback to savepoint attempt`.execute(transaction);
       const after = await inserted();
-      // Three key rows (the conflicting one is written to the heap before its index refuses it),
-      // no job row.
+      // Three records (the conflicting one is written to the heap before the identity's index
+      // refuses it), no queue row.
       expect({ jobs: after.jobs - before.jobs, keys: after.keys - before.keys }).toEqual({ jobs: 0, keys: 3 });
     });
 
@@ -145,7 +145,7 @@ describe.each(testBackends)('job store on %s', (backend) => {
     for (const key of keys) expect((await state(A, key)).input).toEqual({ key });
     const { rows } = await sql<{ collation: string }>`
       select collation_name as collation from information_schema.columns
-      where table_schema = ${database.schema} and table_name = 'job_keys' and column_name = 'key'`.execute(database.db);
+      where table_schema = ${database.schema} and table_name = 'jobs' and column_name = 'key'`.execute(database.db);
     expect(rows).toEqual([{ collation: 'C' }]);
   });
 
@@ -164,7 +164,7 @@ describe.each(testBackends)('job store on %s', (backend) => {
     // The same, raw: the driver would have stored U+FFFD without a word.
     await refused([{ typeId: A, key: 'raw', inputJson: `{"name":"${cut}"}` }], 'input of test.A:raw must be JSON text without lone UTF-16 surrogates');
     await refused([{ typeId: A, key: '\u{1F600}'.repeat(300), inputJson: input() }], 'must be 1–512 UTF-16 code units long (String.length; a character outside the Basic Multilingual Plane, such as an emoji, counts 2), got 600');
-    const { rows } = await sql<{ n: string }>`select count(*) as n from ${sql.table(`${database.schema}.job_keys`)}`.execute(database.db);
+    const { rows } = await sql<{ n: string }>`select count(*) as n from ${sql.table(`${database.schema}.jobs`)}`.execute(database.db);
     expect(Number(rows[0]!.n)).toBe(0);
     // Whole characters are stored as given: 256 emoji are 512 units.
     const emoji = '\u{1F600}'.repeat(256);
@@ -231,22 +231,19 @@ describe.each(testBackends)('job store on %s', (backend) => {
     expect(fine).toMatchObject({ created: true });
   });
 
-  it('keeps every job typed: deleting or renumbering a type with jobs, or moving a job to an unknown type, is refused', async () => {
+  it('keeps every job typed: deleting or renumbering a type with jobs is refused', async () => {
     const jobTypes = sql.table(`${database.schema}.job_types`);
     await store.jobEnqueueMany([{ typeId: B, key: 'kept', inputJson: input() }]);
     await expect(sql`delete from ${jobTypes} where id = ${B}`.execute(database.db)).rejects.toThrow('job type test.B (id 1001) still has jobs');
     await expect(sql`update ${jobTypes} set id = 1098 where id = ${B}`.execute(database.db)).rejects.toThrow('still has jobs');
-    // Nor can a job be moved to a type that is not registered.
-    const moved = sql`update ${sql.table(`${database.schema}.jobs`)} set type_id = 1099 where key = 'kept'`.execute(database.db);
-    await expect(moved).rejects.toThrow('job type id 1099 is not registered in job_types');
     await expect(sql`update ${jobTypes} set id = id, last_seen_at = now() where id = ${B}`.execute(database.db)).resolves.toBeDefined();
     // A type without jobs can go.
     await sql`insert into ${jobTypes} (id, name) values (1097, 'test.Unused')`.execute(database.db);
     expect(Number((await sql`delete from ${jobTypes} where id = 1097`.execute(database.db)).numAffectedRows)).toBe(1);
   });
 
-  it('claims without scanning the table, also once the table has statistics (migration 0008)', async () => {
-    const jobs = sql.table(`${database.schema}.jobs`);
+  it('claims without scanning the tables, also once they have statistics', async () => {
+    const jobs = sql.table(`${database.schema}.job_queue`);
     await store.jobEnqueueMany(Array.from({ length: 5_000 }, (_, index) => ({ typeId: A, key: `s${index}`, inputJson: input({ index }) })));
     await sql`analyze ${jobs}`.execute(database.db);
     // This backend's counters not yet flushed to the statistics (pg_stat_xact_*), before and
@@ -254,8 +251,11 @@ describe.each(testBackends)('job store on %s', (backend) => {
     const scans = await database.db.transaction().execute(async (transaction) => {
       const sequentialScans = async () =>
         Number(
-          (await sql<{ seq_scan: string }>`select seq_scan from pg_stat_xact_user_tables where relid = ${`${database.schema}.jobs`}::regclass`.execute(transaction))
-            .rows[0]?.seq_scan,
+          (
+            await sql<{ seq_scan: string }>`
+              select sum(seq_scan) as seq_scan from pg_stat_xact_user_tables
+              where relid in (${`${database.schema}.jobs`}::regclass, ${`${database.schema}.job_queue`}::regclass)`.execute(transaction)
+          ).rows[0]?.seq_scan,
         );
       const before = await sequentialScans();
       const claimed = await sql<{ n: number }>`
@@ -309,7 +309,7 @@ describe.each(testBackends)('job store on %s', (backend) => {
     await store.jobEnqueueMany([{ typeId: A, key: 'fenced', inputJson: input() }]);
     const [first] = await claimAll();
     // The lease expires and another worker claims the job again.
-    await sql`update ${sql.table(`${database.schema}.jobs`)} set lease_expires_at = now() - interval '1 second'`.execute(database.db);
+    await sql`update ${sql.table(`${database.schema}.job_running`)} set lease_expires_at = now() - interval '1 second'`.execute(database.db);
     expect((await store.jobLeaseRescueExpired()).requeued).toEqual([first!.id]);
     const [second] = await claimAll();
     expect(second!.attempt).toBe(2);
@@ -369,7 +369,7 @@ describe.each(testBackends)('job store on %s', (backend) => {
     expect(await state(A, 'held')).toMatchObject({ state: 'queued', attempts: 0 });
     const [again] = await claimAll();
     expect(again!.attempt).toBe(1);
-    await sql`update ${sql.table(`${database.schema}.jobs`)} set lease_expires_at = now() - interval '1 second'`.execute(database.db);
+    await sql`update ${sql.table(`${database.schema}.job_running`)} set lease_expires_at = now() - interval '1 second'`.execute(database.db);
     const rescued = await store.jobLeaseRescueExpired();
     expect(rescued.failed).toEqual([again!.id]);
     expect((await state(A, 'held')).lastError?.code).toBe('LEASE_EXPIRED');
@@ -379,7 +379,7 @@ describe.each(testBackends)('job store on %s', (backend) => {
     await store.jobEnqueueMany([{ typeId: A, key: 'orphan', inputJson: input(), runAt: new Date(Date.now() - 60_000) }]);
     const before = (await state(A, 'orphan')).runAt.getTime();
     await claimAll();
-    await sql`update ${sql.table(`${database.schema}.jobs`)} set lease_expires_at = now() - interval '1 second'`.execute(database.db);
+    await sql`update ${sql.table(`${database.schema}.job_running`)} set lease_expires_at = now() - interval '1 second'`.execute(database.db);
     await store.jobLeaseRescueExpired();
     expect((await state(A, 'orphan')).runAt.getTime()).toBe(before);
     const [again] = await claimAll();
@@ -392,20 +392,40 @@ describe.each(testBackends)('job store on %s', (backend) => {
     await store.jobEnqueueMany([{ typeId: B, key: 'c', inputJson: input(), dependsOn: [{ typeId: A, key: 'r' }], retentionSeconds: 0 }]);
     const [root] = await claimAll();
     await store.jobCompleteMany([{ id: root!.id, attemptToken: root!.attemptToken, outputJson: input(1) }]);
-    const [child] = await claimAll();
-    await store.jobCompleteMany([{ id: child!.id, attemptToken: child!.attemptToken, outputJson: input(2) }]);
-    expect((await store.jobRerun(root!.id)).reset.sort()).toEqual([root!.id, child!.id].sort());
+    // Ephemeral (retention 0), but something depends on it: its output is kept.
+    expect(await state(A, 'r')).toMatchObject({ state: 'succeeded', output: 1 });
+    const child = await state(B, 'c');
+    expect(child).toMatchObject({ state: 'queued' });
+    expect((await store.jobRerun(root!.id)).reset.sort()).toEqual([root!.id, child.id].sort());
     expect(await state(A, 'r')).toMatchObject({ state: 'queued', attempts: 0, output: null });
     expect(await state(B, 'c')).toMatchObject({ state: 'waiting', pendingDependencies: 1 });
     const cancelled = await store.jobCancel(root!.id);
-    expect(cancelled).toMatchObject({ cancelled: true, previousState: 'queued', cancelledDescendants: [child!.id] });
+    expect(cancelled).toMatchObject({ cancelled: true, previousState: 'queued', cancelledDescendants: [child.id] });
     expect((await store.jobCancel(root!.id)).cancelled).toBe(false);
     expect(await store.jobPruneExpired()).toBe(2);
     expect(await store.jobList()).toEqual([]);
-    // A pruned job's key is free again (its job_keys row went with it).
+    // A pruned job's key is free again.
     const [again] = await store.jobEnqueueMany([{ typeId: A, key: 'r', inputJson: input() }]);
     expect(again).toMatchObject({ created: true, state: 'queued' });
     expect(again!.id).not.toBe(root!.id);
+  });
+
+  it('keeps no history of an ephemeral job (retention 0) that succeeds, but keeps its failures', async () => {
+    await store.jobEnqueueMany([
+      { typeId: A, key: 'gone', inputJson: input(), retentionSeconds: 0 },
+      { typeId: A, key: 'failing', inputJson: input(), retentionSeconds: 0, maxAttempts: 1 },
+    ]);
+    const claimed = await claimAll();
+    const byKey = new Map(claimed.map((job) => [job.key, job]));
+    await store.jobCompleteMany([{ id: byKey.get('gone')!.id, attemptToken: byKey.get('gone')!.attemptToken, outputJson: input(1) }]);
+    await store.jobFailMany([{ id: byKey.get('failing')!.id, attemptToken: byKey.get('failing')!.attemptToken, error: { code: 'X', message: 'no' }, retryable: true }]);
+    expect(await store.jobGetByReference({ typeId: A, key: 'gone' })).toBeUndefined();
+    expect(await state(A, 'failing')).toMatchObject({ state: 'failed', lastError: { code: 'X' } });
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(`${database.schema}.job_outcomes`)}`.execute(database.db);
+    expect(rows[0]!.n).toBe(1);
+    // The key of a job that left no history can be submitted again.
+    const [again] = await store.jobEnqueueMany([{ typeId: A, key: 'gone', inputJson: input() }]);
+    expect(again).toMatchObject({ created: true });
   });
 
   it('refuses a registry whose ids conflict with what the database has seen', async () => {
@@ -434,7 +454,7 @@ describe.each(testBackends)('job store on %s', (backend) => {
           }),
         ),
         async ({ size, edges, failures }) => {
-          await sql`truncate ${sql.table(`${database.schema}.jobs`)}, ${sql.table(`${database.schema}.job_keys`)} cascade`.execute(database.db);
+          await truncateJobs(database);
           // Edges only from lower to higher index: a DAG by construction.
           const parents = new Map<number, Set<number>>();
           for (const [a, b] of edges) if (a < b) (parents.get(b) ?? parents.set(b, new Set()).get(b)!).add(a);
@@ -569,7 +589,7 @@ describe('job store on real Postgres, concurrently', () => {
     expect(left.completed).toHaveLength(count);
     expect(right.completed).toHaveLength(count);
     const { rows } = await sql<{ state: string; pending: number; n: number }>`
-      select state, pending_dependencies as pending, count(*)::int as n from ${sql.table(`${database.schema}.jobs`)}
+      select state::text, pending_dependencies as pending, count(*)::int as n from ${sql.table(`${database.schema}.job_snapshots`)}
       where key like 'join-%' group by state, pending_dependencies`.execute(database.db);
     expect(rows).toEqual([{ state: 'queued', pending: 0, n: count }]);
   });
@@ -587,13 +607,13 @@ describe('job store on real Postgres, concurrently', () => {
       expect(results.filter((result) => result.created), key).toHaveLength(1);
       expect(new Set(results.map((result) => result.id)).size, key).toBe(1);
     }
-    const { rows } = await sql<{ jobs: number; keys: number; matched: number }>`
+    // One record and one queue row per pair.
+    const { rows } = await sql<{ jobs: number; queued: number }>`
       select (select count(*)::int from ${sql.table(`${database.schema}.jobs`)} where key like 'overlap-%') as jobs,
-             (select count(*)::int from ${sql.table(`${database.schema}.job_keys`)} where key like 'overlap-%') as keys,
              (select count(*)::int from ${sql.table(`${database.schema}.jobs`)} j
-                join ${sql.table(`${database.schema}.job_keys`)} k on k.job_id = j.id and k.key = j.key and k.type_id = j.type_id
-              where j.key like 'overlap-%') as matched`.execute(database.db);
-    expect(rows[0]).toEqual({ jobs: size * 1.5, keys: size * 1.5, matched: size * 1.5 });
+                join ${sql.table(`${database.schema}.job_queue`)} q on q.job_id = j.id
+              where j.key like 'overlap-%') as queued`.execute(database.db);
+    expect(rows[0]).toEqual({ jobs: size * 1.5, queued: size * 1.5 });
   });
 
   it('wakes listeners with one notification per transaction, not per job', async () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { cp, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type JobbyDatabase } from '../store/database.js';
 import { migrate } from '../store/migrations/migrator.js';
-import { embeddedMigrations } from '../store/migrations/embedded-migrations.generated.js';
+import { embeddedDefinitions, embeddedMigrations } from '../store/migrations/embedded-migrations.generated.js';
 
 /**
  * Test databases. Each test file gets its own: on real Postgres a fresh schema (dropped on close),
@@ -77,7 +78,7 @@ async function assertPostgresReachable(connectionString: string): Promise<void> 
 
 /** A migrated PGlite data directory, built once per migration set and reused by every test file. */
 async function embeddedTemplate(): Promise<string> {
-  const hash = createHash('sha256').update(JSON.stringify(embeddedMigrations)).digest('hex').slice(0, 16);
+  const hash = createHash('sha256').update(JSON.stringify([embeddedMigrations, embeddedDefinitions])).digest('hex').slice(0, 16);
   const root = path.join(os.tmpdir(), `jobby-pglite-template-${hash}`);
   const marker = path.join(root, 'ready');
   if (await exists(marker)) return path.join(root, 'template');
@@ -120,3 +121,15 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
+
+/**
+ * Empties jobby's job tables (records, queue, running attempts, history, edges, counters), keeping
+ * the registered job types and workers: a clean slate between tests that share a schema.
+ *
+ * @example
+ * beforeEach(() => truncateJobs(database));
+ */
+export async function truncateJobs(database: JobbyDatabase): Promise<void> {
+  const tables = ['jobs', 'job_queue', 'job_running', 'job_outcomes', 'job_dependencies', 'job_stats'];
+  await sql.raw(`truncate ${tables.map((table) => `"${database.schema}".${table}`).join(', ')}`).execute(database.db);
+}

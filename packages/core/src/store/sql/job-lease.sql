@@ -18,7 +18,7 @@ language sql volatile set search_path from current as $$
 $$;
 
 -- job_lease_rescue_expired: jobs whose lease expired go back to the queue (their place kept: the
--- queue row's run-at is the time they became ready), or fail for good when no attempt is left,
+-- queue row's run-at is the record's, the time they were asked to run), or fail for good when no attempt is left,
 -- cancelling their waiting descendants. Returns ('requeued' | 'failed' | 'cancelled', id) rows.
 create or replace function job_lease_rescue_expired(rescue_limit integer, notify_channel text)
 returns table (job_id bigint, result text)
@@ -40,7 +40,7 @@ begin
     returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at, r.retention_seconds
   ),
   decided as (
-    select t.*, j.priority, t.attempt < j.max_attempts as retry, w.id as worker_id
+    select t.*, j.priority, j.run_at, t.attempt < j.max_attempts as retry, w.id as worker_id
     from taken t join jobs j on j.id = t.job_id left join workers w on w.number = t.worker
   ),
   recorded as (
@@ -53,7 +53,7 @@ begin
   ),
   requeued as (
     insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)
-    select d.job_id, d.type_id, d.priority, coalesce(d.ready_at, d.claimed_at), d.attempt, d.ready_at
+    select d.job_id, d.type_id, d.priority, d.run_at, d.attempt, d.ready_at
     from decided d where d.retry
   ),
   counted as (
@@ -96,7 +96,7 @@ begin
   ),
   requeued as (
     insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)
-    select t.job_id, t.type_id, j.priority, coalesce(t.ready_at, t.claimed_at), t.attempt - 1, t.ready_at
+    select t.job_id, t.type_id, j.priority, j.run_at, t.attempt - 1, t.ready_at
     from taken t join jobs j on j.id = t.job_id
   )
   select array_agg(t.job_id) into handed from taken t;
