@@ -41,7 +41,7 @@ describe('client submissions through a lost connection, on real Postgres', () =>
     await blocker.connect();
     try {
       await blocker.query('begin');
-      await blocker.query(`insert into ${database.schema}.job_keys (type_id, key, job_id) values ($1, $2, -1)`, [client.resolveType(demoJobs.refs.Produce).id, key]);
+      await blocker.query(`insert into ${database.schema}.jobs (id, type_id, key, input) overriding system value values (-1, $1, $2, '{}')`, [client.resolveType(demoJobs.refs.Produce).id, key]);
       const submitted = submit();
       submitted.catch(() => {});
       const pid = await until(

@@ -141,13 +141,13 @@ describe('worker on real Postgres', () => {
   it('fails a job whose stored input breaks its schema, and keeps the others flowing', async () => {
     await startWorker();
     await client.submit(demoJobs.refs.Strict, 'good', { name: 'ok' });
-    // A row written behind the client's back (the job and its identity), with an input its schema refuses.
+    // Rows written behind the client's back (the record and its queue row), with an input its schema refuses.
     await sql`
       with job as (
-        insert into ${sql.table(`${database.schema}.jobs`)} (type_id, key, state, input) values (7004, 'bad', 'queued', '{"name": 42}')
-        returning id, type_id, key
+        insert into ${sql.table(`${database.schema}.jobs`)} (type_id, key, input) values (7004, 'bad', '{"name": 42}')
+        returning id, type_id
       )
-      insert into ${sql.table(`${database.schema}.job_keys`)} (type_id, key, job_id) select type_id, key, id from job`.execute(database.db);
+      insert into ${sql.table(`${database.schema}.job_queue`)} (job_id, type_id, priority, run_at) select id, type_id, 0, now() from job`.execute(database.db);
     const bad = await until('the malformed job', async () => {
       const job = await client.get(demoJobs.refs.Strict, 'bad');
       return job?.state === 'failed' && job;
