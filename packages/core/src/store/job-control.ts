@@ -103,11 +103,14 @@ async function resetJobs(context: StoreContext, ids: readonly string[], executor
 }
 
 /**
- * Deletes finished jobs whose retention has passed (job_prune: whole partitions of history where
- * every job in them has expired, then up to `limit` jobs one by one). Returns the jobs deleted.
+ * The store's housekeeping (job_maintain, sql/job-prune.sql), by one process at a time: creates
+ * the next partition of history ahead of need, deletes finished jobs whose retention has passed
+ * (whole partitions of history where every job in them has expired, then up to `limit` jobs one
+ * by one), and folds the per-minute counters. Returns the jobs deleted (0 when another process
+ * was at it).
  */
 export async function jobPruneExpired(context: StoreContext, params: { limit?: number } = {}): Promise<number> {
-  const { rows } = await sql<{ pruned: string }>`
-    select ${context.tables.fn('job_prune')}(${params.limit ?? 10_000}::integer) as pruned`.execute(context.db);
+  const { rows } = await sql<{ pruned: string | null }>`
+    select ${context.tables.fn('job_maintain')}(${params.limit ?? 10_000}::integer) as pruned`.execute(context.db);
   return Number(rows[0]?.pruned ?? 0);
 }

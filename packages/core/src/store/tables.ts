@@ -40,6 +40,7 @@ export type StoreFunction =
   | 'job_reset'
   | 'job_run_now'
   | 'job_prune'
+  | 'job_maintain'
   | 'job_stats_compact'
   | 'job_outcome_partitions_ensure'
   | 'worker_number';

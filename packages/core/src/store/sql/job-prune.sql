@@ -87,3 +87,20 @@ begin
         retried = s.retried + excluded.retried, cancelled = s.cancelled + excluded.cancelled,
         run_ms_sum = s.run_ms_sum + excluded.run_ms_sum;
 end $$;
+
+-- job_maintain: the periodic housekeeping every worker offers to do (every minute by default),
+-- done by one process at a time: the others find the lock taken and return at once (null).
+-- Creates the next partition of history ahead of need, prunes expired jobs, folds counters.
+create or replace function job_maintain(prune_limit integer) returns bigint
+language plpgsql volatile set search_path from current as $$
+declare
+  pruned bigint;
+begin
+  if not pg_try_advisory_xact_lock(hashtext('jobby.job_maintain'), hashtext(current_schema())) then
+    return null;
+  end if;
+  perform job_outcome_partitions_ensure();
+  pruned := job_prune(prune_limit);
+  perform job_stats_compact();
+  return pruned;
+end $$;
