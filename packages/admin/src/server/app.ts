@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { createJobbyClient, createLogger, type JobbyDatabase, type JobbyRegistry, type Worker } from '@jobby/core';
+import { createJobAdmin } from '@jobby/core/admin';
 import type { AdminContext, AdminLogger } from './context.js';
 import { toErrorResponse } from './http-error.js';
 import { registerGraphRoutes } from './handlers/graph.js';
@@ -8,9 +9,6 @@ import { registerJobTypeRoutes } from './handlers/job-types.js';
 import { registerJobRoutes } from './handlers/jobs.js';
 import { registerMetaRoutes } from './handlers/meta.js';
 import { registerOverviewRoutes } from './handlers/overview.js';
-import { CountsCache } from './queries/job-counts.js';
-import { keyOrderedByBytes } from './queries/key-order.js';
-import { createAdminTables } from './queries/tables.js';
 import { hostGuard, loopbackAllowedHosts, mutationGuard, requestBodyLimit, securityHeaders } from './security.js';
 import { registerStaticUi } from './static-ui.js';
 
@@ -70,20 +68,16 @@ export function createAdminApp(options: AdminAppOptions): Hono {
 function createAdminContext(options: AdminAppOptions): AdminContext {
   const { database, registry } = options;
   const client = createJobbyClient({ database, registry });
-  const tables = createAdminTables(database.schema);
   const token = options.token ?? (process.env.JOBBY_ADMIN_TOKEN || undefined);
-  let keyRange: Promise<boolean> | undefined;
   return {
     database,
     registry,
     client,
     store: client.store,
-    tables,
+    admin: createJobAdmin(database),
     logger: options.logger ?? createLogger(),
     token: token || undefined,
     embedded: options.embedded ?? false,
     worker: options.worker,
-    countsCache: new CountsCache(database.pool, tables),
-    keyRangeUsable: () => (keyRange ??= keyOrderedByBytes(database.pool, tables)),
   };
 }

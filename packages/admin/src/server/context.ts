@@ -1,8 +1,7 @@
 import type { JobbyClient, JobbyDatabase, JobbyRegistry, RegisteredJobType, Worker, createLogger } from '@jobby/core';
+import type { JobAdmin } from '@jobby/core/admin';
 import type { JobStore } from '@jobby/core/store';
 import { badRequest } from './http-error.js';
-import type { CountsCache } from './queries/job-counts.js';
-import type { AdminTables } from './queries/tables.js';
 
 export type AdminLogger = ReturnType<typeof createLogger>;
 
@@ -14,14 +13,12 @@ export interface AdminContext {
   readonly store: JobStore;
   /** The typed client: submissions are validated exactly as application code's are. */
   readonly client: JobbyClient;
-  readonly tables: AdminTables;
+  /** Core's admin reads (`@jobby/core/admin`): every read goes through them. */
+  readonly admin: JobAdmin;
   readonly logger: AdminLogger;
   readonly token: string | undefined;
   readonly embedded: boolean;
   readonly worker: Worker | undefined;
-  readonly countsCache: CountsCache;
-  /** Whether a key-prefix filter can be a range on the (type_id, key) index (the key column orders by bytes). */
-  keyRangeUsable(): Promise<boolean>;
 }
 
 /** `plugin.Job` for an id, or `#id` for a type this registry does not know. */

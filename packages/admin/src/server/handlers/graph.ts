@@ -3,7 +3,6 @@ import type { GraphResponse } from '../../shared/api-types.js';
 import { typeName, type AdminContext } from '../context.js';
 import { notFound } from '../http-error.js';
 import { assertKnownParams, jobIdParam, optionalInteger, type Query } from '../params.js';
-import { jobGraph } from '../queries/job-graph.js';
 
 /** GET /api/jobs/:id/graph?limit=500 — the workflow DAG around a job (ancestors and descendants). */
 export function registerGraphRoutes(app: Hono, context: AdminContext): void {
@@ -12,11 +11,11 @@ export function registerGraphRoutes(app: Hono, context: AdminContext): void {
     assertKnownParams(params, ['limit']);
     const id = jobIdParam(c.req.param('id'));
     const limit = optionalInteger(params, 'limit', { min: 2, max: 2000, fallback: 500 })!;
-    const graph = await jobGraph({ pool: context.database.pool, tables: context.tables }, { jobId: id, limit });
+    const graph = await context.admin.jobGraph({ jobId: id, limit });
     if (!graph) throw notFound(`job ${id} does not exist`);
     const body: GraphResponse = {
       rootId: id,
-      nodes: graph.nodes.map((node) => ({ ...node, type: typeName(context, node.typeId) })),
+      nodes: graph.nodes.map((node) => ({ id: node.id, typeId: node.typeId, type: typeName(context, node.typeId), key: node.key, state: node.state, role: node.role })),
       edges: graph.edges,
       truncated: graph.truncated,
       limit,

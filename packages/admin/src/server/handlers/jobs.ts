@@ -1,14 +1,11 @@
 import type { Hono } from 'hono';
 import type { JobState } from '@jobby/core';
-import { toStoredError } from '@jobby/core/store';
-import { jobStateNames, type AttemptInfo, type JobDetailResponse, type JobListResponse, type JobStateName, type PayloadView } from '../../shared/api-types.js';
+import { jobListSorts, type JobListCursor, type JobListSort } from '@jobby/core/admin';
+import { jobStateNames, type AttemptInfo, type JobDetailResponse, type JobListResponse, type PayloadView } from '../../shared/api-types.js';
 import { resolveType, typeName, type AdminContext } from '../context.js';
 import { badRequest, notFound } from '../http-error.js';
 import { durationMs, iso, toJobLink, toJobSummary } from '../mapping.js';
 import { assertKnownParams, jobIdParam, optionalEnum, optionalInteger, optionalList, optionalString, optionalTime, type Query } from '../params.js';
-import { jobDetail, jobPayload } from '../queries/job-detail.js';
-import { decodeCursor, encodeCursor, jobSorts, listJobs, type JobSort } from '../queries/job-list.js';
-import { query } from '../queries/tables.js';
 
 /**
  * Reading jobs:
@@ -22,13 +19,6 @@ export const previewBytes = 64 * 1024;
 const neighbourLimit = 100;
 
 export function registerJobRoutes(app: Hono, context: AdminContext): void {
-  const environment = {
-    tables: context.tables,
-    pool: context.database.pool,
-    allTypeIds: async () => (await query<{ id: number }>(context.database.pool, `select id from ${context.tables.jobTypes}`)).map((row) => row.id),
-    keyRangeUsable: () => context.keyRangeUsable(),
-  };
-
   app.get('/api/jobs', async (c) => {
     const params = c.req.query() as Query;
     assertKnownParams(params, listParams);
@@ -59,11 +49,11 @@ export function registerJobRoutes(app: Hono, context: AdminContext): void {
     const cursorText = optionalString(params, 'cursor', { maxLength: 200 });
     const cursor = cursorText === undefined ? undefined : decodeCursor(cursorText);
     if (cursorText !== undefined && !cursor) throw badRequest('cursor is malformed; pass the nextCursor of a previous page');
-    const sort: JobSort = optionalEnum(params, 'sort', jobSorts) ?? '-created';
+    const sort: JobListSort = optionalEnum(params, 'sort', jobListSorts) ?? '-created';
     if (cursor && (sort === 'finished' || sort === '-finished') !== (cursor.finishedUs !== undefined)) {
       throw badRequest('cursor belongs to another sort order; start again without a cursor');
     }
-    const result = await listJobs(environment, {
+    const result = await context.admin.jobList({
       states,
       typeIds,
       keyPrefix,
@@ -75,7 +65,7 @@ export function registerJobRoutes(app: Hono, context: AdminContext): void {
       limit: optionalInteger(params, 'limit', { min: 1, max: 500, fallback: 50 })!,
     });
     const body: JobListResponse = {
-      jobs: result.rows.map((row) => toJobSummary(context, row, now)),
+      jobs: result.jobs.map((job) => toJobSummary(context, job, now)),
       nextCursor: result.nextCursor ? encodeCursor(result.nextCursor) : null,
     };
     return c.json(body);
@@ -84,78 +74,51 @@ export function registerJobRoutes(app: Hono, context: AdminContext): void {
   app.get('/api/jobs/:id', async (c) => {
     assertKnownParams(c.req.query() as Query, []);
     const id = jobIdParam(c.req.param('id'));
-    const [found, attemptRows] = await Promise.all([
-      jobDetail({ pool: context.database.pool, tables: context.tables }, { jobId: id, previewBytes, neighbourLimit }),
-      context.store.jobAttemptList(id),
+    const [job, attemptList, neighbours] = await Promise.all([
+      context.admin.jobDetail({ jobId: id, previewBytes }),
+      context.admin.jobAttemptList({ jobId: id }),
+      context.admin.jobNeighbours({ jobId: id, limit: neighbourLimit }),
     ]);
-    if (!found) throw notFound(`job ${id} does not exist`);
-    const { job, neighbours } = found;
-    const now = job.database_now;
-    const error = toStoredError(job.last_error);
-    const attempts: AttemptInfo[] = attemptRows.map((attempt) => ({
+    if (!job) throw notFound(`job ${id} does not exist`);
+    const now = job.databaseNow;
+    const attempts: AttemptInfo[] = attemptList.map((attempt) => ({
       attempt: attempt.attempt,
       outcome: attempt.outcome,
       workerId: attempt.workerId,
       startedAt: iso(attempt.startedAt),
       finishedAt: iso(attempt.finishedAt),
-      durationMs: durationMs(attempt.startedAt, attempt.finishedAt),
+      durationMs: attempt.outcome === 'running' ? durationMs(attempt.startedAt, now) : durationMs(attempt.startedAt, attempt.finishedAt),
       error: attempt.error ? { code: attempt.error.code, message: attempt.error.message, ...(attempt.error.stack ? { stack: attempt.error.stack } : {}) } : null,
     }));
-    // The attempt that succeeded, or the one running now, lives on the job row itself. History rows
-    // are chronological; after a retry, attempt numbers start again at 1, so match on the start time.
-    const recorded = attemptRows.some((attempt) => attempt.attempt === job.attempts && attempt.startedAt?.getTime() === job.started_at?.getTime());
-    if ((job.state === 'succeeded' || job.state === 'running') && !recorded) {
-      attempts.push({
-        attempt: job.attempts,
-        outcome: job.state,
-        workerId: job.worker_id,
-        startedAt: iso(job.started_at),
-        finishedAt: iso(job.finished_at),
-        durationMs: job.state === 'running' ? durationMs(job.started_at, now) : durationMs(job.started_at, job.finished_at),
-        error: null,
-      });
-    }
-    const type = context.registry.byId(job.type_id);
+    const type = context.registry.byId(job.typeId);
     const payload = (which: 'input' | 'output', bytes: number, preview: string): PayloadView => ({
       bytes,
       text: preview,
       truncated: bytes > previewBytes,
       downloadUrl: `/api/jobs/${id}/${which}`,
     });
-    const links = (direction: 'dependency' | 'dependent') => {
-      const rows = neighbours.filter((row) => row.direction === direction);
-      return { jobs: rows.map((row) => toJobLink(context, row)), total: rows[0]?.total ?? 0 };
-    };
-    const state = job.state as JobStateName;
+    const error = job.lastError;
+    const state = job.state;
     const body: JobDetailResponse = {
       job: {
-        ...toJobSummary(
-          context,
-          {
-            ...job,
-            finished_us: null,
-            error_code: error?.code ?? null,
-            error_message: error?.message ?? null,
-          },
-          now,
-        ),
-        readyAt: iso(job.ready_at),
-        leaseExpiresAt: iso(job.lease_expires_at),
-        expiresAt: iso(job.expires_at),
+        ...toJobSummary(context, { ...job, error: error ? { code: error.code, message: error.message } : null }, now),
+        readyAt: iso(job.readyAt),
+        leaseExpiresAt: iso(job.leaseExpiresAt),
+        expiresAt: iso(job.expiresAt),
         submittable: type?.submittable ?? false,
         error: error ? { code: error.code, message: error.message, ...(error.stack ? { stack: error.stack } : {}) } : null,
       },
       timings: {
-        waitMs: durationMs(job.created_at, job.ready_at),
-        queueDelayMs: durationMs(job.ready_at, job.first_started_at ?? job.started_at),
-        runMs: state === 'running' ? durationMs(job.started_at, now) : durationMs(job.started_at, job.finished_at),
-        totalMs: durationMs(job.created_at, job.finished_at),
+        waitMs: durationMs(job.createdAt, job.readyAt),
+        queueDelayMs: durationMs(job.readyAt, job.firstStartedAt ?? job.startedAt),
+        runMs: state === 'running' ? durationMs(job.startedAt, now) : durationMs(job.startedAt, job.finishedAt),
+        totalMs: durationMs(job.createdAt, job.finishedAt),
       },
       attempts,
-      input: payload('input', job.input_bytes || job.input_text_bytes, job.input_preview),
-      output: job.output_preview === null ? null : payload('output', job.output_bytes ?? job.output_text_bytes ?? 0, job.output_preview),
-      dependencies: links('dependency'),
-      dependents: links('dependent'),
+      input: payload('input', job.inputBytes || job.input.textBytes, job.input.preview),
+      output: job.output === null ? null : payload('output', job.outputBytes ?? job.output.textBytes, job.output.preview),
+      dependencies: { jobs: neighbours.dependencies.jobs.map((link) => toJobLink(context, link)), total: neighbours.dependencies.total },
+      dependents: { jobs: neighbours.dependents.jobs.map((link) => toJobLink(context, link)), total: neighbours.dependents.total },
       actions: {
         retry: state === 'failed' || state === 'cancelled',
         cancel: state === 'queued' || state === 'waiting' || state === 'running',
@@ -170,7 +133,7 @@ export function registerJobRoutes(app: Hono, context: AdminContext): void {
     app.get(`/api/jobs/:id/${which}`, async (c) => {
       assertKnownParams(c.req.query() as Query, []);
       const id = jobIdParam(c.req.param('id'));
-      const found = await jobPayload({ pool: context.database.pool, tables: context.tables }, { jobId: id, which });
+      const found = await context.admin.jobPayload({ jobId: id, which });
       if (!found) throw notFound(`job ${id} does not exist`);
       if (found.text === null) throw notFound(`job ${id} has no ${which}`);
       const file = `${typeName(context, found.typeId)}-${found.key}-${which}.json`.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 150);
@@ -179,5 +142,25 @@ export function registerJobRoutes(app: Hono, context: AdminContext): void {
         'content-disposition': `attachment; filename="${file}"`,
       });
     });
+  }
+}
+
+/** Cursors are opaque to clients: base64url JSON of core's `JobListCursor`. */
+export function encodeCursor(cursor: JobListCursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+/** Parses a cursor from a query string; undefined when malformed (the caller answers 400). */
+export function decodeCursor(text: string): JobListCursor | undefined {
+  if (text.length > 200 || !/^[A-Za-z0-9_-]+$/.test(text)) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+    if (typeof value !== 'object' || value === null) return undefined;
+    const { id, finishedUs } = value as Record<string, unknown>;
+    if (typeof id !== 'string' || !/^\d{1,18}$/.test(id)) return undefined;
+    if (finishedUs !== undefined && (typeof finishedUs !== 'string' || !/^-?\d{1,18}$/.test(finishedUs))) return undefined;
+    return { id, ...(finishedUs !== undefined ? { finishedUs } : {}) };
+  } catch {
+    return undefined;
   }
 }

@@ -1,12 +1,11 @@
 import type { Hono } from 'hono';
 import type { MetaResponse } from '../../shared/api-types.js';
 import type { AdminContext } from '../context.js';
-import { query } from '../queries/tables.js';
 
 /** GET /api/meta — what the UI needs to know about this server before anything else. */
 export function registerMetaRoutes(app: Hono, context: AdminContext): void {
   app.get('/api/meta', async (c) => {
-    const [row] = await query<{ now: Date }>(context.database.pool, 'select now() as now');
+    const databaseNow = await context.admin.databaseNow();
     const embeddedOpen = context.embedded && !context.token;
     const body: MetaResponse = {
       schema: context.database.schema,
@@ -14,7 +13,7 @@ export function registerMetaRoutes(app: Hono, context: AdminContext): void {
       tokenRequired: Boolean(context.token),
       readOnly: !context.token && !embeddedOpen,
       embeddedOpen,
-      databaseNow: row!.now.toISOString(),
+      databaseNow: databaseNow.toISOString(),
     };
     return c.json(body);
   });

@@ -2,50 +2,32 @@ import type { Hono } from 'hono';
 import type { CountsResponse, JobTypeInfo, OverviewResponse, PluginInfo, ThroughputResponse, WorkerInfo } from '../../shared/api-types.js';
 import { resolveType, typeName, type AdminContext } from '../context.js';
 import { assertKnownParams, optionalEnum, optionalList, type Query } from '../params.js';
-import { jobThroughput, throughputWindows, type ThroughputWindow } from '../queries/throughput.js';
-import { query } from '../queries/tables.js';
+import { jobThroughputWindows, type JobThroughputWindow } from '@jobby/core/admin';
 
 /**
  * The overview's three endpoints, fetched side by side by the UI:
  * - GET /api/overview: plugins and job types from the registry, with the workers that live
  *   processes registered for each (concurrency, poll interval from `workers.metadata.workers`);
- * - GET /api/counts: jobs per type and state;
- * - GET /api/throughput?window=1h|6h|24h&type=…: finished jobs per time bucket.
+ * - GET /api/counts: jobs per type and state (finished states from the rollups: finishes, kept
+ *   after pruning);
+ * - GET /api/throughput?window=1h|6h|24h&type=…: finished jobs per time bucket (rollups).
  */
 
-interface WorkerRow {
-  id: string;
-  hostname: string;
-  pid: number;
-  job_type_ids: number[];
-  concurrency: number;
-  started_at: Date;
-  last_heartbeat_at: Date;
-  stopped_at: Date | null;
-  metadata: { workers?: { name?: unknown; type?: unknown; concurrency?: unknown; pollIntervalMs?: unknown; timeoutMs?: unknown }[] } | null;
-  alive: boolean;
-}
+/** What a worker process registers about its workers in `workers.metadata`. */
+type WorkerMetadata = { workers?: { name?: unknown; type?: unknown; concurrency?: unknown; pollIntervalMs?: unknown; timeoutMs?: unknown }[] };
 
 export function registerOverviewRoutes(app: Hono, context: AdminContext): void {
   app.get('/api/overview', async (c) => {
     assertKnownParams(c.req.query() as Query, []);
-    const [workers, knownTypes, [clock]] = await Promise.all([
-      query<WorkerRow>(
-        context.database.pool,
-        `select id, hostname, pid, job_type_ids, concurrency, started_at, last_heartbeat_at, stopped_at, metadata,
-                (stopped_at is null and last_heartbeat_at > now() - interval '60 seconds') as alive
-         from ${context.tables.workers}
-         where last_heartbeat_at > now() - interval '1 day'
-         order by (stopped_at is null) desc, last_heartbeat_at desc
-         limit 200`,
-      ),
-      query<{ id: number; name: string }>(context.database.pool, `select id, name from ${context.tables.jobTypes} order by id`),
-      query<{ now: Date }>(context.database.pool, 'select now() as now'),
+    const [workers, knownTypes, databaseNow] = await Promise.all([
+      context.admin.workerList({ withinSeconds: 86_400, aliveSeconds: 60, limit: 200 }),
+      context.admin.jobTypeList(),
+      context.admin.databaseNow(),
     ]);
     const registeredByType = new Map<string, JobTypeInfo['workers']>();
     for (const worker of workers) {
       if (!worker.alive) continue;
-      for (const entry of worker.metadata?.workers ?? []) {
+      for (const entry of (worker.metadata as WorkerMetadata).workers ?? []) {
         if (typeof entry?.type !== 'string') continue;
         const list = registeredByType.get(entry.type) ?? [];
         list.push({
@@ -74,27 +56,29 @@ export function registerOverviewRoutes(app: Hono, context: AdminContext): void {
           hostname: worker.hostname,
           pid: worker.pid,
           concurrency: worker.concurrency,
-          jobTypes: worker.job_type_ids.map((id) => typeName(context, id)),
-          startedAt: worker.started_at.toISOString(),
-          lastHeartbeatAt: worker.last_heartbeat_at.toISOString(),
-          stoppedAt: worker.stopped_at?.toISOString() ?? null,
+          jobTypes: worker.jobTypeIds.map((id) => typeName(context, id)),
+          startedAt: worker.startedAt.toISOString(),
+          lastHeartbeatAt: worker.lastHeartbeatAt.toISOString(),
+          stoppedAt: worker.stoppedAt?.toISOString() ?? null,
           alive: worker.alive,
           inProcess: worker.id === inProcessId,
           heldJobs: worker.id === inProcessId ? (context.worker?.heldCount ?? null) : null,
         }),
       ),
       unknownTypes: knownTypes.filter((type) => !context.registry.byId(type.id)),
-      databaseNow: clock!.now.toISOString(),
+      databaseNow: databaseNow.toISOString(),
     };
     return c.json(body);
   });
 
   app.get('/api/counts', async (c) => {
     assertKnownParams(c.req.query() as Query, []);
-    const result = await context.countsCache.counts();
+    const counts = await context.admin.jobCountByTypeAndState();
     const body: CountsResponse = {
-      counts: result.rows.map((row) => ({ ...row, type: typeName(context, row.typeId) })),
-      succeededCountedAt: result.succeededCountedAt?.toISOString() ?? null,
+      counts: counts.map((row) => ({ typeId: row.typeId, type: typeName(context, row.typeId), state: row.state, count: row.count })),
+      // Every count is live: queued, waiting and running from the hot tables, finished states from
+      // the rollups bumped with each completion batch. The field stays for clients that show it.
+      succeededCountedAt: null,
     };
     return c.json(body);
   });
@@ -102,9 +86,9 @@ export function registerOverviewRoutes(app: Hono, context: AdminContext): void {
   app.get('/api/throughput', async (c) => {
     const params = c.req.query() as Query;
     assertKnownParams(params, ['window', 'type']);
-    const window: ThroughputWindow = optionalEnum(params, 'window', Object.keys(throughputWindows) as ThroughputWindow[]) ?? '24h';
+    const window: JobThroughputWindow = optionalEnum(params, 'window', Object.keys(jobThroughputWindows) as JobThroughputWindow[]) ?? '24h';
     const typeIds = optionalList(params, 'type', (value) => resolveType(context, value).id, { maxItems: 100 });
-    const result = await jobThroughput({ pool: context.database.pool, tables: context.tables }, { window, typeIds });
+    const result = await context.admin.jobThroughput({ window, typeIds });
     const body: ThroughputResponse = {
       from: result.from.toISOString(),
       to: result.to.toISOString(),

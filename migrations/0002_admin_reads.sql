@@ -1,0 +1,16 @@
+-- The admin's reads (packages/core/src/admin, issue 17): one partial index.
+--
+-- job_outcomes_unsuccessful_idx: final outcomes that are not successes (failed, timed out, lease
+-- expired, cancelled), by job id, with their type and outcome. It serves the job list filtered on
+-- failed or cancelled jobs, newest created first: walked backwards, a page of failed jobs of one
+-- type reads about a page of entries of that type, where job_outcomes_job_idx would have to step
+-- over every success in between (with 4 % of jobs failing and a type that is a tenth of them, 250
+-- outcomes per listed job, each a heap fetch).
+--
+-- Cost: only jobs that end without success get an entry (one per such final outcome, ~30 bytes of
+-- index and its WAL); a job that succeeds — the hot path — pays nothing. The list by finish time
+-- of the same jobs already has job_outcomes_failed_idx (finished_at), and lists of succeeded jobs
+-- use job_outcomes_job_idx and the BRIN index on finished_at, which cost the append nothing more.
+-- No other index was added: counts and the throughput chart read job_stats, live states the hot
+-- tables, and the rest are primary-key probes (see each operation's header in src/admin/).
+create index job_outcomes_unsuccessful_idx on job_outcomes (job_id) include (type_id, outcome) where final and outcome <> 'succeeded';
