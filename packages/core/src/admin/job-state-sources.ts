@@ -34,13 +34,20 @@ export function finalOutcomeIn(states: readonly FinishedState[], alias = 'o'): R
   return sql.raw(`${alias}.final and ${alias}.outcome in (${outcomes.map((outcome) => `'${outcome}'`).join(', ')})${unsuccessful}`);
 }
 
-/** The outcome row `o` is its job's state now: the job is not live and has no later outcome. */
+/**
+ * The outcome row `o` is its job's state now: the job is not live and has no later outcome.
+ *
+ * `offset 0` keeps each NOT EXISTS a filter probed per row instead of an anti-join: as joins,
+ * the planner guessed that the row comparison leaves almost nothing, gave up on reading the index
+ * in order under the LIMIT, and sorted every candidate (132 ms for 3,000 cancelled jobs at
+ * 100,000, growing with history; 0.9 ms as filters, which read about a page).
+ */
 export function currentOutcome(context: AdminContext, alias = 'o'): RawBuilder<unknown> {
   const { tables } = context;
   const o = sql.raw(alias);
-  return sql`not exists (select 1 from ${tables.jobQueue} q where q.job_id = ${o}.job_id)
-    and not exists (select 1 from ${tables.jobRunning} r where r.job_id = ${o}.job_id)
-    and not exists (select 1 from ${tables.jobOutcomes} l where l.job_id = ${o}.job_id and (l.finished_at, l.attempt) > (${o}.finished_at, ${o}.attempt))`;
+  return sql`not exists (select 1 from ${tables.jobQueue} q where q.job_id = ${o}.job_id offset 0)
+    and not exists (select 1 from ${tables.jobRunning} r where r.job_id = ${o}.job_id offset 0)
+    and not exists (select 1 from ${tables.jobOutcomes} l where l.job_id = ${o}.job_id and (l.finished_at, l.attempt) > (${o}.finished_at, ${o}.attempt) offset 0)`;
 }
 
 export function splitStates(states: readonly JobState[] | undefined): { live: JobState[]; finished: FinishedState[] } {

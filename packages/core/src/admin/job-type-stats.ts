@@ -55,7 +55,9 @@ export async function jobTypeStats(context: AdminContext, params: JobTypeStatsPa
       limit ${params.sample}
     ),
     sized as (
-      select s.*, j.input_bytes from sample s left join ${tables.jobs} j on j.id = s.job_id
+      -- A scalar subquery: one jobs_pkey probe per sampled run (as a join, the planner may hash
+      -- the whole jobs table for 2,000 rows).
+      select s.*, (select j.input_bytes from ${tables.jobs} j where j.id = s.job_id) as input_bytes from sample s
     )
     select count(*)::int as sampled, min(finished_at) as oldest, max(finished_at) as newest,
       ${distribution('extract(epoch from finished_at - started_at) * 1000', 'run')},
