@@ -79,10 +79,14 @@ export interface OverviewResponse {
   databaseNow: string;
 }
 
-/** GET /api/counts */
+/**
+ * GET /api/counts. Queued, waiting and running: jobs in that state now. Succeeded, failed and
+ * cancelled: finishes counted by the rollups (kept after pruning, ephemeral jobs included, a job
+ * that finishes again after a retry or re-run counted again; see the README).
+ */
 export interface CountsResponse {
   counts: { typeId: number; type: string; state: JobStateName; count: number }[];
-  /** When the succeeded counts were taken (they refresh every 30 s on large tables); null = live. */
+  /** When the succeeded counts were taken; null = live, which every count now is. */
   succeededCountedAt: string | null;
 }
 
