@@ -256,14 +256,27 @@ async function finishedIds(
   if (byFinished && request.cursor && cursorTime) {
     conditions.push(descending ? sql`(o.finished_at, o.job_id) < (${cursorTime}, ${request.cursor.id}::bigint)` : sql`(o.finished_at, o.job_id) > (${cursorTime}, ${request.cursor.id}::bigint)`);
   }
-  conditions.push(currentOutcome(context));
-  const orderBy = byFinished ? sql`o.finished_at ${direction}, o.job_id ${direction}` : sql`o.job_id ${direction}`;
-  const select = (extra: readonly RawBuilder<unknown>[]) =>
-    sql<{ id: string }>`select o.job_id as id from ${tables.jobOutcomes} o where ${and([...conditions, ...extra])} order by ${orderBy} limit ${limit}`;
+  const orderBy = (alias: string) =>
+    byFinished ? sql`${sql.raw(alias)}.finished_at ${direction}, ${sql.raw(alias)}.job_id ${direction}` : sql`${sql.raw(alias)}.job_id ${direction}`;
   const run = async (query: RawBuilder<{ id: string }>) => (await query.execute(context.db)).rows.map((row) => String(row.id));
 
-  // Without succeeded jobs, job_outcomes_failed_idx is ordered by finish time already.
-  if (!byFinished || !finished.includes('succeeded')) return run(select([]));
+  // Without succeeded jobs, job_outcomes_failed_idx is ordered by finish time already: its
+  // entries are read in order and checked one by one until the page is full.
+  if (!byFinished || !finished.includes('succeeded')) {
+    return run(sql<{ id: string }>`
+      select o.job_id as id from ${tables.jobOutcomes} o where ${and([...conditions, currentOutcome(context)])} order by ${orderBy('o')} limit ${limit}`);
+  }
+  // A window of the BRIN index comes back unordered: sort its outcomes first (`offset 0` keeps
+  // the checks out of the sorted subquery), then check them in order until the page is full —
+  // not every outcome of the window (three probes each): 183 → 35 ms for a 64-minute window
+  // (~15,000 outcomes) at 10M finished jobs, on the loaded test machine.
+  const select = (window: readonly RawBuilder<unknown>[]) => sql<{ id: string }>`
+    select c.job_id as id from (
+      select o.job_id, o.finished_at, o.attempt from ${tables.jobOutcomes} o where ${and([...conditions, ...window])}
+      order by ${orderBy('o')} offset 0
+    ) c
+    where ${currentOutcome(context, 'c')}
+    order by ${orderBy('c')} limit ${limit}`;
 
   // Windows of the BRIN index, growing from the cursor (or the time bound) outwards.
   const { rows } = await sql<{ now: Date; first_created_at: Date | null }>`
