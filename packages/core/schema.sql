@@ -343,7 +343,9 @@ begin
     insert into job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, finished_at, error, expires_at)
     select d.job_id, d.attempt, d.type_id, d.outcome, not d.retry, d.worker, d.ready_at,
            coalesce(now() - d.run_ms * interval '1 millisecond', d.claimed_at), now(), d.error,
-           case when not d.retry and d.retention_seconds is not null then now() + make_interval(secs => greatest(d.retention_seconds, 0)) end
+           -- An ephemeral job's failure is kept a week: someone has to see it.
+           case when not d.retry and d.retention_seconds is not null
+                then now() + make_interval(secs => case when d.retention_seconds = 0 then 604800 else d.retention_seconds end) end
     from decided d
   ),
   requeued as (
@@ -441,7 +443,8 @@ begin
     select d.job_id, d.attempt, d.type_id, 'lease_expired', not d.retry, d.worker, d.ready_at, d.claimed_at,
            jsonb_build_object('code', 'LEASE_EXPIRED', 'message',
              'worker ' || coalesce(d.worker_id, '(unknown)') || ' stopped renewing its lease (it crashed or lost the database)'),
-           case when not d.retry and d.retention_seconds is not null then now() + make_interval(secs => d.retention_seconds) end
+           case when not d.retry and d.retention_seconds is not null
+                then now() + make_interval(secs => case when d.retention_seconds = 0 then 604800 else d.retention_seconds end) end
     from decided d
   ),
   requeued as (
@@ -542,12 +545,15 @@ begin
     continue when (select s.last_value from jobs_id_seq s) < lower_id + span;
     continue when exists (select 1 from job_queue q where q.job_id >= lower_id and q.job_id < lower_id + span);
     continue when exists (select 1 from job_running r where r.job_id >= lower_id and r.job_id < lower_id + span);
+    -- Something expires later (the partition's expires_at index): not yet.
+    continue when exists (select 1 from job_outcomes o
+                          where o.job_id >= lower_id and o.job_id < lower_id + span and o.expires_at >= now());
+    -- Everything with an expiry has expired; a job kept forever has none. This reads the span's
+    -- records until it finds one, so it runs once per partition: found, it is remembered.
     if exists (select 1 from jobs j where j.id >= lower_id and j.id < lower_id + span and j.retention_seconds is null) then
       insert into job_outcome_partitions_kept (name) values (part.name) on conflict do nothing;
       continue;
     end if;
-    continue when exists (select 1 from job_outcomes o
-                          where o.job_id >= lower_id and o.job_id < lower_id + span and o.expires_at >= now());
     execute format('drop table %I', part.name);
     delete from job_dependencies d where d.job_id >= lower_id and d.job_id < lower_id + span;
     delete from jobs j where j.id >= lower_id and j.id < lower_id + span;

@@ -34,12 +34,15 @@ begin
     continue when (select s.last_value from jobs_id_seq s) < lower_id + span;
     continue when exists (select 1 from job_queue q where q.job_id >= lower_id and q.job_id < lower_id + span);
     continue when exists (select 1 from job_running r where r.job_id >= lower_id and r.job_id < lower_id + span);
+    -- Something expires later (the partition's expires_at index): not yet.
+    continue when exists (select 1 from job_outcomes o
+                          where o.job_id >= lower_id and o.job_id < lower_id + span and o.expires_at >= now());
+    -- Everything with an expiry has expired; a job kept forever has none. This reads the span's
+    -- records until it finds one, so it runs once per partition: found, it is remembered.
     if exists (select 1 from jobs j where j.id >= lower_id and j.id < lower_id + span and j.retention_seconds is null) then
       insert into job_outcome_partitions_kept (name) values (part.name) on conflict do nothing;
       continue;
     end if;
-    continue when exists (select 1 from job_outcomes o
-                          where o.job_id >= lower_id and o.job_id < lower_id + span and o.expires_at >= now());
     execute format('drop table %I', part.name);
     delete from job_dependencies d where d.job_id >= lower_id and d.job_id < lower_id + span;
     delete from jobs j where j.id >= lower_id and j.id < lower_id + span;
