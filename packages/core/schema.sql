@@ -564,6 +564,9 @@ begin
   with expired as (
     select o.job_id from job_outcomes o
     where o.expires_at < now() and o.final
+      and (o.job_id >= ((select s.last_value from jobs_id_seq s) / span) * span
+           or (o.job_id / span) * span = any (array(
+                select substring(k.name from '[0-9]+$')::bigint from job_outcome_partitions_kept k)))
     order by o.expires_at
     limit prune_limit
   ),

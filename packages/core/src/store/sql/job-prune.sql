@@ -11,7 +11,10 @@
 --    Per-type or per-job retentions that differ keep a partition until its longest-kept job has
 --    expired; a job kept forever keeps its partition (noted in job_outcome_partitions_kept, so
 --    the check runs once).
--- 2. Row by row, oldest expiry first, up to `limit` jobs: for spans that cannot go whole yet.
+-- 2. Row by row, oldest expiry first, up to `limit` jobs, in two kinds of span only: the one new
+--    jobs go to (its short-lived jobs cannot wait for it to fill), and those that hold a job
+--    kept forever (they will never go whole). An older span waits for its last job to expire and
+--    then goes whole: expired history lingers at most as long as the longest retention in it.
 -- Returns the number of jobs pruned.
 create or replace function job_prune(prune_limit integer) returns bigint
 language plpgsql volatile set search_path from current as $$
@@ -53,6 +56,9 @@ begin
   with expired as (
     select o.job_id from job_outcomes o
     where o.expires_at < now() and o.final
+      and (o.job_id >= ((select s.last_value from jobs_id_seq s) / span) * span
+           or (o.job_id / span) * span = any (array(
+                select substring(k.name from '[0-9]+$')::bigint from job_outcome_partitions_kept k)))
     order by o.expires_at
     limit prune_limit
   ),
