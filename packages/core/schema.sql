@@ -103,18 +103,55 @@ end $$;
 CREATE FUNCTION jobby.job_claim(claim_type_ids integer[], claim_limit integer, claim_worker_id text, claim_lease_seconds double precision) RETURNS TABLE(id bigint, type_id integer, key text, attempts integer, max_attempts integer, attempt_token bigint, input jsonb, lease_expires_at double precision, dependencies jsonb)
     LANGUAGE plpgsql
     SET search_path TO 'jobby'
-    SET enable_sort TO 'off'
-    SET enable_bitmapscan TO 'off'
-    SET enable_hashjoin TO 'off'
-    SET enable_mergejoin TO 'off'
     AS $$
 #variable_conflict use_column
 declare
   claim_token bigint := nextval('attempt_token_seq');
   claim_lease_expires_at timestamptz := now() + make_interval(secs => claim_lease_seconds);
   claim_worker integer := worker_number(claim_worker_id);
+  free_type_ids integer[];
+  limited record;
+  room integer;
+  claimed integer := 0;
 begin
   perform set_config('synchronous_commit', 'off', true);
+  if not exists (select 1 from job_type_controls c where c.type_id = any (claim_type_ids)) then
+    return query select * from job_claim_batch(claim_type_ids, claim_limit, claim_token, claim_worker, claim_lease_expires_at);
+    return;
+  end if;
+  free_type_ids := array(
+    select t from unnest(claim_type_ids) as t
+    where not exists (select 1 from job_type_controls c where c.type_id = t and (c.paused or c.concurrency is not null)));
+  if cardinality(free_type_ids) > 0 then
+    return query select * from job_claim_batch(free_type_ids, claim_limit, claim_token, claim_worker, claim_lease_expires_at);
+    get diagnostics claimed = row_count;
+  end if;
+  for limited in
+    select c.type_id, c.concurrency from job_type_controls c
+    where c.type_id = any (claim_type_ids) and not c.paused and c.concurrency is not null
+    order by c.type_id
+  loop
+    exit when claimed >= claim_limit;
+    perform pg_advisory_xact_lock(hashtext('jobby.job_type_concurrency'), limited.type_id);
+    select limited.concurrency - count(*) into room from job_running r where r.type_id = limited.type_id;
+    continue when room <= 0;
+    return query select * from job_claim_batch(array[limited.type_id], least(room, claim_limit - claimed), claim_token, claim_worker,
+                                               claim_lease_expires_at);
+    get diagnostics room = row_count;
+    claimed := claimed + room;
+  end loop;
+end $$;
+
+CREATE FUNCTION jobby.job_claim_batch(claim_type_ids integer[], claim_limit integer, claim_token bigint, claim_worker integer, claim_lease_expires_at timestamp with time zone) RETURNS TABLE(id bigint, type_id integer, key text, attempts integer, max_attempts integer, attempt_token bigint, input jsonb, lease_expires_at double precision, dependencies jsonb)
+    LANGUAGE plpgsql
+    SET search_path TO 'jobby'
+    SET enable_sort TO 'off'
+    SET enable_bitmapscan TO 'off'
+    SET enable_hashjoin TO 'off'
+    SET enable_mergejoin TO 'off'
+    AS $$
+#variable_conflict use_column
+begin
   return query
     with candidates as (
       select q.ctid as row_address from job_queue q
@@ -671,6 +708,30 @@ begin
         run_ms_sum = s.run_ms_sum + excluded.run_ms_sum;
 end $$;
 
+CREATE FUNCTION jobby.job_type_control_set(control_type_id integer, set_paused boolean, set_concurrency integer, clear_concurrency boolean, notify_channel text, OUT paused boolean, OUT concurrency integer) RETURNS record
+    LANGUAGE plpgsql
+    SET search_path TO 'jobby'
+    AS $$
+begin
+  if not exists (select 1 from job_types t where t.id = control_type_id) then
+    raise exception 'job type id % is not registered in job_types', control_type_id
+      using errcode = 'foreign_key_violation', constraint = 'job_types_required';
+  end if;
+  insert into job_type_controls as c (type_id, paused, concurrency)
+  values (control_type_id, coalesce(set_paused, false), case when clear_concurrency then null else set_concurrency end)
+  on conflict (type_id) do update
+    set paused = coalesce(set_paused, c.paused),
+        concurrency = case when clear_concurrency then null else coalesce(set_concurrency, c.concurrency) end,
+        updated_at = now()
+  returning c.paused, c.concurrency into paused, concurrency;
+  if not paused and concurrency is null then
+    delete from job_type_controls c where c.type_id = control_type_id;
+  end if;
+  if set_paused is false or set_concurrency is not null or clear_concurrency then
+    perform pg_notify(notify_channel, '');
+  end if;
+end $$;
+
 CREATE FUNCTION jobby.job_types_keep_referenced() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'jobby'
@@ -930,6 +991,14 @@ CREATE TABLE jobby.job_stats (
     run_ms_sum double precision DEFAULT 0 NOT NULL
 );
 
+CREATE TABLE jobby.job_type_controls (
+    type_id integer NOT NULL,
+    paused boolean DEFAULT false NOT NULL,
+    concurrency integer,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT job_type_controls_concurrency_check CHECK ((concurrency >= 1))
+);
+
 CREATE TABLE jobby.job_types (
     id integer NOT NULL,
     name text NOT NULL,
@@ -990,6 +1059,9 @@ ALTER TABLE ONLY jobby.job_running
 
 ALTER TABLE ONLY jobby.job_stats
     ADD CONSTRAINT job_stats_pkey PRIMARY KEY (minute, type_id, worker);
+
+ALTER TABLE ONLY jobby.job_type_controls
+    ADD CONSTRAINT job_type_controls_pkey PRIMARY KEY (type_id);
 
 ALTER TABLE ONLY jobby.job_types
     ADD CONSTRAINT job_types_name_key UNIQUE (name);

@@ -456,6 +456,45 @@ describe.each(testBackends)('job store on %s', (backend) => {
     expect(await store.jobGetByReference({ typeId: A, key: 'e1' })).toBeUndefined();
   });
 
+  it('pauses a type (its jobs wait, nothing lost) and limits its running jobs across all claimers (issue 19)', async () => {
+    await store.jobEnqueueMany([
+      ...Array.from({ length: 5 }, (_, index) => ({ typeId: A, key: `paused-${index}`, inputJson: input() })),
+      ...Array.from({ length: 5 }, (_, index) => ({ typeId: C, key: `free-${index}`, inputJson: input() })),
+    ]);
+    expect(await store.jobTypeControlSet(A, { paused: true })).toEqual({ typeId: A, paused: true, concurrency: null });
+    const claim = (limit: number, worker = 'w') => store.jobClaim({ workerId: worker, typeIds: [A, C], limit, leaseSeconds: 30 });
+    expect((await claim(10)).map((job) => job.typeId)).toEqual([C, C, C, C, C]);
+    expect(await claim(10)).toEqual([]);
+    expect(await store.jobTypeControlList()).toEqual([{ typeId: A, paused: true, concurrency: null }]);
+    // Resumed: no control left, the row goes.
+    expect(await store.jobTypeControlSet(A, { paused: false })).toEqual({ typeId: A, paused: false, concurrency: null });
+    expect(await store.jobTypeControlList()).toEqual([]);
+    expect(await claim(10)).toHaveLength(5);
+
+    await truncateJobs(database);
+    await store.jobEnqueueMany(Array.from({ length: 20 }, (_, index) => ({ typeId: A, key: `limited-${index}`, inputJson: input() })));
+    await store.jobTypeControlSet(A, { concurrency: 3 });
+    // Five claimers at once, each asking for ten: three run in all.
+    const batches = await Promise.all(Array.from({ length: 5 }, (_, index) => claim(10, `w${index}`)));
+    const running = batches.flat();
+    expect(running).toHaveLength(3);
+    expect(await claim(10)).toEqual([]);
+    // One finishes: one more may start.
+    await store.jobCompleteMany([{ id: running[0]!.id, attemptToken: running[0]!.attemptToken, outputJson: null }]);
+    expect(await claim(10)).toHaveLength(1);
+    // Paused and limited: nothing; the limit raised and resumed: up to the new limit.
+    await store.jobTypeControlSet(A, { paused: true });
+    expect(await claim(10)).toEqual([]);
+    expect(await store.jobTypeControlSet(A, { paused: false, concurrency: 5 })).toEqual({ typeId: A, paused: false, concurrency: 5 });
+    expect(await claim(10)).toHaveLength(2);
+    expect(await store.jobTypeControlSet(A, { concurrency: null })).toEqual({ typeId: A, paused: false, concurrency: null });
+    expect(await claim(100)).toHaveLength(20 - 6);
+    // Bad input: a clear error, nothing changed.
+    await expect(store.jobTypeControlSet(A, { concurrency: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(store.jobTypeControlSet(4242, { paused: true })).rejects.toMatchObject({ code: 'UNKNOWN_JOB_TYPE' });
+    expect(await store.jobTypeControlList()).toEqual([]);
+  });
+
   it('keeps no history of an ephemeral job (retention 0) that succeeds, but keeps its failures', async () => {
     await store.jobEnqueueMany([
       { typeId: A, key: 'gone', inputJson: input(), retentionSeconds: 0 },

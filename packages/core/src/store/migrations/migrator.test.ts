@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type JobbyDatabase } from '../database.js';
 import { testPostgresUrl } from '../../testing/test-database.js';
-import { embeddedDefinitions } from './embedded-migrations.generated.js';
+import { embeddedDefinitions, embeddedMigrations } from './embedded-migrations.generated.js';
 import { migrate } from './migrator.js';
 
 describe('the migrator on real Postgres', () => {
@@ -34,7 +34,7 @@ describe('the migrator on real Postgres', () => {
   it('applies the store definitions once, and again only those whose text changed', async () => {
     await sql`drop schema ${sql.id(database.schema)} cascade`.execute(database.db);
     const first = await migrate(database);
-    expect(first).toEqual({ applied: ['0001_store_v2'], definitions: embeddedDefinitions.map((definition) => definition.name) });
+    expect(first).toEqual({ applied: embeddedMigrations.map((migration) => migration.name), definitions: embeddedDefinitions.map((definition) => definition.name) });
     expect(await migrate(database)).toEqual({ applied: [], definitions: [] });
     // A definition whose applied text differs (an upgrade of the package) is applied again.
     await sql`update ${sql.table(`${database.schema}.store_definitions`)} set checksum = 'old' where name = 'job-claim'`.execute(database.db);
