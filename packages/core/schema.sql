@@ -168,10 +168,14 @@ begin
       select t.job_id, t.type_id, t.attempt, t.ready_at, j.key, j.input, j.max_attempts, j.retention_seconds, j.dependency_count
       from taken t join jobs j on j.id = t.job_id
     ),
+    -- A job that is somehow also running already (rows written around the store) keeps that
+    -- attempt: its stray queue row is gone, and it is not handed out twice.
     running as (
       insert into job_running (job_id, type_id, attempt, attempt_token, worker, lease_expires_at, claimed_at, ready_at, retention_seconds)
       select c.job_id, c.type_id, c.attempt, claim_token, claim_worker, claim_lease_expires_at, now(), c.ready_at, c.retention_seconds
       from claimed c
+      on conflict (job_id) do nothing
+      returning job_running.job_id
     )
     select c.job_id, c.type_id, c.key::text, c.attempt, c.max_attempts, claim_token, c.input,
       (extract(epoch from claim_lease_expires_at) * 1000)::double precision,
@@ -183,7 +187,7 @@ begin
         from job_dependencies d join jobs p on p.id = d.depends_on_id
         where d.job_id = c.job_id
       ) end
-    from claimed c;
+    from claimed c join running r on r.job_id = c.job_id;
 end $$;
 
 CREATE FUNCTION jobby.job_complete_many(complete_ids bigint[], complete_tokens bigint[], complete_outputs jsonb[], complete_output_bytes integer[], complete_run_again_at timestamp with time zone[], complete_run_again_ms double precision[], complete_run_ms double precision[], notify_channel text) RETURNS SETOF bigint
@@ -241,6 +245,7 @@ begin
     select k.job_id, k.type_id, j.priority, k.again_at, 0, k.again_at
     from kept k join jobs j on j.id = k.job_id
     where not k.final
+    on conflict (job_id) do nothing
   ),
   counted as (
     select job_stats_bump(jsonb_agg(jsonb_build_object(
@@ -389,6 +394,7 @@ begin
     insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)
     select d.job_id, d.type_id, d.priority, d.retry_at, d.attempt, d.retry_at
     from decided d where d.retry
+    on conflict (job_id) do nothing
   ),
   counted as (
     select job_stats_bump(jsonb_agg(jsonb_build_object(
@@ -432,6 +438,7 @@ begin
     insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)
     select t.job_id, t.type_id, j.priority, j.run_at, t.attempt - 1, t.ready_at
     from taken t join jobs j on j.id = t.job_id
+    on conflict (job_id) do nothing
   )
   select array_agg(t.job_id) into handed from taken t;
   if handed is not null then
@@ -488,6 +495,7 @@ begin
     insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)
     select d.job_id, d.type_id, d.priority, d.run_at, d.attempt, d.ready_at
     from decided d where d.retry
+    on conflict (job_id) do nothing
   ),
   counted as (
     select job_stats_bump(jsonb_agg(jsonb_build_object(

@@ -495,6 +495,22 @@ describe.each(testBackends)('job store on %s', (backend) => {
     expect(await store.jobTypeControlList()).toEqual([]);
   });
 
+  it('keeps claiming and rescuing when a job is both queued and running (rows written around the store)', async () => {
+    await store.jobEnqueueMany([{ typeId: A, key: 'twice', inputJson: input() }]);
+    const [running] = await claimAll();
+    await store.jobEnqueueMany([{ typeId: A, key: 'other', inputJson: input() }]);
+    const strayQueueRow = sql`insert into ${sql.table(`${database.schema}.job_queue`)} (job_id, type_id, priority, run_at) values (${running!.id}, ${A}, 0, now())`;
+    await strayQueueRow.execute(database.db);
+    // The running attempt stays the only one; the stray row goes; other jobs are claimed.
+    expect((await claimAll()).map((job) => job.key)).toEqual(['other']);
+    expect((await state(A, 'twice')).state).toBe('running');
+    // The same when its lease expires while a stray queue row exists: the rescue goes on.
+    await strayQueueRow.execute(database.db);
+    await sql`update ${sql.table(`${database.schema}.job_running`)} set lease_expires_at = now() - interval '1 second'`.execute(database.db);
+    expect((await store.jobLeaseRescueExpired()).requeued.sort()).toEqual([running!.id, (await state(A, 'other')).id].sort());
+    expect((await claimAll()).map((job) => job.key).sort()).toEqual(['other', 'twice']);
+  });
+
   it('keeps no history of an ephemeral job (retention 0) that succeeds, but keeps its failures', async () => {
     await store.jobEnqueueMany([
       { typeId: A, key: 'gone', inputJson: input(), retentionSeconds: 0 },

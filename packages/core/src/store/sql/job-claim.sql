@@ -45,10 +45,14 @@ begin
       select t.job_id, t.type_id, t.attempt, t.ready_at, j.key, j.input, j.max_attempts, j.retention_seconds, j.dependency_count
       from taken t join jobs j on j.id = t.job_id
     ),
+    -- A job that is somehow also running already (rows written around the store) keeps that
+    -- attempt: its stray queue row is gone, and it is not handed out twice.
     running as (
       insert into job_running (job_id, type_id, attempt, attempt_token, worker, lease_expires_at, claimed_at, ready_at, retention_seconds)
       select c.job_id, c.type_id, c.attempt, claim_token, claim_worker, claim_lease_expires_at, now(), c.ready_at, c.retention_seconds
       from claimed c
+      on conflict (job_id) do nothing
+      returning job_running.job_id
     )
     select c.job_id, c.type_id, c.key::text, c.attempt, c.max_attempts, claim_token, c.input,
       (extract(epoch from claim_lease_expires_at) * 1000)::double precision,
@@ -60,7 +64,7 @@ begin
         from job_dependencies d join jobs p on p.id = d.depends_on_id
         where d.job_id = c.job_id
       ) end
-    from claimed c;
+    from claimed c join running r on r.job_id = c.job_id;
 end $$;
 
 create or replace function job_claim(claim_type_ids integer[], claim_limit integer, claim_worker_id text, claim_lease_seconds double precision)

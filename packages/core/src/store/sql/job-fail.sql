@@ -50,6 +50,7 @@ begin
     insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)
     select d.job_id, d.type_id, d.priority, d.retry_at, d.attempt, d.retry_at
     from decided d where d.retry
+    on conflict (job_id) do nothing
   ),
   counted as (
     select job_stats_bump(jsonb_agg(jsonb_build_object(

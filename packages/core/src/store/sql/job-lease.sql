@@ -56,6 +56,7 @@ begin
     insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)
     select d.job_id, d.type_id, d.priority, d.run_at, d.attempt, d.ready_at
     from decided d where d.retry
+    on conflict (job_id) do nothing
   ),
   counted as (
     select job_stats_bump(jsonb_agg(jsonb_build_object(
@@ -99,6 +100,7 @@ begin
     insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)
     select t.job_id, t.type_id, j.priority, j.run_at, t.attempt - 1, t.ready_at
     from taken t join jobs j on j.id = t.job_id
+    on conflict (job_id) do nothing
   )
   select array_agg(t.job_id) into handed from taken t;
   if handed is not null then
