@@ -38,7 +38,7 @@ describe('chaos scenarios (short)', { timeout: 90_000 }, () => {
     expect(result.finishedInGrace).toBe(result.inFlightAtSigterm);
   });
 
-  it('malformed-rows: bad rows fail alone with clear codes, or are refused at insert', async () => {
+  it('malformed-rows: bad records fail alone with clear codes, or are refused at insert', async () => {
     const result = await malformedRows({ seed, short: true });
     expectClean(result);
     expect(result.outcomes).toEqual({
@@ -46,7 +46,7 @@ describe('chaos scenarios (short)', { timeout: 90_000 }, () => {
       'schema-invalid:failed:PAYLOAD_INVALID:attempt1': 50,
       'oversize:failed:PAYLOAD_TOO_LARGE:attempt1': 50,
     });
-    expect(result.refusedAtInsert).toEqual({ 'unknown-type-id:23503': 50, 'null-input:23502': 50 });
+    expect(result.refusedAtInsert).toEqual({ 'unknown-type-id:23503': 50, 'null-input:23502': 50, 'bad-key:23514': 50, 'queue-null-run-at:23502': 50 });
   });
 
   it('unique-race: 50 concurrent submitters × 20 keys make exactly 20 jobs', async () => {
