@@ -2,13 +2,15 @@ import type * as Core from '@jobby/core';
 import type { JobbyClient, JobbyDatabase, ModuleContext, PluginModule, Worker, WorkerRegistry } from '@jobby/core';
 import pg from 'pg';
 import { seedInChunks } from '../seed-chunks.js';
+import { fillFinishedOneTable, fillHistoryOneTable, isOneTableStore, oneTableTables, unfinishedOneTable } from './jobby-one-table.js';
 import type { BenchContext, BenchSystem, OnJobStart } from '../system.js';
 
 /**
  * jobby through its public API: the typed client's submitMany/submit and createWorker.
  *
  * `BENCH_JOBBY_CORE` (a path to another checkout's `packages/core/src/index.ts`) benchmarks that
- * version instead, for before/after figures: see the README.
+ * version instead, for before/after figures: see the README. A core from before store v2 gets the
+ * one-table SQL of `jobby-one-table.ts` (picked by the schema its migrations made).
  */
 
 const coreOverride = process.env.BENCH_JOBBY_CORE;
@@ -216,6 +218,7 @@ export function createJobbySystem(context: BenchContext, settings: JobbySettings
   let worker: Worker | undefined;
   const noop = benchJobs.refs.Noop;
   const logger = createLogger({ level: 'silent' });
+  let oneTable = false;
   return {
     name: 'jobby',
     storage: 'postgres',
@@ -225,6 +228,7 @@ export function createJobbySystem(context: BenchContext, settings: JobbySettings
       await migrate(database);
       client = createJobbyClient({ database, registry: benchRegistry });
       await syncJobTypes(client.store, benchRegistry);
+      oneTable = await isOneTableStore(database.pool, context.schema);
     },
     async enqueueBatch(from, count) {
       const jobs = [];
@@ -252,6 +256,7 @@ export function createJobbySystem(context: BenchContext, settings: JobbySettings
       worker = undefined;
     },
     async unfinished() {
+      if (oneTable) return unfinishedOneTable(database.pool, context.schema);
       // A job is unfinished while it has a queue row (queued or waiting) or a running row: two
       // small hot tables, whatever the history holds.
       const { rows } = await database.pool.query(
@@ -260,6 +265,7 @@ export function createJobbySystem(context: BenchContext, settings: JobbySettings
       return rows[0].n;
     },
     async fillFinished(count) {
+      if (oneTable) return fillFinishedOneTable(database.pool, context.schema, count);
       // Finished jobs as the store leaves them (see fillJobbyHistory): a record and one final
       // outcome each; ids from the sequence, so the partition of the last one is made first.
       const s = `"${context.schema}"`;
@@ -278,11 +284,12 @@ export function createJobbySystem(context: BenchContext, settings: JobbySettings
       );
     },
     fillHistory(count) {
-      return fillJobbyHistory(context.connectionString, context.schema, count);
+      return (oneTable ? fillHistoryOneTable : fillJobbyHistory)(context.connectionString, context.schema, count);
     },
     tables() {
       // job_outcomes: the partitioned parent (VACUUM and ANALYZE reach its partitions).
-      return ['jobs', 'job_queue', 'job_running', 'job_outcomes', 'job_dependencies', 'job_stats'].map((table) => `"${context.schema}".${table}`);
+      const tables = oneTable ? oneTableTables : ['jobs', 'job_queue', 'job_running', 'job_outcomes', 'job_dependencies', 'job_stats'];
+      return tables.map((table) => `"${context.schema}".${table}`);
     },
     dag: {
       async submit(nodes) {
