@@ -48,7 +48,8 @@ begin
     select d.job_id, d.attempt, d.type_id, 'lease_expired', not d.retry, d.worker, d.ready_at, d.claimed_at,
            jsonb_build_object('code', 'LEASE_EXPIRED', 'message',
              'worker ' || coalesce(d.worker_id, '(unknown)') || ' stopped renewing its lease (it crashed or lost the database)'),
-           case when not d.retry and d.retention_seconds is not null then now() + make_interval(secs => d.retention_seconds) end
+           case when not d.retry and d.retention_seconds is not null
+                then now() + make_interval(secs => case when d.retention_seconds = 0 then 604800 else d.retention_seconds end) end
     from decided d
   ),
   requeued as (
