@@ -50,10 +50,9 @@ describe('chaos scenarios (short)', { timeout: 90_000 }, () => {
     expect(result.refusedAtInsert).toEqual({ 'unknown-type-id:23503': 50, 'null-input:23502': 50, 'bad-key:23514': 50, 'queue-null-run-at:23502': 50 });
   });
 
-  // Known store bug (README, known issue 8): one job with both a queue row and a running row stops
-  // every claim and every lease rescue that reaches it. \`it.fails\` keeps it visible: once the store
-  // copes, this test fails, and it becomes a plain \`it\`.
-  it.fails('conflicting-rows: a job both queued and running fails alone; the jobs behind it and the expired leases beside it still run', async () => {
+  // Known issue 8 (fixed): one job with both a queue row and a running row stopped every claim and
+  // every lease rescue that reached it.
+  it('conflicting-rows: a job both queued and running fails alone; the jobs behind it and the expired leases beside it still run', async () => {
     const result = await conflictingRows({ seed, short: true });
     expectClean(result);
   });
