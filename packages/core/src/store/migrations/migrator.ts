@@ -58,7 +58,7 @@ export async function migrate(database: JobbyDatabase): Promise<MigrateResult> {
     migrationTableName: 'migrations',
     migrationLockTableName: 'migrations_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await migrateToLatestRetrying(migrator);
   if (error) {
     const failed = results?.find((result) => result.status === 'Error');
     throw JobbyError.wrap(error, 'MIGRATION_FAILED', `migration ${failed?.migrationName ?? '(unknown)'} failed in schema "${schema}"`);
