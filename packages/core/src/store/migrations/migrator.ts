@@ -68,6 +68,22 @@ export async function migrate(database: JobbyDatabase): Promise<MigrateResult> {
 }
 
 /**
+ * Kysely's Migrator reads the catalog of every schema (its introspection) before it looks for its
+ * own tables; another process dropping an unrelated schema or table at that moment makes the read
+ * fail with "schema … does not exist" (3F000) or "relation … does not exist" (42P01) although
+ * nothing is wrong here. Such a failure before any migration ran is retried, a few times.
+ */
+async function migrateToLatestRetrying(migrator: Migrator): ReturnType<Migrator['migrateToLatest']> {
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await migrator.migrateToLatest();
+    const code = (outcome.error as { code?: string } | undefined)?.code;
+    const nothingRan = (outcome.results ?? []).length === 0;
+    if (!outcome.error || !nothingRan || (code !== '3F000' && code !== '42P01') || attempt >= 5) return outcome;
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+  }
+}
+
+/**
  * A schema created by the pre-release migration chain (jobs in one table) is refused before
  * anything runs: store v2 is a new baseline, and half-migrating a queue would lose jobs.
  */
