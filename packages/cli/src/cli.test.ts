@@ -68,7 +68,7 @@ describe('against Postgres (child processes)', () => {
   beforeAll(async () => {
     const migrated = await jobby('migrate');
     expect(migrated).toMatchObject({ code: 0, stderr: '' });
-    expect(migrated.stdout).toBe(`jobby migrate: applied 0001_jobs, 0002_admin_indexes, 0003_worker_functions, 0004_job_keys, 0005_admin_index_without_running, 0006_started_at_is_handler_start, 0007_enqueue_writes_less, 0008_claim_by_row_address, 0009_enqueue_new_jobs_without_conflict_check, 0010_job_keys_compare_bytewise, 0011_enqueue_locks_keys_in_one_order to schema "${schema}"\n`);
+    expect(migrated.stdout).toMatch(new RegExp(`^jobby migrate: applied 0001_store_v2(, \\d{4}_\\w+)* and \\d+ store definitions to schema "${schema}"\n$`));
   });
 
   it('refuses unknown types, unsubmittable types and schema-invalid payloads with exit 2, writing nothing', async () => {
@@ -156,5 +156,20 @@ describe('against Postgres (child processes)', () => {
     expect(JSON.parse(rerun.stdout)).toMatchObject({ changed: true, jobs: [expect.any(String), expect.any(String)] });
     const states = JSON.parse((await jobby('jobs', 'list', '--json', '--type', 'steam.ProcessAppList')).stdout) as JobSummaryJson[];
     expect(states.map((row) => row.state)).toEqual(['waiting']);
+  });
+
+  it('pauses, limits and resumes a job type with jobby types, exit 2 for a bad limit or an unknown type (issue 19)', async () => {
+    const paused = await jobby('types', 'pause', 'metrics.BuildWeeklyReport', '--json');
+    expect(paused).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(paused.stdout)).toMatchObject({ type: 'metrics.BuildWeeklyReport', paused: true, concurrency: null });
+    expect(JSON.parse((await jobby('types', 'limit', 'metrics.BuildWeeklyReport', '2', '--json')).stdout)).toMatchObject({ paused: true, concurrency: 2 });
+    const [badLimit, unknown] = await Promise.all([jobby('types', 'limit', 'metrics.BuildWeeklyReport', '0'), jobby('types', 'pause', 'nope.Nope')]);
+    expect(badLimit).toMatchObject({ code: 2, stderr: 'jobby types limit: <concurrency> must be an integer from 1 to 1000000, got "0"\n' });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown job type "nope.Nope"');
+    const listed = JSON.parse((await jobby('types', 'list', '--json')).stdout) as { type: string; paused: boolean; concurrency: number | null }[];
+    expect(listed.find((row) => row.type === 'metrics.BuildWeeklyReport')).toMatchObject({ paused: true, concurrency: 2 });
+    expect((await jobby('types', 'resume', 'metrics.BuildWeeklyReport')).stdout).toBe('metrics.BuildWeeklyReport: running, at most 2 at once\n');
+    expect((await jobby('types', 'limit', 'metrics.BuildWeeklyReport', 'none')).stdout).toBe('metrics.BuildWeeklyReport: running, no limit\n');
   });
 });

@@ -19,6 +19,10 @@ export const commandPaths = /** @type {const} */ ([
   'jobs retry',
   'jobs cancel',
   'jobs rerun',
+  'types list',
+  'types pause',
+  'types resume',
+  'types limit',
   'new plugin',
 ]);
 
@@ -153,6 +157,37 @@ export function createCommandTree() {
         .option('--json', 'print the result as JSON: { type, key, changed, jobs }'),
     );
   });
+
+  const types = program.command('types').description('flow control per job type, enforced in Postgres across every worker');
+  commands.set(
+    'types list',
+    types
+      .command('list')
+      .description("the registry's job types with their controls (paused, cluster-wide concurrency limit)")
+      .option('--json', 'print a JSON array: [{ type, id, paused, concurrency }]'),
+  );
+  /** @type {const} */ ([
+    ['pause', 'pause a job type: no worker claims its jobs (within a claim, at once); they wait, nothing is lost'],
+    ['resume', 'resume a paused job type; idle workers are woken'],
+  ]).forEach(([name, description]) => {
+    commands.set(
+      `types ${name}`,
+      types
+        .command(name)
+        .description(description)
+        .argument('<type>', 'the job type, plugin.Job')
+        .option('--json', 'print the type\'s controls as JSON: { type, id, paused, concurrency }'),
+    );
+  });
+  commands.set(
+    'types limit',
+    types
+      .command('limit')
+      .description("limit how many of a type's jobs run at once across all workers")
+      .argument('<type>', 'the job type, plugin.Job')
+      .argument('<concurrency>', 'the limit, 1–1000000, or "none" to remove it')
+      .option('--json', 'print the type\'s controls as JSON: { type, id, paused, concurrency }'),
+  );
 
   const create = program.command('new').description('create a package wired into the project');
   commands.set(

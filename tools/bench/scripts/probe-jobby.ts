@@ -1,5 +1,8 @@
 /**
- * Where jobby's `process` time goes: times every claim and completion call of one run.
+ * Where jobby's `process` time goes: times every claim and completion call of one run, and what it
+ * writes: WAL per job (cluster-wide, from the insert position), WAL per table of the run's schema
+ * (pg_waldump over the enqueue's and the processing's LSN ranges: wal-by-table.ts; holds on a busy
+ * cluster), and rows inserted, updated (HOT) and deleted per table (pg_stat_user_tables).
  * Usage: npx tsx --conditions=@jobby/source scripts/probe-jobby.ts [jobs] [prefetch]
  */
 import { Session } from 'node:inspector/promises';
@@ -7,12 +10,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type * as Core from '@jobby/core';
 // BENCH_JOBBY_CORE: another checkout's packages/core/src/index.ts, for A/B runs (see the README).
 const { createJobbyClient, createLogger, createWorker, migrate, openDatabase, syncJobTypes }: typeof Core = await import(process.env.BENCH_JOBBY_CORE ?? '@jobby/core');
+import pg from 'pg';
 import { benchJobs, benchRegistry } from '../src/systems/jobby.js';
+import { tableCounts, walByTable, type WalByTable } from './wal-by-table.js';
 
 const jobs = Number(process.argv[2] ?? 20_000);
 const prefetch = Number(process.argv[3] ?? 500);
 const schema = `probe_${process.pid}`;
-const database = await openDatabase({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', schema });
+const connectionString = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const database = await openDatabase({ connectionString, schema });
 await migrate(database);
 // What-if experiments on the schema for the whole run: EXTRA_SQL, with @ for the schema (e.g.
 // "alter table @.jobs set (fillfactor = 60)").
@@ -74,8 +80,30 @@ console.log(`wal per job: ${(walBytes / jobs).toFixed(0)} bytes (lsn ${wal0.lsn}
 for (const [name, entry] of Object.entries(stats)) console.log(`${name}: ${entry.calls} calls, ${(entry.ms / entry.calls).toFixed(2)} ms avg, ${(entry.rows / entry.calls).toFixed(0)} rows avg`);
 if (process.env.TIMELINE) console.log([...timeline.slice(0, 12), '…', ...timeline.slice(Math.floor(timeline.length / 2), Math.floor(timeline.length / 2) + 12), '…', ...timeline.slice(-12)].join('\n'));
 await worker.stop();
-await database.pool.query(`drop schema ${schema} cascade`);
 await database.close();
+// The worker's and client's backends have exited (and flushed their table statistics): read
+// what the run wrote per table on a connection of its own, then drop the schema.
+const meter = new pg.Pool({ connectionString, max: 1, application_name: 'probe-meter' });
+try {
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const perJob = (value: number) => (value / jobs).toFixed(3);
+  console.log(`rows per job, enqueue and processing (pg_stat_user_tables): inserted / updated (HOT) / deleted`);
+  for (const [table, count] of [...(await tableCounts(meter, schema))].sort((a, b) => a[0].localeCompare(b[0]))) {
+    if ((count.inserted + count.updated + count.deleted) / jobs < 0.001) continue;
+    console.log(`  ${table.padEnd(24)} ${perJob(count.inserted)} / ${perJob(count.updated)} (${perJob(count.hot)}) / ${perJob(count.deleted)}`);
+  }
+  const printWal = (phase: string, wal: WalByTable | undefined) => {
+    if (!wal) return console.log(`wal by table (${phase}): pg_waldump not found (PG_WALDUMP=…)`);
+    console.log(`wal by table (${phase}): ${(wal.schemaBytes / jobs).toFixed(0)} bytes per job in the schema ` +
+      `(${(wal.commitBytes / jobs).toFixed(0)} of them commit records); ${(wal.otherBytes / jobs).toFixed(0)} per job elsewhere in the cluster (other sessions, checkpoints)`);
+    for (const [relation, bytes] of wal.relations) if (bytes / jobs >= 1) console.log(`  ${relation.padEnd(40)} ${(bytes / jobs).toFixed(0)}`);
+  };
+  printWal('enqueue', await walByTable(meter, schema, walBeforeEnqueue.lsn, wal0.lsn).catch((error) => { console.log(`wal by table: ${(error as Error).message}`); return undefined; }));
+  printWal('processing', await walByTable(meter, schema, wal0.lsn, wal1.lsn).catch((error) => { console.log(`wal by table: ${(error as Error).message}`); return undefined; }));
+  await meter.query(`drop schema ${schema} cascade`);
+} finally {
+  await meter.end();
+}
 
 async function walStats(): Promise<{ lsn: string }> {
   const { rows } = await database.pool.query('select pg_current_wal_insert_lsn()::text as lsn');

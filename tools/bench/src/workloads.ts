@@ -211,7 +211,7 @@ export async function vacuumAnalyze(connectionString: string, tables: readonly s
   await client.connect();
   try {
     for (const table of tables) {
-      // A system may name a table its version does not have (jobby's job_keys before migration 0004).
+      // A system may name a table its version does not have (a jobby core of an older store).
       const { rows } = await client.query('select to_regclass($1) is not null as present', [table]);
       if (rows[0].present) await client.query(`vacuum ${options.analyze === false ? '' : 'analyze '}${table}`);
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { abandonedHandler } from './scenarios/abandoned-handler.js';
 import { claimRace } from './scenarios/claim-race.js';
+import { conflictingRows } from './scenarios/conflicting-rows.js';
 import { fanIn } from './scenarios/fan-in.js';
 import { listenerBlackhole } from './scenarios/listener-blackhole.js';
 import { malformedRows } from './scenarios/malformed-rows.js';
@@ -38,7 +39,7 @@ describe('chaos scenarios (short)', { timeout: 90_000 }, () => {
     expect(result.finishedInGrace).toBe(result.inFlightAtSigterm);
   });
 
-  it('malformed-rows: bad rows fail alone with clear codes, or are refused at insert', async () => {
+  it('malformed-rows: bad records fail alone with clear codes, or are refused at insert', async () => {
     const result = await malformedRows({ seed, short: true });
     expectClean(result);
     expect(result.outcomes).toEqual({
@@ -46,7 +47,14 @@ describe('chaos scenarios (short)', { timeout: 90_000 }, () => {
       'schema-invalid:failed:PAYLOAD_INVALID:attempt1': 50,
       'oversize:failed:PAYLOAD_TOO_LARGE:attempt1': 50,
     });
-    expect(result.refusedAtInsert).toEqual({ 'unknown-type-id:23503': 50, 'null-input:23502': 50 });
+    expect(result.refusedAtInsert).toEqual({ 'unknown-type-id:23503': 50, 'null-input:23502': 50, 'bad-key:23514': 50, 'queue-null-run-at:23502': 50 });
+  });
+
+  // Known issue 8 (fixed): one job with both a queue row and a running row stopped every claim and
+  // every lease rescue that reached it.
+  it('conflicting-rows: a job both queued and running fails alone; the jobs behind it and the expired leases beside it still run', async () => {
+    const result = await conflictingRows({ seed, short: true });
+    expectClean(result);
   });
 
   it('unique-race: 50 concurrent submitters × 20 keys make exactly 20 jobs', async () => {

@@ -63,12 +63,13 @@ export class Fleet {
   /** After a worker died: the jobs still running under its id are orphans until their lease expires. */
   private async recordOrphans(worker: WorkerProcess): Promise<void> {
     if (!worker.id) return;
-    const { rows } = await queryRetrying<{ id: string; attempts: number; now: Date }>(
+    const { rows } = await queryRetrying<{ job_id: string; attempt: number; now: Date }>(
       this.run.chaos.pool,
-      `select id, attempts, clock_timestamp() as now from ${this.run.schema}.jobs where state = 'running' and worker_id = $1`,
+      `select r.job_id, r.attempt, clock_timestamp() as now
+       from ${this.run.schema}.job_running r join ${this.run.schema}.workers w on w.number = r.worker where w.id = $1`,
       [worker.id],
     );
-    for (const row of rows) this.orphans.push({ jobId: String(row.id), attempt: row.attempts, killedAt: row.now });
+    for (const row of rows) this.orphans.push({ jobId: String(row.job_id), attempt: row.attempt, killedAt: row.now });
   }
 
   /** Re-claim latency of every orphan (ms from the kill to its next claim), and those never re-claimed. */
@@ -78,9 +79,9 @@ export class Fleet {
       this.run.chaos.pool,
       `select o.job_id,
               extract(epoch from (select min(c.at) from ${this.run.schema}.chaos_claims c where c.job_id = o.job_id and c.attempt > o.attempt) - o.killed_at) * 1000 as latency_ms,
-              extract(epoch from (select min(a.finished_at) from ${this.run.schema}.job_attempts a where a.job_id = o.job_id and a.attempt = o.attempt) - o.killed_at) * 1000 as rescue_ms,
-              exists (select 1 from ${this.run.schema}.job_attempts a where a.job_id = o.job_id and a.attempt = o.attempt and a.outcome = 'lease_expired')
-                and (select j.state = 'failed' and j.attempts = o.attempt from ${this.run.schema}.jobs j where j.id = o.job_id) as failed_by_rescue
+              extract(epoch from (select min(a.finished_at) from ${this.run.schema}.job_outcomes a where a.job_id = o.job_id and a.attempt = o.attempt) - o.killed_at) * 1000 as rescue_ms,
+              exists (select 1 from ${this.run.schema}.job_outcomes a
+                      where a.job_id = o.job_id and a.attempt = o.attempt and a.outcome = 'lease_expired' and a.final) as failed_by_rescue
        from unnest($1::bigint[], $2::int[], $3::timestamptz[]) as o(job_id, attempt, killed_at)`,
       [this.orphans.map((orphan) => orphan.jobId), this.orphans.map((orphan) => orphan.attempt), this.orphans.map((orphan) => orphan.killedAt)],
     );

@@ -93,8 +93,14 @@ export async function killAll(workers: readonly WorkerProcess[]): Promise<void> 
   await Promise.all(workers.map((worker) => worker.exited));
 }
 
-/** SIGTERMs every live worker; returns their exit codes. */
+/**
+ * SIGTERMs every live worker; returns their exit codes. A worker still starting (a replacement
+ * spawned a moment ago: 5–7 s to `ready` at load 15 on 2 cores) has no SIGTERM handler yet and
+ * would die of the signal, which says nothing about graceful shutdown: wait for it to be ready
+ * first (up to a minute; one that never gets there is signalled anyway).
+ */
 export async function stopAll(workers: readonly WorkerProcess[], timeoutMs = 30_000): Promise<(number | string | null)[]> {
+  await Promise.race([Promise.allSettled(workers.filter(isAlive).map((worker) => worker.ready)), sleep(60_000)]);
   const live = workers.filter(isAlive);
   for (const worker of live) worker.child.kill('SIGTERM');
   const timer = setTimeout(() => void killAll(live), timeoutMs);

@@ -93,7 +93,7 @@ export class Run {
     }
   }
 
-  /** Records the enqueues, drains, and runs the checker; expects lost = 0 and doubleCompleted = 0. */
+  /** Records the enqueues, drains, and runs the checker; expects lost, doubleCompleted, doubleFinalized, inconsistent … = 0. */
   async finish(drainTimeoutMs: number): Promise<CheckFigures> {
     await recordEnqueued(this.chaos.pool, this.schema, dedupe(this.enqueued));
     const open = await drain(this.chaos.pool, this.schema, this.enqueued.map((job) => job.id), drainTimeoutMs);
@@ -102,6 +102,8 @@ export class Run {
     this.expect(figures.doubleCompleted === 0, `${figures.doubleCompleted} jobs completed more than once`);
     this.expect(figures.doubleFinalized === 0, `${figures.doubleFinalized} jobs reached a final state more than once`);
     this.expect(figures.sameAttemptExecutions === 0, `${figures.sameAttemptExecutions} attempts executed twice`);
+    this.expect(figures.inconsistent === 0, `${figures.inconsistent} jobs or rows in contradictory states (queued and running, a hot row without its record, a record without a state)`);
+    this.expect(figures.snapshotMismatches === 0, `${figures.snapshotMismatches} jobs whose state in job_snapshots differs from their rows`);
     return figures;
   }
 

@@ -2,7 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import path from 'node:path';
 import { JobbyError } from '../errors.js';
-import { EmbeddedEndpoint, type EmbeddedLogger } from './embedded/index.js';
+import { EmbeddedEndpoint, type EmbeddedLogger } from '../embedded/index.js';
 
 /**
  * The connection to the jobby database: a real Postgres when a connection string is given

@@ -410,6 +410,107 @@ describe.each(testBackends)('job store on %s', (backend) => {
     expect(again!.id).not.toBe(root!.id);
   });
 
+  it('drops a partition of history whole once every job in it has expired, and keeps one with a job kept forever', async () => {
+    const schema = database.schema;
+    const sequence = `"${schema}".jobs_id_seq`;
+    const partitions = async () =>
+      (
+        await sql<{ name: string }>`
+          select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
+          where i.inhparent = ${`"${schema}".job_outcomes`}::regclass and c.relname <> 'job_outcomes_default'`.execute(database.db)
+      ).rows.map((row) => row.name);
+    const span = 2 ** 24;
+    const { rows: next } = await sql<{ id: string }>`select nextval(${sequence}::regclass) as id`.execute(database.db);
+    const first = Math.floor(Number(next[0]!.id) / span) * span;
+    const cancelAll = async (...keys: string[]) => {
+      for (const key of keys) await store.jobCancel((await state(A, key)).id);
+    };
+
+    // A span with a job kept forever: its expired neighbour goes row by row, the partition stays.
+    await store.jobEnqueueMany([
+      { typeId: A, key: 'expiring', inputJson: input(), retentionSeconds: 0 },
+      { typeId: A, key: 'forever', inputJson: input() },
+    ]);
+    await cancelAll('expiring', 'forever');
+    await sql`select setval(${sequence}::regclass, ${first + span + 10})`.execute(database.db);
+    expect(await store.jobPruneExpired()).toBe(1);
+    expect(await partitions()).toEqual(expect.arrayContaining([`job_outcomes_${first}`, `job_outcomes_${first + span}`]));
+    expect(await store.jobGetByReference({ typeId: A, key: 'expiring' })).toBeUndefined();
+    expect((await state(A, 'forever')).state).toBe('cancelled');
+
+    // A span where every job expires, later: it waits for its last job, then goes whole.
+    await store.jobEnqueueMany([
+      { typeId: A, key: 'e1', inputJson: input(), retentionSeconds: 3600 },
+      { typeId: A, key: 'e2', inputJson: input(), retentionSeconds: 3600 },
+    ]);
+    await cancelAll('e1', 'e2');
+    await sql`select setval(${sequence}::regclass, ${first + 2 * span + 10})`.execute(database.db);
+    expect(await store.jobPruneExpired()).toBe(0);
+    expect(await partitions()).toContain(`job_outcomes_${first + span}`);
+    // An hour later (as far as their expiry is concerned).
+    await sql`update ${sql.table(`${schema}.job_outcomes`)} set expires_at = now() - interval '1 second' where expires_at is not null`.execute(database.db);
+    expect(await store.jobPruneExpired()).toBe(2);
+    const after = await partitions();
+    expect(after).not.toContain(`job_outcomes_${first + span}`);
+    expect(after).toEqual(expect.arrayContaining([`job_outcomes_${first}`, `job_outcomes_${first + 2 * span}`]));
+    expect(await store.jobGetByReference({ typeId: A, key: 'e1' })).toBeUndefined();
+  });
+
+  it('pauses a type (its jobs wait, nothing lost) and limits its running jobs across all claimers (issue 19)', async () => {
+    await store.jobEnqueueMany([
+      ...Array.from({ length: 5 }, (_, index) => ({ typeId: A, key: `paused-${index}`, inputJson: input() })),
+      ...Array.from({ length: 5 }, (_, index) => ({ typeId: C, key: `free-${index}`, inputJson: input() })),
+    ]);
+    expect(await store.jobTypeControlSet(A, { paused: true })).toEqual({ typeId: A, paused: true, concurrency: null });
+    const claim = (limit: number, worker = 'w') => store.jobClaim({ workerId: worker, typeIds: [A, C], limit, leaseSeconds: 30 });
+    expect((await claim(10)).map((job) => job.typeId)).toEqual([C, C, C, C, C]);
+    expect(await claim(10)).toEqual([]);
+    expect(await store.jobTypeControlList()).toEqual([{ typeId: A, paused: true, concurrency: null }]);
+    // Resumed: no control left, the row goes.
+    expect(await store.jobTypeControlSet(A, { paused: false })).toEqual({ typeId: A, paused: false, concurrency: null });
+    expect(await store.jobTypeControlList()).toEqual([]);
+    expect(await claim(10)).toHaveLength(5);
+
+    await truncateJobs(database);
+    await store.jobEnqueueMany(Array.from({ length: 20 }, (_, index) => ({ typeId: A, key: `limited-${index}`, inputJson: input() })));
+    await store.jobTypeControlSet(A, { concurrency: 3 });
+    // Five claimers at once, each asking for ten: three run in all.
+    const batches = await Promise.all(Array.from({ length: 5 }, (_, index) => claim(10, `w${index}`)));
+    const running = batches.flat();
+    expect(running).toHaveLength(3);
+    expect(await claim(10)).toEqual([]);
+    // One finishes: one more may start.
+    await store.jobCompleteMany([{ id: running[0]!.id, attemptToken: running[0]!.attemptToken, outputJson: null }]);
+    expect(await claim(10)).toHaveLength(1);
+    // Paused and limited: nothing; the limit raised and resumed: up to the new limit.
+    await store.jobTypeControlSet(A, { paused: true });
+    expect(await claim(10)).toEqual([]);
+    expect(await store.jobTypeControlSet(A, { paused: false, concurrency: 5 })).toEqual({ typeId: A, paused: false, concurrency: 5 });
+    expect(await claim(10)).toHaveLength(2);
+    expect(await store.jobTypeControlSet(A, { concurrency: null })).toEqual({ typeId: A, paused: false, concurrency: null });
+    expect(await claim(100)).toHaveLength(20 - 6);
+    // Bad input: a clear error, nothing changed.
+    await expect(store.jobTypeControlSet(A, { concurrency: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(store.jobTypeControlSet(4242, { paused: true })).rejects.toMatchObject({ code: 'UNKNOWN_JOB_TYPE' });
+    expect(await store.jobTypeControlList()).toEqual([]);
+  });
+
+  it('keeps claiming and rescuing when a job is both queued and running (rows written around the store)', async () => {
+    await store.jobEnqueueMany([{ typeId: A, key: 'twice', inputJson: input() }]);
+    const [running] = await claimAll();
+    await store.jobEnqueueMany([{ typeId: A, key: 'other', inputJson: input() }]);
+    const strayQueueRow = sql`insert into ${sql.table(`${database.schema}.job_queue`)} (job_id, type_id, priority, run_at) values (${running!.id}, ${A}, 0, now())`;
+    await strayQueueRow.execute(database.db);
+    // The running attempt stays the only one; the stray row goes; other jobs are claimed.
+    expect((await claimAll()).map((job) => job.key)).toEqual(['other']);
+    expect((await state(A, 'twice')).state).toBe('running');
+    // The same when its lease expires while a stray queue row exists: the rescue goes on.
+    await strayQueueRow.execute(database.db);
+    await sql`update ${sql.table(`${database.schema}.job_running`)} set lease_expires_at = now() - interval '1 second'`.execute(database.db);
+    expect((await store.jobLeaseRescueExpired()).requeued.sort()).toEqual([running!.id, (await state(A, 'other')).id].sort());
+    expect((await claimAll()).map((job) => job.key).sort()).toEqual(['other', 'twice']);
+  });
+
   it('keeps no history of an ephemeral job (retention 0) that succeeds, but keeps its failures', async () => {
     await store.jobEnqueueMany([
       { typeId: A, key: 'gone', inputJson: input(), retentionSeconds: 0 },

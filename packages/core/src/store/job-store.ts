@@ -12,6 +12,7 @@ import { jobFailMany, type FailJobParams } from './job-fail.js';
 import { jobHandBack, jobLeaseExtend, jobLeaseRescueExpired, type HeldJob } from './job-lease.js';
 import { jobAttemptList, jobCountByTypeAndState, jobGet, jobGetByReference, jobList, jobNeighbours, type JobListParams } from './job-read.js';
 import { jobTypeList, jobTypeSync, type JobTypeEntry } from './job-type-sync.js';
+import { jobTypeControlList, jobTypeControlSet, type JobTypeControlChange } from './job-type-controls.js';
 import type { StoreContext } from './store-context.js';
 import { createTables } from './tables.js';
 import { workerHeartbeat, workerList, workerRegister, workerStop } from './worker-heartbeat.js';
@@ -73,6 +74,8 @@ export function createJobStore(
     jobRetry: (id: string) => jobRetry(context, id),
     jobRerun: (id: string) => jobRerun(context, id),
     jobRunNow: (id: string) => jobRunNow(context, id),
+    jobTypeControlSet: (typeId: number, change: JobTypeControlChange) => jobTypeControlSet(context, typeId, change),
+    jobTypeControlList: () => jobTypeControlList(context),
     jobPruneExpired: (params?: { limit?: number }) => jobPruneExpired(context, params),
     jobGet: (id: string) => jobGet(context, id),
     jobGetByReference: (reference: JobReference) => jobGetByReference(context, reference),

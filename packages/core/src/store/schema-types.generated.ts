@@ -124,6 +124,13 @@ export interface JobStats {
   worker: number;
 }
 
+export interface JobTypeControls {
+  concurrency: number | null;
+  paused: Generated<boolean>;
+  type_id: number;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface JobTypes {
   first_seen_at: Generated<Timestamp>;
   id: number;
@@ -158,6 +165,7 @@ export interface DB {
   job_running: JobRunning;
   job_snapshots: JobSnapshots;
   job_stats: JobStats;
+  job_type_controls: JobTypeControls;
   job_types: JobTypes;
   jobs: Jobs;
   store_definitions: StoreDefinitions;

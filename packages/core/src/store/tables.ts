@@ -43,7 +43,8 @@ export type StoreFunction =
   | 'job_maintain'
   | 'job_stats_compact'
   | 'job_outcome_partitions_ensure'
-  | 'worker_number';
+  | 'worker_number'
+  | 'job_type_control_set';
 
 export function createTables(schema: string): Tables {
   return {

@@ -2,13 +2,15 @@ import type * as Core from '@jobby/core';
 import type { JobbyClient, JobbyDatabase, ModuleContext, PluginModule, Worker, WorkerRegistry } from '@jobby/core';
 import pg from 'pg';
 import { seedInChunks } from '../seed-chunks.js';
+import { fillFinishedOneTable, fillHistoryOneTable, isOneTableStore, oneTableTables, unfinishedOneTable } from './jobby-one-table.js';
 import type { BenchContext, BenchSystem, OnJobStart } from '../system.js';
 
 /**
  * jobby through its public API: the typed client's submitMany/submit and createWorker.
  *
  * `BENCH_JOBBY_CORE` (a path to another checkout's `packages/core/src/index.ts`) benchmarks that
- * version instead, for before/after figures: see the README.
+ * version instead, for before/after figures: see the README. A core from before store v2 gets the
+ * one-table SQL of `jobby-one-table.ts` (picked by the schema its migrations made).
  */
 
 const coreOverride = process.env.BENCH_JOBBY_CORE;
@@ -63,16 +65,22 @@ export const benchRegistry = defineRegistry({
  *
  * Writes `count` finished jobs (ids 1…count) straight into the store's tables for
  * `process-history`, bypassing the store: **it writes the tables directly and must follow the
- * schema** (migrations/*.sql) — every NOT NULL column, every table a finished job leaves rows in,
- * and the triggers (jobs_require_types checks job_types, so the history's types are registered
- * first). When the store's tables change, this function changes with them; it is the only
- * jobby-specific SQL of the bench besides `unfinished()` and `fillFinished()` below.
+ * schema** (migrations/0001_store_v2.sql and packages/core/src/store/sql/) — every NOT NULL column,
+ * every table a finished job leaves rows in, and the triggers (jobs_require_types checks
+ * job_types, so the history's types are registered first). When the store's tables change, this
+ * function changes with them; it is the only jobby-specific SQL of the bench besides
+ * `unfinished()` and `fillFinished()` below.
  *
- * What a finished job is in the store today (0001, 0004, 0006): a `jobs` row in state succeeded,
- * failed or cancelled with its times, worker, attempts, output or last error; its identity row in
- * `job_keys`; one `job_attempts` row per attempt that ended without success (a retried success
- * has one, a job failed for good one per attempt); `job_dependencies` rows for a job that waited on
- * another.
+ * What a finished job is in the v2 store: its record in `jobs` (written once: identity, input,
+ * options, created time); no `job_queue` or `job_running` row; one `job_outcomes` row per attempt
+ * (the last one `final`: succeeded, failed or cancelled, with its times, worker number, output or
+ * error; a retried success has a failed attempt before it, a job failed for good three failed
+ * attempts); `job_dependencies` rows for a job that waited on another; and its share of the
+ * per-minute counters in `job_stats` (as `job_stats_compact` leaves them: worker 0, minutes older
+ * than two days folded into hours). `job_outcomes` is partitioned by job id: the partitions for
+ * ids 1…count are created first (`job_outcome_partitions_ensure`, as the maintenance loop would
+ * have), so nothing lands in the default partition. Workers are numbers (`workers.number`): 21 past
+ * workers are registered for the history.
  *
  * What the planner sees afterwards (the caller runs VACUUM ANALYZE): ten job types (the bench's
  * Noop, 35%, and nine others registered beside it), 96.2% succeeded (3% of them after a failed
@@ -85,10 +93,23 @@ async function fillJobbyHistory(connectionString: string, schema: string, count:
   const s = `"${schema}"`;
   const setup = new pg.Client({ connectionString, application_name: 'bench-seed' });
   await setup.connect();
+  let workerNumbers: number[];
   try {
     await setup.query(
       `insert into ${s}.job_types (id, name) select 9000 + n, 'bench.Past' || n from generate_series(1, 9) n on conflict do nothing`,
     );
+    await setup.query(
+      `insert into ${s}.workers (id, hostname, pid, stopped_at)
+       select 'bench-host-' || n / 7 || '-' || 1000 + n % 7, 'bench-host-' || n / 7, 1000 + n % 7, now() - interval '1 hour'
+       from generate_series(0, 20) n on conflict do nothing`,
+    );
+    workerNumbers = (await setup.query<{ number: number }>(`select number from ${s}.workers where id like 'bench-host-%' order by id`)).rows.map((row) => row.number);
+    // The history partitions, one span of ids at a time (ensure reads the id sequence).
+    const span = Number((await setup.query(`select ${s}.job_outcome_partition_span() as span`)).rows[0].span);
+    for (let id = 1; id <= count + span; id += span) {
+      await setup.query(`select setval(pg_get_serial_sequence('${s}.jobs', 'id'), $1)`, [Math.min(id, count)]);
+      await setup.query(`select ${s}.job_outcome_partitions_ensure()`);
+    }
   } finally {
     await setup.end();
   }
@@ -112,49 +133,62 @@ async function fillJobbyHistory(connectionString: string, schema: string, count:
          from generate_series($1::bigint, $2::bigint) g
        ),
        shaped as (
-         select s.*,
-                jsonb_build_object('i', s.id, 'tenant', 'tenant-' || s.id % 97) as input,
-                case s.state when 'succeeded' then 1 + s.retried::int when 'failed' then 3 else 0 end as attempts,
-                case when s.state = 'cancelled' then null else s.finished_at - s.run end as started_at
-         from source s
+         select x.*,
+                jsonb_build_object('i', x.id, 'tenant', 'tenant-' || x.id % 97) as input,
+                case x.state when 'succeeded' then 1 + x.retried::int when 'failed' then 3 else 0 end as attempts,
+                case when x.state = 'cancelled' then null else x.finished_at - x.run end as started_at,
+                ($4::int[])[1 + x.id % 21] as worker
+         from source x
        ),
-       inserted as (
-         insert into ${s}.jobs (id, type_id, key, state, priority, run_at, attempts, max_attempts, attempt_token, worker_id,
-                                pending_dependencies, dependency_count, input, input_bytes, output, output_bytes, last_error,
-                                created_at, ready_at, started_at, finished_at)
+       timed as (
+         select x.*,
+                coalesce(x.started_at, x.finished_at) - x.delay as ready_at,
+                coalesce(x.started_at, x.finished_at) - x.delay - interval '1 second' * x.dependent::int as created_at
+         from shaped x
+       ),
+       records as (
+         insert into ${s}.jobs (id, type_id, key, input, input_bytes, max_attempts, priority, run_at, dependency_count, created_at)
          overriding system value
-         select x.id, x.type_id, 'h' || lpad(x.id::text, 10, '0'), x.state::${s}.job_state, 0,
-                coalesce(x.started_at, x.finished_at) - x.delay - interval '1 second' * x.dependent::int,
-                x.attempts, case x.state when 'failed' then 3 else 25 end,
-                case when x.attempts > 0 then x.id end,
-                case when x.attempts > 0 then 'bench-host-' || x.id % 3 || '-' || 1000 + x.id % 7 end,
-                0, x.dependent::int, x.input, octet_length(x.input::text),
+         select x.id, x.type_id, 'h' || lpad(x.id::text, 10, '0'), x.input, octet_length(x.input::text),
+                case x.state when 'failed' then 3 else 25 end, 0, x.created_at, x.dependent::int, x.created_at
+         from timed x
+       ),
+       outcomes as (
+         insert into ${s}.job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, finished_at,
+                                        output, output_bytes, error)
+         -- the failed attempts before the last, 30 s apart
+         select x.id, a, x.type_id, 'failed', false, x.worker, x.ready_at,
+                x.started_at - (x.attempts - a) * interval '30 seconds',
+                x.started_at - (x.attempts - a) * interval '30 seconds' + interval '200 milliseconds',
+                null, null, jsonb_build_object('code', 'HANDLER_ERROR', 'message', 'upstream answered 503')
+         from timed x cross join lateral generate_series(1, x.attempts - 1) a
+         where x.attempts > 1
+         union all
+         -- the last attempt, which ended the job
+         select x.id, x.attempts, x.type_id, x.state::${s}.job_outcome, true,
+                case when x.state = 'cancelled' then null else x.worker end, x.ready_at, x.started_at, x.finished_at,
                 case when x.state = 'succeeded' then jsonb_build_object('items', x.id % 500) end,
                 case when x.state = 'succeeded' then octet_length(jsonb_build_object('items', x.id % 500)::text) end,
                 case x.state when 'failed' then jsonb_build_object('code', 'HANDLER_ERROR', 'message', 'upstream answered 503')
-                             when 'cancelled' then jsonb_build_object('code', 'JOB_CANCELLED', 'message', 'cancelled by a person') end,
-                coalesce(x.started_at, x.finished_at) - x.delay - interval '1 second' * x.dependent::int,
-                coalesce(x.started_at, x.finished_at) - x.delay,
-                x.started_at, x.finished_at
-         from shaped x
-         returning id, type_id, key, state, attempts, worker_id, started_at, finished_at, last_error, dependency_count
+                             when 'cancelled' then jsonb_build_object('code', 'JOB_CANCELLED', 'message', 'cancelled by a person') end
+         from timed x
        ),
-       keys as (
-         insert into ${s}.job_keys (type_id, key, job_id) select type_id, key, id from inserted
-       ),
-       attempts as (
-         insert into ${s}.job_attempts (job_id, attempt, worker_id, started_at, finished_at, outcome, error)
-         select i.id, a, i.worker_id,
-                i.started_at - (i.attempts - a) * interval '30 seconds',
-                i.started_at - (i.attempts - a) * interval '30 seconds' + interval '200 milliseconds',
-                'failed',
-                coalesce(i.last_error, jsonb_build_object('code', 'HANDLER_ERROR', 'message', 'upstream answered 503'))
-         from inserted i cross join lateral generate_series(1, case when i.state = 'failed' then i.attempts else i.attempts - 1 end) a
-         where i.state = 'failed' or (i.state = 'succeeded' and i.attempts > 1)
+       dependencies as (
+         insert into ${s}.job_dependencies (job_id, depends_on_id) select x.id, x.id - 1 from timed x where x.dependent
        )
-       insert into ${s}.job_dependencies (job_id, depends_on_id)
-       select id, id - 1 from inserted where dependency_count = 1`,
-      [first, last, count],
+       -- the counters as job_stats_compact leaves them: worker 0, hours beyond two days
+       insert into ${s}.job_stats as t (minute, type_id, worker, succeeded, failed, retried, cancelled, run_ms_sum)
+       select case when x.finished_at < now() - interval '2 days' then date_trunc('hour', x.finished_at) else date_trunc('minute', x.finished_at) end,
+              x.type_id, 0,
+              count(*) filter (where x.state = 'succeeded'), count(*) filter (where x.state = 'failed'),
+              sum(greatest(x.attempts - 1, 0)), count(*) filter (where x.state = 'cancelled'),
+              coalesce(sum(extract(epoch from x.run) * 1000) filter (where x.state <> 'cancelled'), 0)
+       from timed x group by 1, 2
+       on conflict (minute, type_id, worker) do update
+         set succeeded = t.succeeded + excluded.succeeded, failed = t.failed + excluded.failed,
+             retried = t.retried + excluded.retried, cancelled = t.cancelled + excluded.cancelled,
+             run_ms_sum = t.run_ms_sum + excluded.run_ms_sum`,
+      [first, last, count, workerNumbers],
     );
   };
   await seedInChunks(connectionString, count, fill);
@@ -163,6 +197,9 @@ async function fillJobbyHistory(connectionString: string, schema: string, count:
   try {
     // New jobs and claims continue after the history, as they would have.
     await after.query(`select setval(pg_get_serial_sequence('${s}.jobs', 'id'), $1), setval('${s}.attempt_token_seq', $1)`, [count]);
+    await after.query(`select ${s}.job_outcome_partitions_ensure()`);
+    const { rows } = await after.query<{ n: string }>(`select count(*) as n from ${s}.job_outcomes_default`);
+    if (Number(rows[0]!.n) !== 0) throw new Error(`${rows[0]!.n} history outcomes landed in job_outcomes_default: a partition was missing`);
   } finally {
     await after.end();
   }
@@ -181,7 +218,7 @@ export function createJobbySystem(context: BenchContext, settings: JobbySettings
   let worker: Worker | undefined;
   const noop = benchJobs.refs.Noop;
   const logger = createLogger({ level: 'silent' });
-  const hasJobKeys = async () => (await database.pool.query(`select to_regclass('"${context.schema}".job_keys') is not null as present`)).rows[0].present as boolean;
+  let oneTable = false;
   return {
     name: 'jobby',
     storage: 'postgres',
@@ -191,6 +228,7 @@ export function createJobbySystem(context: BenchContext, settings: JobbySettings
       await migrate(database);
       client = createJobbyClient({ database, registry: benchRegistry });
       await syncJobTypes(client.store, benchRegistry);
+      oneTable = await isOneTableStore(database.pool, context.schema);
     },
     async enqueueBatch(from, count) {
       const jobs = [];
@@ -218,32 +256,40 @@ export function createJobbySystem(context: BenchContext, settings: JobbySettings
       worker = undefined;
     },
     async unfinished() {
-      // Two counts, each through an index: running jobs are in jobs_lease_idx, not in the admin
-      // index that serves the other states (migration 0005).
-      const jobs = `"${context.schema}".jobs`;
+      if (oneTable) return unfinishedOneTable(database.pool, context.schema);
+      // A job is unfinished while it has a queue row (queued or waiting) or a running row: two
+      // small hot tables, whatever the history holds.
       const { rows } = await database.pool.query(
-        `select (select count(*) from ${jobs} where state in ('queued', 'waiting'))::int + (select count(*) from ${jobs} where state = 'running')::int as n`,
+        `select (select count(*) from "${context.schema}".job_queue)::int + (select count(*) from "${context.schema}".job_running)::int as n`,
       );
       return rows[0].n;
     },
     async fillFinished(count) {
+      if (oneTable) return fillFinishedOneTable(database.pool, context.schema, count);
+      // Finished jobs as the store leaves them (see fillJobbyHistory): a record and one final
+      // outcome each; ids from the sequence, so the partition of the last one is made first.
+      const s = `"${context.schema}"`;
+      await database.pool.query(`select setval(pg_get_serial_sequence('${s}.jobs', 'id'), coalesce((select max(id) from ${s}.jobs), 0) + $1::int)`, [count]);
+      await database.pool.query(`select ${s}.job_outcome_partitions_ensure()`);
+      await database.pool.query(`select setval(pg_get_serial_sequence('${s}.jobs', 'id'), coalesce((select max(id) from ${s}.jobs), 0) + 1, false)`);
       await database.pool.query(
-        `insert into "${context.schema}".jobs (type_id, key, state, input, input_bytes, attempts, attempt_token, worker_id, ready_at, started_at, finished_at)
-         select 9000, 'old-' || g, 'succeeded', jsonb_build_object('i', g), 12, 1, g, 'bench-old', now(), now(), now()
-         from generate_series(1, $1::int) g`,
+        `with records as (
+           insert into ${s}.jobs (type_id, key, input, input_bytes)
+           select 9000, 'old-' || g, jsonb_build_object('i', g), 12 from generate_series(1, $1::int) g
+           returning id, type_id
+         )
+         insert into ${s}.job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, finished_at)
+         select id, 1, type_id, 'succeeded', true, 0, now(), now(), now() from records`,
         [count],
       );
-      // Their identities too (migration 0004), as the store writes them; a BENCH_JOBBY_CORE from
-      // before that migration has no job_keys.
-      if (await hasJobKeys()) {
-        await database.pool.query(`insert into "${context.schema}".job_keys (type_id, key, job_id) select type_id, key, id from "${context.schema}".jobs`);
-      }
     },
     fillHistory(count) {
-      return fillJobbyHistory(context.connectionString, context.schema, count);
+      return (oneTable ? fillHistoryOneTable : fillJobbyHistory)(context.connectionString, context.schema, count);
     },
     tables() {
-      return ['jobs', 'job_keys', 'job_attempts', 'job_dependencies'].map((table) => `"${context.schema}".${table}`);
+      // job_outcomes: the partitioned parent (VACUUM and ANALYZE reach its partitions).
+      const tables = oneTable ? oneTableTables : ['jobs', 'job_queue', 'job_running', 'job_outcomes', 'job_dependencies', 'job_stats'];
+      return tables.map((table) => `"${context.schema}".${table}`);
     },
     dag: {
       async submit(nodes) {

@@ -2,6 +2,7 @@ import type { Scenario } from '../scenario.js';
 import { abandonedHandler } from './abandoned-handler.js';
 import { adminFuzz } from './admin-fuzz.js';
 import { claimRace } from './claim-race.js';
+import { conflictingRows } from './conflicting-rows.js';
 import { dbDownAtBoot } from './db-down-at-boot.js';
 import { fanIn } from './fan-in.js';
 import { pgRestart } from './pg-restart.js';
@@ -22,6 +23,7 @@ export const scenarios = {
   'db-down-at-boot': dbDownAtBoot,
   sigterm,
   'malformed-rows': malformedRows,
+  'conflicting-rows': conflictingRows,
   'unique-race': uniqueRace,
   'submit-race': submitRace,
   'listener-blackhole': listenerBlackhole,

@@ -24,7 +24,7 @@ export const sigterm: Scenario = async (options) => {
     await new Promise((resolve) => setTimeout(resolve, run.random.int(0, 400)));
     const { rows: inFlight } = await queryRetrying<{ job_id: string }>(
       run.chaos.pool,
-      `select x.job_id from ${run.schema}.chaos_executions x join ${run.schema}.jobs j on j.id = x.job_id where j.state = 'running'`,
+      `select x.job_id from ${run.schema}.chaos_executions x join ${run.schema}.job_running r on r.job_id = x.job_id`,
     );
     const signalledAt = Date.now();
     first.child.kill('SIGTERM');
@@ -32,15 +32,15 @@ export const sigterm: Scenario = async (options) => {
     const exitMs = Date.now() - signalledAt;
     const { rows: afterStop } = await queryRetrying<{ id: string; state: string; attempts: number }>(
       run.chaos.pool,
-      `select id, state::text as state, attempts from ${run.schema}.jobs where id = any($1::bigint[])`,
+      `select id, state, attempts from ${run.schema}.chaos_jobs where id = any($1::bigint[])`,
       [inFlight.map((row) => row.job_id)],
     );
     const finishedInGrace = afterStop.filter((row) => row.state === 'succeeded' && row.attempts === 1).length;
     const { rows: leftover } = await queryRetrying<{ running: string; queued: string; handed_back: string }>(
       run.chaos.pool,
-      `select count(*) filter (where state = 'running') as running, count(*) filter (where state = 'queued') as queued,
-              (select count(*) from ${run.schema}.job_attempts where outcome = 'handed_back') as handed_back
-       from ${run.schema}.jobs`,
+      `select (select count(*) from ${run.schema}.job_running) as running,
+              (select count(*) from ${run.schema}.job_queue where pending_dependencies = 0) as queued,
+              (select count(*) from ${run.schema}.job_outcomes where outcome = 'handed_back') as handed_back`,
     );
     run.expect(exit.code === 0 && exit.signal === null, `worker exited ${exit.code ?? exit.signal} on SIGTERM, not 0`);
     run.expect(exitMs <= graceMs + 5_000, `worker took ${exitMs} ms to exit (grace ${graceMs} ms + 5 s slack)`);

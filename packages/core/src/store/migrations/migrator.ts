@@ -58,13 +58,29 @@ export async function migrate(database: JobbyDatabase): Promise<MigrateResult> {
     migrationTableName: 'migrations',
     migrationLockTableName: 'migrations_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await migrateToLatestRetrying(migrator);
   if (error) {
     const failed = results?.find((result) => result.status === 'Error');
     throw JobbyError.wrap(error, 'MIGRATION_FAILED', `migration ${failed?.migrationName ?? '(unknown)'} failed in schema "${schema}"`);
   }
   const applied = (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
   return { applied, definitions: await applyDefinitions(database) };
+}
+
+/**
+ * Kysely's Migrator reads the catalog of every schema (its introspection) before it looks for its
+ * own tables; another process dropping an unrelated schema or table at that moment makes the read
+ * fail with "schema … does not exist" (3F000) or "relation … does not exist" (42P01) although
+ * nothing is wrong here. Such a failure before any migration ran is retried, a few times.
+ */
+async function migrateToLatestRetrying(migrator: Migrator): ReturnType<Migrator['migrateToLatest']> {
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await migrator.migrateToLatest();
+    const code = (outcome.error as { code?: string } | undefined)?.code;
+    const nothingRan = (outcome.results ?? []).length === 0;
+    if (!outcome.error || !nothingRan || (code !== '3F000' && code !== '42P01') || attempt >= 5) return outcome;
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+  }
 }
 
 /**

@@ -72,6 +72,7 @@ begin
     select k.job_id, k.type_id, j.priority, k.again_at, 0, k.again_at
     from kept k join jobs j on j.id = k.job_id
     where not k.final
+    on conflict (job_id) do nothing
   ),
   counted as (
     select job_stats_bump(jsonb_agg(jsonb_build_object(

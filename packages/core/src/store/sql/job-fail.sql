@@ -5,7 +5,8 @@
 -- jitter on the database clock, min(max, base × 2^(attempt−1)) × uniform(0.5, 1); its outcome
 -- row is not final. Otherwise the job fails for good (a final outcome row) and its waiting
 -- descendants are cancelled (job_cancel_descendants). Every failed attempt is in the history,
--- ephemeral jobs included: a failure is what history is for.
+-- ephemeral jobs included (a failure is what history is for: an ephemeral job's final failure is
+-- kept a week).
 -- Returns one row per written attempt: 'retried' or 'failed', and one 'cancelled' row per
 -- cancelled descendant.
 create or replace function job_fail_many(
@@ -40,13 +41,16 @@ begin
     insert into job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, finished_at, error, expires_at)
     select d.job_id, d.attempt, d.type_id, d.outcome, not d.retry, d.worker, d.ready_at,
            coalesce(now() - d.run_ms * interval '1 millisecond', d.claimed_at), now(), d.error,
-           case when not d.retry and d.retention_seconds is not null then now() + make_interval(secs => greatest(d.retention_seconds, 0)) end
+           -- An ephemeral job's failure is kept a week: someone has to see it.
+           case when not d.retry and d.retention_seconds is not null
+                then now() + make_interval(secs => case when d.retention_seconds = 0 then 604800 else d.retention_seconds end) end
     from decided d
   ),
   requeued as (
     insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)
     select d.job_id, d.type_id, d.priority, d.retry_at, d.attempt, d.retry_at
     from decided d where d.retry
+    on conflict (job_id) do nothing
   ),
   counted as (
     select job_stats_bump(jsonb_agg(jsonb_build_object(

@@ -48,13 +48,15 @@ begin
     select d.job_id, d.attempt, d.type_id, 'lease_expired', not d.retry, d.worker, d.ready_at, d.claimed_at,
            jsonb_build_object('code', 'LEASE_EXPIRED', 'message',
              'worker ' || coalesce(d.worker_id, '(unknown)') || ' stopped renewing its lease (it crashed or lost the database)'),
-           case when not d.retry and d.retention_seconds is not null then now() + make_interval(secs => d.retention_seconds) end
+           case when not d.retry and d.retention_seconds is not null
+                then now() + make_interval(secs => case when d.retention_seconds = 0 then 604800 else d.retention_seconds end) end
     from decided d
   ),
   requeued as (
     insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)
     select d.job_id, d.type_id, d.priority, d.run_at, d.attempt, d.ready_at
     from decided d where d.retry
+    on conflict (job_id) do nothing
   ),
   counted as (
     select job_stats_bump(jsonb_agg(jsonb_build_object(
@@ -98,6 +100,7 @@ begin
     insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)
     select t.job_id, t.type_id, j.priority, j.run_at, t.attempt - 1, t.ready_at
     from taken t join jobs j on j.id = t.job_id
+    on conflict (job_id) do nothing
   )
   select array_agg(t.job_id) into handed from taken t;
   if handed is not null then

@@ -11,7 +11,10 @@
 --    Per-type or per-job retentions that differ keep a partition until its longest-kept job has
 --    expired; a job kept forever keeps its partition (noted in job_outcome_partitions_kept, so
 --    the check runs once).
--- 2. Row by row, oldest expiry first, up to `limit` jobs: for spans that cannot go whole yet.
+-- 2. Row by row, oldest expiry first, up to `limit` jobs, in two kinds of span only: the one new
+--    jobs go to (its short-lived jobs cannot wait for it to fill), and those that hold a job
+--    kept forever (they will never go whole). An older span waits for its last job to expire and
+--    then goes whole: expired history lingers at most as long as the longest retention in it.
 -- Returns the number of jobs pruned.
 create or replace function job_prune(prune_limit integer) returns bigint
 language plpgsql volatile set search_path from current as $$
@@ -34,12 +37,15 @@ begin
     continue when (select s.last_value from jobs_id_seq s) < lower_id + span;
     continue when exists (select 1 from job_queue q where q.job_id >= lower_id and q.job_id < lower_id + span);
     continue when exists (select 1 from job_running r where r.job_id >= lower_id and r.job_id < lower_id + span);
+    -- Something expires later (the partition's expires_at index): not yet.
+    continue when exists (select 1 from job_outcomes o
+                          where o.job_id >= lower_id and o.job_id < lower_id + span and o.expires_at >= now());
+    -- Everything with an expiry has expired; a job kept forever has none. This reads the span's
+    -- records until it finds one, so it runs once per partition: found, it is remembered.
     if exists (select 1 from jobs j where j.id >= lower_id and j.id < lower_id + span and j.retention_seconds is null) then
       insert into job_outcome_partitions_kept (name) values (part.name) on conflict do nothing;
       continue;
     end if;
-    continue when exists (select 1 from job_outcomes o
-                          where o.job_id >= lower_id and o.job_id < lower_id + span and o.expires_at >= now());
     execute format('drop table %I', part.name);
     delete from job_dependencies d where d.job_id >= lower_id and d.job_id < lower_id + span;
     delete from jobs j where j.id >= lower_id and j.id < lower_id + span;
@@ -50,6 +56,9 @@ begin
   with expired as (
     select o.job_id from job_outcomes o
     where o.expires_at < now() and o.final
+      and (o.job_id >= ((select s.last_value from jobs_id_seq s) / span) * span
+           or (o.job_id / span) * span = any (array(
+                select substring(k.name from '[0-9]+$')::bigint from job_outcome_partitions_kept k)))
     order by o.expires_at
     limit prune_limit
   ),

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { embeddedLockPath, readLock, type EmbeddedLockInfo } from './embedded-lock.js';
 import { startEmbeddedServer } from './embedded-server.js';
 import { connectEmbedded } from './resolve-embedded-database.js';
-import { openDatabase, type JobbyDatabase } from '../database.js';
+import { openDatabase, type JobbyDatabase } from '../store/database.js';
 import pg from './test-fixtures/load-pg.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -38,7 +38,7 @@ import { type Server, type Socket, createServer } from 'node:net';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketHandler, type PGLiteSocketHandlerOptions } from '@electric-sql/pglite-socket';
-import { JobbyError } from '../../errors.js';
+import { JobbyError } from '../errors.js';
 import { type EmbeddedLockHandle, embeddedLockPath, tryAcquireLock } from './embedded-lock.js';
 import { ProtocolQueue } from './protocol-queue.js';
 
