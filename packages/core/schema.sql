@@ -1116,6 +1116,10 @@ CREATE INDEX job_outcomes_job_idx ON ONLY jobby.job_outcomes USING btree (job_id
 
 CREATE INDEX job_outcomes_0_job_id_idx ON jobby.job_outcomes_0 USING btree (job_id);
 
+CREATE INDEX job_outcomes_unsuccessful_idx ON ONLY jobby.job_outcomes USING btree (job_id) INCLUDE (type_id, outcome) WHERE (final AND (outcome <> 'succeeded'::jobby.job_outcome));
+
+CREATE INDEX job_outcomes_0_job_id_type_id_outcome_idx ON jobby.job_outcomes_0 USING btree (job_id) INCLUDE (type_id, outcome) WHERE (final AND (outcome <> 'succeeded'::jobby.job_outcome));
+
 CREATE INDEX job_outcomes_default_expires_at_idx ON jobby.job_outcomes_default USING btree (expires_at) WHERE (expires_at IS NOT NULL);
 
 CREATE INDEX job_outcomes_default_finished_at_idx ON jobby.job_outcomes_default USING brin (finished_at);
@@ -1123,6 +1127,8 @@ CREATE INDEX job_outcomes_default_finished_at_idx ON jobby.job_outcomes_default 
 CREATE INDEX job_outcomes_default_finished_at_type_id_idx ON jobby.job_outcomes_default USING btree (finished_at) INCLUDE (type_id) WHERE (final AND (outcome <> 'succeeded'::jobby.job_outcome));
 
 CREATE INDEX job_outcomes_default_job_id_idx ON jobby.job_outcomes_default USING btree (job_id);
+
+CREATE INDEX job_outcomes_default_job_id_type_id_outcome_idx ON jobby.job_outcomes_default USING btree (job_id) INCLUDE (type_id, outcome) WHERE (final AND (outcome <> 'succeeded'::jobby.job_outcome));
 
 CREATE INDEX job_queue_claim_idx ON jobby.job_queue USING btree (priority DESC, run_at, job_id) INCLUDE (type_id) WHERE (pending_dependencies = 0);
 
@@ -1134,6 +1140,8 @@ ALTER INDEX jobby.job_outcomes_failed_idx ATTACH PARTITION jobby.job_outcomes_0_
 
 ALTER INDEX jobby.job_outcomes_job_idx ATTACH PARTITION jobby.job_outcomes_0_job_id_idx;
 
+ALTER INDEX jobby.job_outcomes_unsuccessful_idx ATTACH PARTITION jobby.job_outcomes_0_job_id_type_id_outcome_idx;
+
 ALTER INDEX jobby.job_outcomes_expires_idx ATTACH PARTITION jobby.job_outcomes_default_expires_at_idx;
 
 ALTER INDEX jobby.job_outcomes_finished_brin ATTACH PARTITION jobby.job_outcomes_default_finished_at_idx;
@@ -1141,6 +1149,8 @@ ALTER INDEX jobby.job_outcomes_finished_brin ATTACH PARTITION jobby.job_outcomes
 ALTER INDEX jobby.job_outcomes_failed_idx ATTACH PARTITION jobby.job_outcomes_default_finished_at_type_id_idx;
 
 ALTER INDEX jobby.job_outcomes_job_idx ATTACH PARTITION jobby.job_outcomes_default_job_id_idx;
+
+ALTER INDEX jobby.job_outcomes_unsuccessful_idx ATTACH PARTITION jobby.job_outcomes_default_job_id_type_id_outcome_idx;
 
 CREATE TRIGGER job_types_keep_referenced BEFORE DELETE OR UPDATE OF id ON jobby.job_types FOR EACH ROW EXECUTE FUNCTION jobby.job_types_keep_referenced();
 
