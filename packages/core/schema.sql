@@ -658,6 +658,8 @@ begin
                             'details', jsonb_build_object('dependencyId', c.broken_id::text)),
          case when c.retention_seconds is not null then now() + make_interval(secs => c.retention_seconds) end
   from job_reset_counts c where c.broken_id is not null;
+  perform job_stats_bump(jsonb_agg(jsonb_build_object('type_id', c.type_id, 'cancelled', 1)))
+  from job_reset_counts c where c.broken_id is not null having count(*) > 0;
   if readied > 0 then
     perform pg_notify(notify_channel, '');
   end if;
