@@ -14,6 +14,7 @@ import type {
   OverviewResponse,
   SubmitResponse,
   ThroughputResponse,
+  TypeControlsResponse,
   TypeStatsResponse,
 } from '../shared/api-types.js';
 import { createApiHarness, testToken, until, type ApiHarness } from './testing/api-harness.js';
@@ -148,6 +149,19 @@ describe('reading', () => {
     // LIKE wildcards in a prefix are literal.
     const wildcard = await api.get<JobListResponse>('/api/jobs?keyPrefix=page_');
     expect(wildcard.body.jobs).toHaveLength(0);
+  });
+
+  it('GET and POST /api/job-types/:type/controls: pause, limit and resume a type; bad bodies are 400', async () => {
+    expect((await api.get<TypeControlsResponse>('/api/job-types/demo.Slow/controls')).body).toEqual({ type: 'demo.Slow', paused: false, concurrency: null });
+    const paused = await api.post<TypeControlsResponse>('/api/job-types/demo.Slow/controls', { paused: true, concurrency: 2 });
+    expect(paused).toMatchObject({ status: 200, body: { type: 'demo.Slow', paused: true, concurrency: 2 } });
+    expect((await api.get<TypeControlsResponse>('/api/job-types/demo.Slow/controls')).body).toMatchObject({ paused: true, concurrency: 2 });
+    for (const bad of [{ paused: 'yes' }, { concurrency: 0 }, { concurrency: 1.5 }, { other: true }]) {
+      expect((await api.post<ApiErrorBody>('/api/job-types/demo.Slow/controls', bad)).status).toBe(400);
+    }
+    expect((await api.post<ApiErrorBody>('/api/job-types/nope.Nope/controls', { paused: true })).status).toBe(400);
+    const resumed = await api.post<TypeControlsResponse>('/api/job-types/demo.Slow/controls', { paused: false, concurrency: null });
+    expect(resumed.body).toEqual({ type: 'demo.Slow', paused: false, concurrency: null });
   });
 
   it('GET /api/counts, /api/throughput and per-type stats', async () => {

@@ -200,6 +200,18 @@ export interface Distribution {
 }
 
 /** GET /api/job-types/:type/stats */
+/**
+ * GET and POST /api/job-types/:type/controls: a job type's flow control (issue 19). POST takes
+ * `{ paused?: boolean, concurrency?: number | null }` (null removes the limit) and answers the
+ * controls as they are after the change.
+ */
+export interface TypeControlsResponse {
+  type: string;
+  paused: boolean;
+  /** At most this many of the type's jobs running at once across all workers; null: no limit. */
+  concurrency: number | null;
+}
+
 export interface TypeStatsResponse {
   type: JobTypeInfo;
   counts: Partial<Record<JobStateName, number>>;

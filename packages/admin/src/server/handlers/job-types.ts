@@ -1,11 +1,47 @@
 import type { Hono } from 'hono';
-import type { JobStateName, TypeStatsResponse } from '../../shared/api-types.js';
+import type { JobStateName, TypeControlsResponse, TypeStatsResponse } from '../../shared/api-types.js';
 import { resolveType, type AdminContext } from '../context.js';
-import { assertKnownParams, optionalInteger, type Query } from '../params.js';
+import { badRequest } from '../http-error.js';
+import { asObject, assertKnownFields, assertKnownParams, optionalInteger, type Query } from '../params.js';
 import { jobTypeInfo } from './overview.js';
 
-/** GET /api/job-types/:type/stats?sample=2000 — percentiles and sizes of one job type. */
+/**
+ * GET /api/job-types/:type/stats?sample=2000 — percentiles and sizes of one job type.
+ * GET /api/job-types/:type/controls — its flow control; POST (needs the token) changes it:
+ * `{ paused?: boolean, concurrency?: number | null }`.
+ */
 export function registerJobTypeRoutes(app: Hono, context: AdminContext): void {
+  app.get('/api/job-types/:type/controls', async (c) => {
+    assertKnownParams(c.req.query() as Query, []);
+    const type = resolveType(context, c.req.param('type'));
+    const control = (await context.store.jobTypeControlList()).find((entry) => entry.typeId === type.id);
+    const body: TypeControlsResponse = { type: type.fullName, paused: control?.paused ?? false, concurrency: control?.concurrency ?? null };
+    return c.json(body);
+  });
+
+  app.post('/api/job-types/:type/controls', async (c) => {
+    const type = resolveType(context, c.req.param('type'));
+    let parsed: unknown;
+    try {
+      parsed = await c.req.json();
+    } catch {
+      throw badRequest('the request body is not valid JSON');
+    }
+    const body = asObject(parsed, 'the request body');
+    assertKnownFields(body, ['paused', 'concurrency'], 'the controls');
+    if (body.paused !== undefined && typeof body.paused !== 'boolean') throw badRequest('paused must be true or false', { field: 'paused' });
+    const concurrency = body.concurrency;
+    if (concurrency !== undefined && concurrency !== null && !(Number.isInteger(concurrency) && (concurrency as number) >= 1 && (concurrency as number) <= 1_000_000)) {
+      throw badRequest('concurrency must be an integer from 1 to 1000000, or null for no limit', { field: 'concurrency' });
+    }
+    const controls = await context.store.jobTypeControlSet(type.id, {
+      ...(body.paused !== undefined ? { paused: body.paused as boolean } : {}),
+      ...(concurrency !== undefined ? { concurrency: concurrency as number | null } : {}),
+    });
+    const response: TypeControlsResponse = { type: type.fullName, paused: controls.paused, concurrency: controls.concurrency };
+    return c.json(response);
+  });
+
   app.get('/api/job-types/:type/stats', async (c) => {
     const params = c.req.query() as Query;
     assertKnownParams(params, ['sample']);
