@@ -14,7 +14,7 @@ export {
   type RegistryPluginEntry,
 } from './runtime/registry.js';
 export { createJobbyClient, syncJobTypes, type ClientSubmitOptions, type JobbyClient, type JobbyClientOptions, type JobSnapshot, type SubmitResult } from './runtime/client.js';
-export { createWorker, type Worker, type WorkerOptions as CreateWorkerOptions } from './runtime/worker.js';
+export { createWorker, type Worker, type WorkerOptions as CreateWorkerOptions } from './runtime/worker/worker.js';
 export { WorkerEventEmitter, type WorkerEvents } from './runtime/events.js';
 export { createLogger } from './runtime/logger.js';
 export { createWorkerMetrics, serveMetrics } from './runtime/metrics.js';

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { createServer, type Server } from 'node:http';
-import type { Worker } from './worker.js';
+import type { Worker } from './worker/worker.js';
 
 /**
  * Prometheus metrics of one worker: throughput, failures and run time per job type from the

@@ -12,7 +12,7 @@ import { describeOrphanedJobTypes, findOrphanedJobTypes } from './orphaned-job-t
 import { createJobStore } from '../store/job-store.js';
 import type { JobbyRegistry } from './registry.js';
 import { isTransientDatabaseError } from './transient-error.js';
-import { createWorker, type Worker } from './worker.js';
+import { createWorker, type Worker } from './worker/worker.js';
 
 /**
  * The worker program: what the generated `worker.ts` entry and `jobby worker` run. Opens the

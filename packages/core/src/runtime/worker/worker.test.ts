@@ -1,15 +1,15 @@
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
-import { createJobbyClient, type JobbyClient } from './client.js';
-import { defineJobs } from '../contract/define-jobs.js';
-import { definePlugin } from '../contract/define-plugin.js';
-import { payload } from '../contract/payload.js';
-import { defineRegistry } from './registry.js';
-import { demoControl, demoJobs, demoPlugin, demoRegistry, type CombineOutput } from './test-fixtures/demo-plugin.js';
+import { createTestDatabase, type TestDatabase } from '../../testing/test-database.js';
+import { createJobbyClient, type JobbyClient } from '../client.js';
+import { defineJobs } from '../../contract/define-jobs.js';
+import { definePlugin } from '../../contract/define-plugin.js';
+import { payload } from '../../contract/payload.js';
+import { defineRegistry } from '../registry.js';
+import { demoControl, demoJobs, demoPlugin, demoRegistry, type CombineOutput } from '../test-fixtures/demo-plugin.js';
 import { createWorker, type Worker } from './worker.js';
-import { until as waitUntil } from '../testing/until.js';
+import { until as waitUntil } from '../../testing/until.js';
 
 const logger = pino({ level: 'silent' });
 
