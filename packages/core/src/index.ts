@@ -14,20 +14,25 @@ export {
   type RegistryPluginEntry,
 } from './runtime/registry.js';
 export { createJobbyClient, syncJobTypes, type ClientSubmitOptions, type JobbyClient, type JobbyClientOptions, type JobSnapshot, type SubmitResult } from './runtime/client.js';
-export { createWorker, type Worker, type WorkerOptions as CreateWorkerOptions } from './runtime/worker/worker.js';
+export { createWorker, type Worker, type WorkerOptions, type WorkerOptions as CreateWorkerOptions } from './runtime/worker/worker.js';
+export {
+  describeExpectedValue,
+  describeWorkerOption,
+  resolveWorkerOptions,
+  workerOptionModes,
+  workerOptionSpecs,
+  type ResolvedWorkerTunables,
+  type WorkerOptionName,
+  type WorkerOptionSpec,
+  type WorkerProgramTunables,
+  type WorkerTunables,
+} from './runtime/worker/worker-options.js';
 export { WorkerEventEmitter, type WorkerEvents } from './runtime/events.js';
 export { createLogger } from './runtime/logger.js';
 export { createWorkerMetrics, serveMetrics } from './runtime/metrics.js';
 export { createPayloadValidator, defaultMaxPayloadBytes, toJson, type PayloadValidator, type ToJsonOptions } from './runtime/payload-validator.js';
 export type { RegisteredWorker, StartupJob } from './runtime/module-loader.js';
-export {
-  parseWorkerArguments,
-  runWorkerProgram,
-  startWorkerProgram,
-  workerProgramUsage,
-  type WorkerProgram,
-  type WorkerProgramOptions,
-} from './runtime/worker-program.js';
+export { readPluginConfig, runWorker, type RunningWorker, type RunWorkerOptions } from './runtime/run-worker.js';
 export { isTransientDatabaseError } from './runtime/transient-error.js';
 export { describeOrphanedJobTypes, findOrphanedJobTypes, type OrphanedJobType } from './runtime/orphaned-job-types.js';
 export { openDatabase, migrate, databaseOptionsFromEnv, type JobbyDatabase, type DatabaseOptions } from './store/index.js';

@@ -1,30 +1,54 @@
 import type { Logger } from 'pino';
-import type { JobCreationMode, WorkerCreationMode } from '../../contract/creation-mode.js';
+import type { CreationMode } from '../../contract/creation-mode.js';
+import { isCreationMode } from '../../contract/creation-mode.js';
+import { JobbyError } from '../../errors.js';
 import type { JobbyDatabase } from '../../store/database.js';
 import type { JobbyRegistry } from '../registry.js';
+import { describeExpectedValue, workerOptionSpecs, type WorkerOptionSpec } from './worker-option-specs.mjs';
 
-export interface WorkerOptions {
+/**
+ * The worker's options as TypeScript sees them: types, defaults and validation derived from the
+ * one table in worker-option-specs.mjs (which the CLI's flags come from too). Options that are not
+ * tunables — the database, the registry, a logger — are declared here, once.
+ */
+
+export { describeExpectedValue, describeWorkerOption, workerOptionModes, workerOptionSpecs, type WorkerOptionSpec } from './worker-option-specs.mjs';
+
+type Specs = typeof workerOptionSpecs;
+
+/** The name of a tunable: `concurrency`, `leaseSeconds`, … */
+export type WorkerOptionName = keyof Specs;
+
+type ValueOf<Spec> = Spec extends { kind: 'integer' }
+  ? number
+  : Spec extends { kind: 'list' }
+    ? readonly string[]
+    : Spec extends { kind: 'mode' }
+      ? CreationMode
+      : Spec extends { kind: 'switch' }
+        ? boolean
+        : string;
+
+type ScopedValues<Scope> = { [Name in keyof Specs as Specs[Name]['scope'] extends Scope ? Name : never]?: ValueOf<Specs[Name]> };
+
+/** Every tunable of the worker loop (`scope: 'worker'` in the table), each optional. */
+export type WorkerTunables = ScopedValues<'worker'>;
+
+/** Every tunable of `runWorker` around the loop (`scope: 'program'`): schema, config file, metrics, migrations. */
+export type WorkerProgramTunables = ScopedValues<'program'>;
+
+/** The tunables that have a default, with the default applied. */
+export type ResolvedWorkerTunables = Required<Pick<WorkerTunables, { [Name in keyof WorkerTunables]-?: Specs[Name] extends { default: unknown } ? Name : never }[keyof WorkerTunables]>> &
+  WorkerTunables;
+
+/** What `createWorker` takes: the tunables (see worker-option-specs.mjs) and what only code can pass. */
+export interface WorkerOptions extends WorkerTunables {
   database: JobbyDatabase;
   registry: JobbyRegistry;
-  workersMode?: WorkerCreationMode;
-  jobsMode?: JobCreationMode;
-  /** Handlers running at once in this process. Default 10. */
-  concurrency?: number;
-  /** Extra jobs claimed ahead of free slots (a local queue). Default 0. */
-  prefetch?: number;
-  /** Only these plugins. Default: all. */
-  plugins?: readonly string[];
-  /** Lease length; a dead worker's jobs run again after lease + sweep interval. Default 30 s. */
-  leaseSeconds?: number;
-  /** How often to rescue expired leases. Default 5 s. */
-  sweepIntervalMs?: number;
-  /**
-   * Pooled connections on which start() runs the claim, completion and enqueue functions once, so
-   * that the first jobs do not pay for their compilation (see store/connection-warm-up.ts). Default
-   * 4 (a worker mostly uses a claim, a completion and a lease connection), at most the pool's size;
-   * 1 on the embedded database (one session underneath); 0 turns it off.
-   */
-  warmUpConnections?: number;
+  logger?: Logger;
+  workerId?: string;
+  /** Per-plugin configuration sections, passed to each module's initializer. */
+  pluginConfig?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /**
    * How the notification connection is checked (store notifications wake workers and cancel
    * jobs): a round trip every `intervalMs` that must answer within `timeoutMs`, else the connection
@@ -32,17 +56,45 @@ export interface WorkerOptions {
    * notification-listener.ts). Default 3,000 and 2,000 ms.
    */
   notificationHealthCheck?: { intervalMs?: number; timeoutMs?: number };
-  /** How often to prune expired finished jobs. Default 60 s. */
-  pruneIntervalMs?: number;
-  /** Default poll interval of workers that set none. Default 2000 ms. */
-  pollIntervalMs?: number;
-  /** Running jobs get this long to finish on stop before being aborted and handed back. Default 10 s. */
-  shutdownGraceMs?: number;
-  logger?: Logger;
-  workerId?: string;
-  /** Per-plugin configuration sections, passed to each module's initializer. */
-  pluginConfig?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-  /** Where plugins keep local files. Default `.jobby/plugins`. */
-  dataDirectory?: string;
-  maxPayloadBytes?: number;
+}
+
+/**
+ * Checks every tunable set in `options` against its spec and applies the defaults; throws a
+ * `JobbyError` CONFIGURATION_INVALID naming the first bad one. Options absent from the table
+ * (the database, a logger…) pass through untouched.
+ *
+ * @example
+ * ```ts
+ * resolveWorkerOptions({ concurrency: 0 }); // throws: concurrency must be an integer ≥ 1, got 0
+ * resolveWorkerOptions({}).leaseSeconds;    // 30
+ * ```
+ */
+export function resolveWorkerOptions<Options extends WorkerTunables & WorkerProgramTunables>(options: Options): Options & ResolvedWorkerTunables {
+  const resolved: Record<string, unknown> = { ...options };
+  for (const [name, spec] of Object.entries(workerOptionSpecs) as [WorkerOptionName, WorkerOptionSpec][]) {
+    const value = resolved[name];
+    if (value === undefined) {
+      if (spec.default !== undefined) resolved[name] = spec.default;
+      continue;
+    }
+    if (!isValidValue(spec, value)) {
+      throw new JobbyError('CONFIGURATION_INVALID', `${name} must be ${describeExpectedValue(spec)}, got ${JSON.stringify(value) ?? String(value)}`, { details: { option: name } });
+    }
+  }
+  return resolved as Options & ResolvedWorkerTunables;
+}
+
+function isValidValue(spec: WorkerOptionSpec, value: unknown): boolean {
+  switch (spec.kind) {
+    case 'integer':
+      return Number.isInteger(value) && (value as number) >= (spec.minimum ?? 0);
+    case 'mode':
+      return isCreationMode(value);
+    case 'list':
+      return Array.isArray(value) && value.every((item) => typeof item === 'string');
+    case 'switch':
+      return typeof value === 'boolean';
+    default:
+      return typeof value === 'string';
+  }
 }

@@ -20,7 +20,7 @@ import { PeriodicTasks, pruneExpiredJobs, sweepExpiredLeases } from './maintenan
 import { OutcomeRecorder } from './outcome-recorder.js';
 import { Producer } from './producer.js';
 import { sleep, untilDatabase } from './until-database.js';
-import type { WorkerOptions } from './worker-options.js';
+import { resolveWorkerOptions, type ResolvedWorkerTunables, type WorkerOptions } from './worker-options.js';
 
 /**
  * The worker: loads the registry's modules, then runs their handlers. It wires together parts
@@ -77,7 +77,7 @@ class WorkerImpl implements Worker {
   private readonly store: JobStore;
   private readonly logger: Logger;
   private readonly validator: PayloadValidator;
-  private readonly concurrency: number;
+  private readonly options: WorkerOptions & ResolvedWorkerTunables;
   private readonly held = new HeldJobs();
   private readonly completer: Completer;
   private readonly recorder: OutcomeRecorder;
@@ -91,19 +91,14 @@ class WorkerImpl implements Worker {
   /** Extends leases (and aborts handlers whose lease is gone) now rather than at the next tick. */
   private checkLeasesNow: (() => void) | undefined;
 
-  constructor(private readonly options: WorkerOptions) {
+  constructor(options: WorkerOptions) {
+    this.options = resolveWorkerOptions(options);
     this.id = options.workerId ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.logger = (options.logger ?? createLogger()).child({ worker: this.id });
     this.validator = createPayloadValidator({ maxPayloadBytes: options.maxPayloadBytes });
-    const { database, registry } = options;
+    const { database, registry, concurrency, prefetch, leaseSeconds } = this.options;
     this.client = createJobbyClient({ database, registry, validator: this.validator });
     this.store = createJobStore(database, { describeType: (id) => registry.byId(id)?.fullName ?? `type ${id}` });
-    this.concurrency = options.concurrency ?? 10;
-    const prefetch = options.prefetch ?? 0;
-    const leaseSeconds = options.leaseSeconds ?? 30;
-    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new JobbyError('CONFIGURATION_INVALID', `concurrency must be a positive integer, got ${this.concurrency}`);
-    if (!Number.isInteger(prefetch) || prefetch < 0) throw new JobbyError('CONFIGURATION_INVALID', `prefetch must be a non-negative integer, got ${prefetch}`);
-    if (!(leaseSeconds >= 2)) throw new JobbyError('CONFIGURATION_INVALID', `leaseSeconds must be at least 2, got ${leaseSeconds}`);
     const reportError = (error: unknown, during: string) => this.reportError(error, during);
     const isStopped = () => this.state === 'stopped';
     const { store, held, logger, events } = this;
@@ -111,7 +106,7 @@ class WorkerImpl implements Worker {
     this.recorder = new OutcomeRecorder({ store, held, completer: this.completer, logger, events, reportError, isStopped });
     this.dispatcher = new Dispatcher({
       held,
-      concurrency: this.concurrency,
+      concurrency,
       registry,
       client: this.client,
       validator: this.validator,
@@ -126,7 +121,7 @@ class WorkerImpl implements Worker {
       workerId: this.id,
       store,
       held,
-      concurrency: this.concurrency,
+      concurrency,
       prefetch,
       leaseSeconds,
       completerBacklog: () => this.completer.backlog,
@@ -162,14 +157,14 @@ class WorkerImpl implements Worker {
       registry,
       db: database.db,
       logger: this.logger,
-      workersMode: this.options.workersMode ?? 'production',
-      jobsMode: this.options.jobsMode ?? 'production',
+      workersMode: this.options.workersMode,
+      jobsMode: this.options.jobsMode,
       plugins: this.options.plugins,
       config: this.options.pluginConfig,
-      dataDirectory: path.resolve(this.options.dataDirectory ?? '.jobby/plugins'),
+      dataDirectory: path.resolve(this.options.dataDirectory),
       defaults: {
-        concurrency: this.concurrency,
-        pollIntervalMs: this.options.pollIntervalMs ?? 2_000,
+        concurrency: this.options.concurrency,
+        pollIntervalMs: this.options.pollIntervalMs,
         pollJitter: 0.25,
         backoffBaseMs: 1_000,
         backoffMaxMs: 3_600_000,
@@ -188,7 +183,7 @@ class WorkerImpl implements Worker {
         hostname: os.hostname(),
         pid: process.pid,
         jobTypeIds: [...types.keys()],
-        concurrency: this.concurrency,
+        concurrency: this.options.concurrency,
         metadata: { workers: loaded.workers.map((worker) => ({ name: worker.name, type: worker.type.fullName, ...worker.options })) },
       }),
     );
@@ -213,10 +208,10 @@ class WorkerImpl implements Worker {
       this.producer.start();
     }
     this.checkLeasesNow = this.periodic.every(this.leaseKeeper.intervalMs, 'maintenance', () => this.leaseKeeper.keepLeases());
-    this.periodic.every(this.options.sweepIntervalMs ?? 5_000, 'maintenance', () => sweepExpiredLeases(this.store, this.logger));
-    this.periodic.every(this.options.pruneIntervalMs ?? 60_000, 'maintenance', () => pruneExpiredJobs(this.store, this.logger));
+    this.periodic.every(this.options.sweepIntervalMs, 'maintenance', () => sweepExpiredLeases(this.store, this.logger));
+    this.periodic.every(this.options.pruneIntervalMs, 'maintenance', () => pruneExpiredJobs(this.store, this.logger));
     const jobTypes = [...types.values()].map((type) => type.worker.type.fullName);
-    this.logger.info({ jobTypes, concurrency: this.concurrency }, 'worker ready');
+    this.logger.info({ jobTypes, concurrency: this.options.concurrency }, 'worker ready');
     this.events.emit('worker:ready', { workerId: this.id, jobTypes });
   }
 
@@ -231,7 +226,7 @@ class WorkerImpl implements Worker {
     // Jobs that never started go back at once.
     handedBack += await this.recorder.handBack(this.held.inPhase('buffered'));
     // Running jobs get the grace period, then are aborted and handed back.
-    const graceMs = options.graceMs ?? this.options.shutdownGraceMs ?? 10_000;
+    const graceMs = options.graceMs ?? this.options.shutdownGraceMs;
     if (this.held.inPhase('running').length > 0) {
       this.logger.info({ running: this.held.inPhase('running').length, graceMs }, 'waiting for running jobs');
       await Promise.race([Promise.all(this.held.inPhase('running').map((held) => held.settled)), sleep(graceMs)]);
@@ -285,7 +280,7 @@ class WorkerImpl implements Worker {
   private async warmUp(): Promise<void> {
     const { database } = this.options;
     const poolSize = database.kind === 'embedded' ? 1 : (database.pool.options.max ?? 10);
-    const connections = Math.min(this.options.warmUpConnections ?? 4, poolSize);
+    const connections = Math.min(this.options.warmUpConnections, poolSize);
     if (connections <= 0) return;
     const started = performance.now();
     try {
