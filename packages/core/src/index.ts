@@ -13,7 +13,7 @@ export {
   type RegistryOptions,
   type RegistryPluginEntry,
 } from './runtime/registry.js';
-export { createJobbyClient, syncJobTypes, type ClientSubmitOptions, type JobbyClient, type JobbyClientOptions, type JobSnapshot, type SubmitResult } from './runtime/client.js';
+export { createJobbyClient, jobStoreOf, syncJobTypes, type ClientSubmitOptions, type JobbyClient, type JobbyClientOptions, type JobSnapshot, type SubmitResult } from './runtime/client.js';
 export { createWorker, type Worker, type WorkerOptions, type WorkerOptions as CreateWorkerOptions } from './runtime/worker/worker.js';
 export {
   describeExpectedValue,

@@ -12,7 +12,7 @@ import type { BenchContext, BenchSystem, OnJobStart } from '../system.js';
  */
 
 const coreOverride = process.env.BENCH_JOBBY_CORE;
-const { createJobbyClient, createLogger, createWorker, defineJobs, definePlugin, defineRegistry, migrate, openDatabase, payload, syncJobTypes }: typeof Core =
+const { createJobbyClient, createLogger, createWorker, defineJobs, jobStoreOf, definePlugin, defineRegistry, migrate, openDatabase, payload, syncJobTypes }: typeof Core =
   await import(coreOverride ?? '@jobby/core');
 
 export enum BenchJob {
@@ -190,7 +190,7 @@ export function createJobbySystem(context: BenchContext, settings: JobbySettings
       database = await openDatabase({ connectionString: context.connectionString, schema: context.schema, applicationName: 'bench-jobby' });
       await migrate(database);
       client = createJobbyClient({ database, registry: benchRegistry });
-      await syncJobTypes(client.store, benchRegistry);
+      await syncJobTypes(jobStoreOf(client), benchRegistry);
     },
     async enqueueBatch(from, count) {
       const jobs = [];

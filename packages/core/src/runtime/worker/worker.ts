@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { JobTypeKey } from '../../contract/job-type-map.js';
 import { JobbyError } from '../../errors.js';
-import { createJobStore, type JobStore } from '../../store/job-store.js';
-import { createJobbyClient, syncJobTypes, type JobbyClient } from '../client.js';
+import type { JobStore } from '../../store/job-store.js';
+import { createJobbyClient, jobStoreOf, syncJobTypes, type JobbyClient } from '../client.js';
 import { WorkerEventEmitter } from '../events.js';
 import { createLogger } from '../logger.js';
 import { loadModules, type LoadedModules, type RegisteredWorker } from '../module-loader.js';
@@ -98,7 +98,8 @@ class WorkerImpl implements Worker {
     this.validator = createPayloadValidator({ maxPayloadBytes: options.maxPayloadBytes });
     const { database, registry, concurrency, prefetch, leaseSeconds } = this.options;
     this.client = createJobbyClient({ database, registry, validator: this.validator });
-    this.store = createJobStore(database, { describeType: (id) => registry.byId(id)?.fullName ?? `type ${id}` });
+    // The client's own store: one set of store functions per worker (the bench's probes time them).
+    this.store = jobStoreOf(this.client);
     const reportError = (error: unknown, during: string) => this.reportError(error, during);
     const isStopped = () => this.state === 'stopped';
     const { store, held, logger, events } = this;
