@@ -1,6 +1,14 @@
 /**
  * `@jobby/core`: the plugin contract, the typed client and the worker runtime.
- * Storage internals are under `@jobby/core/store`.
+ *
+ * Other entry points:
+ * - `@jobby/core/worker-options`: the worker's options table (plain JavaScript, no dependencies),
+ *   from which the worker's option types and the `jobby worker` flags are derived;
+ * - `@jobby/core/store` (@internal): the job store, all of jobby's SQL, for jobby's own packages;
+ * - `@jobby/core/testing`: test databases (real Postgres, embedded) and helpers for plugin tests.
+ *
+ * Exports tagged `@internal` (`jobStoreOf`, `syncJobTypes`, `findOrphanedJobTypes`) take or give the
+ * internal store: they serve jobby's own packages and tools, with no compatibility promise.
  */
 export * from './contract/index.js';
 export { JobbyError, describeError, type JobbyErrorCode, type JobbyErrorOptions } from './errors.js';

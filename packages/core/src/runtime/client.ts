@@ -255,7 +255,16 @@ export function jobStoreOf(client: JobbyClient): JobStore {
   return store;
 }
 
-/** Records the registry's job types in the database; refuses on a conflict, naming both sides. */
+/**
+ * Records the registry's job types in the database; refuses on a conflict, naming both sides. The
+ * client and the worker call it themselves; jobby's tools call it to prepare a schema.
+ *
+ * @example
+ * ```ts
+ * await syncJobTypes(jobStoreOf(client), registry);
+ * ```
+ * @internal
+ */
 export async function syncJobTypes(store: JobStore, registry: JobbyRegistry): Promise<void> {
   const result = await store.jobTypeSync(registry.jobTypes.map((type) => ({ id: type.id, name: type.fullName })));
   if (result.conflicts.length > 0) {

@@ -13,6 +13,7 @@ import { NotificationListener } from '../notification-listener.js';
 import { createPayloadValidator, type PayloadValidator } from '../payload-validator.js';
 import { isTransientDatabaseError } from '../transient-error.js';
 import { Completer } from './completer.js';
+import { warmUpConnections } from './connection-warm-up.js';
 import { Dispatcher } from './dispatcher.js';
 import { HeldJobs } from './held-jobs.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -188,7 +189,9 @@ class WorkerImpl implements Worker {
         metadata: { workers: loaded.workers.map((worker) => ({ name: worker.name, type: worker.type.fullName, ...worker.options })) },
       }),
     );
-    if (types.size > 0) await this.warmUp();
+    if (types.size > 0) {
+      await warmUpConnections({ database, store: this.store, logger: this.logger, connections: this.options.warmUpConnections, typeIds: [...types.keys()], workerId: this.id });
+    }
     this.state = 'running';
     if (types.size > 0) {
       this.listener = new NotificationListener({
@@ -271,25 +274,6 @@ class WorkerImpl implements Worker {
     );
     const created = results.filter((result) => result.created).length;
     this.logger.info({ created, existing: results.length - created }, 'startup jobs submitted');
-  }
-
-  /**
-   * Runs the claim, completion and enqueue functions once on pooled connections, so that the first
-   * jobs do not pay for their compilation. An optimization only: a failure is logged and the first
-   * jobs pay the compilation instead.
-   */
-  private async warmUp(): Promise<void> {
-    const { database } = this.options;
-    const poolSize = database.kind === 'embedded' ? 1 : (database.pool.options.max ?? 10);
-    const connections = Math.min(this.options.warmUpConnections, poolSize);
-    if (connections <= 0) return;
-    const started = performance.now();
-    try {
-      await this.store.connectionWarmUp({ connections, typeIds: [...this.held.types.keys()], workerId: this.id });
-      this.logger.debug({ connections, ms: Math.round(performance.now() - started) }, 'pooled connections warmed up');
-    } catch (error) {
-      this.logger.warn({ err: error }, 'warming up pooled connections failed; the first jobs will be slower');
-    }
   }
 
   private reportError(error: unknown, during: string): void {
