@@ -211,9 +211,9 @@ class WorkerImpl implements Worker {
       this.listener.start();
       this.producer.start();
     }
-    this.checkLeasesNow = this.periodic.every(this.leaseKeeper.intervalMs, 'maintenance', () => this.leaseKeeper.keepLeases());
-    this.periodic.every(this.options.sweepIntervalMs, 'maintenance', () => sweepExpiredLeases(this.store, this.logger));
-    this.periodic.every(this.options.pruneIntervalMs, 'maintenance', () => pruneExpiredJobs(this.store, this.logger));
+    this.checkLeasesNow = this.periodic.every(this.leaseKeeper.intervalMs, 'keeping leases', () => this.leaseKeeper.keepLeases());
+    this.periodic.every(this.options.sweepIntervalMs, 'sweeping expired leases', () => sweepExpiredLeases(this.store, this.logger));
+    this.periodic.every(this.options.pruneIntervalMs, 'pruning expired jobs', () => pruneExpiredJobs(this.store, this.logger));
     const jobTypes = [...types.values()].map((type) => type.worker.type.fullName);
     this.logger.info({ jobTypes, concurrency: this.options.concurrency }, 'worker ready');
     this.events.emit('worker:ready', { workerId: this.id, jobTypes });
