@@ -29,7 +29,7 @@ async function inProcessHelp(argv: string[]): Promise<string> {
 }
 
 describe('jobby --help', () => {
-  it('loads commander and the command tree only, and prints what the full program prints', async () => {
+  it('loads commander, the command tree and core’s worker options table only, and prints what the full program prints', async () => {
     for (const argv of [['--help'], ['submit', '--help'], ['jobs', 'cancel', '-h'], ['help', 'new']]) {
       const child = spawn(process.execPath, ['--import', traceModules, jobbyBin, ...argv], { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'] });
       const result = await collect(child);
@@ -39,7 +39,13 @@ describe('jobby --help', () => {
         .filter((line) => line.startsWith('resolved '))
         .map((line) => line.slice('resolved '.length).replace(`file://${repositoryRoot}`, ''))
         .filter((url) => !url.startsWith('node:'));
-      expect(loaded.filter((url) => !url.startsWith('node_modules/commander/')), argv.join(' ')).toEqual(['packages/cli/bin/jobby.js', 'packages/cli/src/command-tree.mjs']);
+      expect(loaded.filter((url) => !url.startsWith('node_modules/commander/')), argv.join(' ')).toEqual([
+        'packages/cli/bin/jobby.js',
+        // In a checkout, the hook that resolves workspace packages to their sources (for the table below).
+        'packages/cli/bin/source-condition.mjs',
+        'packages/cli/src/command-tree.mjs',
+        'packages/core/src/runtime/worker/worker-option-specs.mjs',
+      ]);
       expect(result.stdout, argv.join(' ')).toBe(await inProcessHelp(argv));
     }
   });

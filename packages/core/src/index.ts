@@ -1,6 +1,14 @@
 /**
  * `@jobby/core`: the plugin contract, the typed client and the worker runtime.
- * Storage internals are under `@jobby/core/store`.
+ *
+ * Other entry points:
+ * - `@jobby/core/worker-options`: the worker's options table (plain JavaScript, no dependencies),
+ *   from which the worker's option types and the `jobby worker` flags are derived;
+ * - `@jobby/core/store` (@internal): the job store, all of jobby's SQL, for jobby's own packages;
+ * - `@jobby/core/testing`: test databases (real Postgres, embedded) and helpers for plugin tests.
+ *
+ * Exports tagged `@internal` (`jobStoreOf`, `syncJobTypes`, `findOrphanedJobTypes`) take or give the
+ * internal store: they serve jobby's own packages and tools, with no compatibility promise.
  */
 export * from './contract/index.js';
 export { JobbyError, describeError, type JobbyErrorCode, type JobbyErrorOptions } from './errors.js';
@@ -13,21 +21,26 @@ export {
   type RegistryOptions,
   type RegistryPluginEntry,
 } from './runtime/registry.js';
-export { createJobbyClient, syncJobTypes, type ClientSubmitOptions, type JobbyClient, type JobbyClientOptions, type JobSnapshot, type SubmitResult } from './runtime/client.js';
-export { createWorker, type Worker, type WorkerOptions as CreateWorkerOptions } from './runtime/worker.js';
+export { createJobbyClient, jobStoreOf, syncJobTypes, type ClientSubmitOptions, type JobbyClient, type JobbyClientOptions, type JobSnapshot, type SubmitResult } from './runtime/client.js';
+export { createWorker, type Worker, type WorkerOptions, type WorkerOptions as CreateWorkerOptions } from './runtime/worker/worker.js';
+export {
+  describeExpectedValue,
+  describeWorkerOption,
+  resolveWorkerOptions,
+  workerOptionModes,
+  workerOptionSpecs,
+  type ResolvedWorkerTunables,
+  type WorkerOptionName,
+  type WorkerOptionSpec,
+  type WorkerProgramTunables,
+  type WorkerTunables,
+} from './runtime/worker/worker-options.js';
 export { WorkerEventEmitter, type WorkerEvents } from './runtime/events.js';
 export { createLogger } from './runtime/logger.js';
 export { createWorkerMetrics, serveMetrics } from './runtime/metrics.js';
 export { createPayloadValidator, defaultMaxPayloadBytes, toJson, type PayloadValidator, type ToJsonOptions } from './runtime/payload-validator.js';
 export type { RegisteredWorker, StartupJob } from './runtime/module-loader.js';
-export {
-  parseWorkerArguments,
-  runWorkerProgram,
-  startWorkerProgram,
-  workerProgramUsage,
-  type WorkerProgram,
-  type WorkerProgramOptions,
-} from './runtime/worker-program.js';
+export { readPluginConfig, runWorker, type RunningWorker, type RunWorkerOptions } from './runtime/run-worker.js';
 export { isTransientDatabaseError } from './runtime/transient-error.js';
 export { describeOrphanedJobTypes, findOrphanedJobTypes, type OrphanedJobType } from './runtime/orphaned-job-types.js';
 export { openDatabase, migrate, databaseOptionsFromEnv, type JobbyDatabase, type DatabaseOptions } from './store/index.js';

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCodegen } from '@jobby/codegen';
 import { createJobbyClient, createLogger, createWorker, type JobbyClient, type Worker } from '@jobby/core';
+import { createJobStore } from '@jobby/core/store';
 import { createTestDatabase, type TestDatabase } from '@jobby/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registry } from './index.js';
@@ -61,7 +62,7 @@ describe('the generated worker program', () => {
         notification: { messageId: email!.output!.messageId },
         uploads: { count: 1, samples: 24 },
       });
-      const all = await client.store.jobList({});
+      const all = await createJobStore(database).jobList({});
       expect(all.map((row) => (row.ok ? row.value.state : 'malformed'))).toEqual(Array(all.length).fill('succeeded'));
       expect(all).toHaveLength(5);
     });

@@ -13,7 +13,7 @@ export async function openProbeClient() {
   const database = await core.openDatabase({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', schema });
   await core.migrate(database);
   const client = core.createJobbyClient({ database, registry: benchRegistry });
-  await core.syncJobTypes(client.store, benchRegistry);
+  await core.syncJobTypes(core.jobStoreOf(client), benchRegistry);
   await client.submitMany([{ type: benchJobs.refs.Noop, key: 'warm', input: { i: -1 } }]);
   return {
     client,

@@ -9,7 +9,7 @@ import { Session } from 'node:inspector/promises';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type * as Core from '@jobby/core';
 // BENCH_JOBBY_CORE: another checkout's packages/core/src/index.ts, for A/B runs (see the README).
-const { createJobbyClient, createLogger, createWorker, migrate, openDatabase, syncJobTypes }: typeof Core = await import(process.env.BENCH_JOBBY_CORE ?? '@jobby/core');
+const { createJobbyClient, createLogger, createWorker, jobStoreOf, migrate, openDatabase, syncJobTypes }: typeof Core = await import(process.env.BENCH_JOBBY_CORE ?? '@jobby/core');
 import pg from 'pg';
 import { benchJobs, benchRegistry } from '../src/systems/jobby.js';
 import { tableCounts, walByTable, type WalByTable } from './wal-by-table.js';
@@ -24,12 +24,12 @@ await migrate(database);
 // "alter table @.jobs set (fillfactor = 60)").
 if (process.env.EXTRA_SQL) await database.pool.query(process.env.EXTRA_SQL.replaceAll('@', schema));
 const client = createJobbyClient({ database, registry: benchRegistry });
-await syncJobTypes(client.store, benchRegistry);
+await syncJobTypes(jobStoreOf(client), benchRegistry);
 let done = 0;
 const worker = createWorker({ database, registry: benchRegistry, logger: createLogger({ level: 'silent' }), concurrency: 10, prefetch, dataDirectory: '/tmp/jobby-bench-plugins' });
 const timeline: string[] = [];
 const stats: Record<string, { calls: number; ms: number; rows: number }> = {};
-const store = worker.client.store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+const store = jobStoreOf(worker.client) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
 for (const name of ['jobClaim', 'jobCompleteMany']) {
   const original = store[name]!;
   const entry = (stats[name] = { calls: 0, ms: 0, rows: 0 });

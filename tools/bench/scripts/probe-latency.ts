@@ -2,7 +2,7 @@
  * Where jobby's pickup latency goes: enqueue call, NOTIFY delivery, claim, dispatch.
  * Usage: npx tsx --conditions=@jobby/source scripts/probe-latency.ts [jobs]
  */
-import { createJobbyClient, createLogger, createWorker, migrate, openDatabase, syncJobTypes } from '@jobby/core';
+import { createJobbyClient, createLogger, createWorker, jobStoreOf, migrate, openDatabase, syncJobTypes } from '@jobby/core';
 import { benchJobs, benchRegistry, setBenchHandler } from '../src/systems/jobby.js';
 
 const jobs = Number(process.argv[2] ?? 200);
@@ -10,11 +10,11 @@ const schema = `probe_${process.pid}`;
 const database = await openDatabase({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', schema });
 await migrate(database);
 const client = createJobbyClient({ database, registry: benchRegistry });
-await syncJobTypes(client.store, benchRegistry);
+await syncJobTypes(jobStoreOf(client), benchRegistry);
 // WARM_UP=0: without the worker's connection warm-up at start (to see what the first pickups pay).
 const worker = createWorker({ database, registry: benchRegistry, logger: createLogger({ level: 'silent' }), concurrency: 10, prefetch: 500, dataDirectory: '/tmp/jobby-bench-plugins', warmUpConnections: process.env.WARM_UP === undefined ? undefined : Number(process.env.WARM_UP) });
 const marks: Record<string, number> = {};
-const store = worker.client.store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+const store = jobStoreOf(worker.client) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
 const originalClaim = store.jobClaim!;
 store.jobClaim = async (...args: unknown[]) => {
   marks.claimStart ??= performance.now();

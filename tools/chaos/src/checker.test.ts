@@ -1,4 +1,4 @@
-import { syncJobTypes } from '@jobby/core';
+import { jobStoreOf, syncJobTypes } from '@jobby/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check, recordEnqueued } from './checker.js';
 import { chaosRegistry, chaosTypeIds } from './plugin.js';
@@ -20,7 +20,7 @@ describe('checker on hand-made faults', { timeout: 60_000 }, () => {
 
   beforeAll(async () => {
     run = await Run.start('checker', { seed: 1 });
-    await syncJobTypes(run.client.store, chaosRegistry);
+    await syncJobTypes(jobStoreOf(run.client), chaosRegistry);
     await run.submit(['clean', 'twice', 'succeeded-then-cancelled', 'reset', 'both', 'stateless'].map((key) => ({ type: work, key, input: { ms: 0 }, kind: key })));
     for (const job of run.enqueued) ids[job.key] = job.id;
     const s = run.schema;

@@ -1,9 +1,10 @@
 /**
- * A chaos worker process: the real worker program (startWorkerProgram: migrations with retry,
- * SIGTERM handling) over the chaos registry, against DATABASE_URL / JOBBY_SCHEMA. Prints
+ * A chaos worker process: the real worker program (`runWorker`: migrations with retry; the CLI's
+ * `stopOnSignals`: a graceful stop on SIGTERM) over the chaos registry, against DATABASE_URL / JOBBY_SCHEMA. Prints
  * `ready <workerId>` once it runs. Settings come from CHAOS_* variables.
  */
-import { createLogger, startWorkerProgram } from '@jobby/core';
+import { createLogger, runWorker } from '@jobby/core';
+import { stopOnSignals } from '@jobby/cli/worker-program';
 import { newPool } from './audit.js';
 import { chaosRegistry, configureChaosAudit } from './plugin.js';
 
@@ -12,13 +13,15 @@ const schema = env.JOBBY_SCHEMA!;
 const auditPool = newPool(env.DATABASE_URL!, 4, 'chaos-audit');
 configureChaosAudit({ pool: auditPool, schema });
 
-const program = await startWorkerProgram({
+const logger = createLogger({ level: env.CHAOS_LOG_LEVEL ?? 'silent' });
+const running = await runWorker({
   registry: chaosRegistry,
   database: { connectionString: env.DATABASE_URL, schema },
   concurrency: Number(env.CHAOS_CONCURRENCY ?? 10),
   leaseSeconds: Number(env.CHAOS_LEASE_SECONDS ?? 3),
   sweepIntervalMs: Number(env.CHAOS_SWEEP_MS ?? 1_000),
   shutdownGraceMs: Number(env.CHAOS_GRACE_MS ?? 10_000),
-  logger: createLogger({ level: env.CHAOS_LOG_LEVEL ?? 'silent' }),
+  logger,
 });
-process.stdout.write(`ready ${program.worker.id}\n`);
+stopOnSignals(() => running.stop(), logger);
+process.stdout.write(`ready ${running.worker.id}\n`);

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { createJobbyClient, createLogger, type JobbyDatabase, type JobbyRegistry, type Worker } from '@jobby/core';
 import { createJobAdmin } from '@jobby/core/admin';
+import { createJobStore } from '@jobby/core/store';
 import type { AdminContext, AdminLogger } from './context.js';
 import { toErrorResponse } from './http-error.js';
 import { registerGraphRoutes } from './handlers/graph.js';
@@ -73,7 +74,7 @@ function createAdminContext(options: AdminAppOptions): AdminContext {
     database,
     registry,
     client,
-    store: client.store,
+    store: createJobStore(database, { describeType: (id) => registry.byId(id)?.fullName ?? `type ${id}` }),
     admin: createJobAdmin(database),
     logger: options.logger ?? createLogger(),
     token: token || undefined,

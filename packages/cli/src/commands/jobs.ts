@@ -1,5 +1,5 @@
 import { createJobbyClient, describeError, type JobbyClient, type JobbyRegistry } from '@jobby/core';
-import type { JobState } from '@jobby/core/store';
+import { createJobStore, type JobState, type JobStore } from '@jobby/core/store';
 import { CliError, exitCodes } from '../cli-error.js';
 import { withDatabase } from '../database.js';
 import { jobDetailJson, jobSummaryJson, type JobSummaryJson } from '../job-json.js';
@@ -46,11 +46,19 @@ function jobTypes(registry: JobbyRegistry, projectRoot: string): JobTypes {
   };
 }
 
-async function withClient<T>(context: CommandContext, use: (client: JobbyClient, types: JobTypes) => Promise<T>, check?: (types: JobTypes) => void): Promise<T> {
+/** The typed client, and the store for what the client does not offer (jobs of removed types, lists, neighbours). */
+interface JobsSession {
+  client: JobbyClient;
+  store: JobStore;
+}
+
+async function withClient<T>(context: CommandContext, use: (session: JobsSession, types: JobTypes) => Promise<T>, check?: (types: JobTypes) => void): Promise<T> {
   const registry = await loadRegistry(context.io.cwd);
   const types = jobTypes(registry, findProject(context.io.cwd).root);
   check?.(types);
-  return withDatabase((database) => use(createJobbyClient({ database, registry }), types));
+  return withDatabase((database) =>
+    use({ client: createJobbyClient({ database, registry }), store: createJobStore(database, { describeType: (id) => registry.byId(id)?.fullName ?? `type ${id}` }) }, types),
+  );
 }
 
 function table(rows: readonly JobSummaryJson[]): string {
@@ -61,9 +69,9 @@ function table(rows: readonly JobSummaryJson[]): string {
 }
 
 /** The job (type, key) names, read by id so that a removed job type's jobs are found too. */
-async function findJob(client: JobbyClient, types: JobTypes, type: string, key: string) {
+async function findJob({ client, store }: JobsSession, types: JobTypes, type: string, key: string) {
   const { id: typeId } = types.resolve('<type>', type);
-  const stored = await client.store.jobGetByReference({ typeId, key });
+  const stored = await store.jobGetByReference({ typeId, key });
   if (!stored) throw new CliError(`job ${type}:${key} does not exist`, exitCodes.failed);
   if (!stored.ok) throw stored.error;
   const job = await client.getById(stored.value.id);
@@ -85,9 +93,9 @@ export async function jobsListAction(flags: JobsListFlags, context: CommandConte
   const limit = flags.limit === undefined ? 50 : integerOption('--limit', flags.limit, 1, 1000);
   const rows = await withClient(
     context,
-    async (client, types) => {
+    async ({ store }, types) => {
       const typeIds = flags.type === undefined ? undefined : [types.resolve('--type', flags.type).id];
-      const results = await client.store.jobList({ ...(state ? { states: [state] } : {}), ...(typeIds ? { typeIds } : {}), limit });
+      const results = await store.jobList({ ...(state ? { states: [state] } : {}), ...(typeIds ? { typeIds } : {}), limit });
       const summaries: JobSummaryJson[] = [];
       for (const result of results) {
         if (result.ok) summaries.push(jobSummaryJson(result.value, types.nameOf(result.value.typeId)));
@@ -106,9 +114,10 @@ export async function jobsShowAction(type: string, key: string, flags: { json?: 
   jobTypeArgument('<type>', type);
   const detail = await withClient(
     context,
-    async (client, types) => {
-      const job = await findJob(client, types, type, key);
-      const [attempts, neighbours] = await Promise.all([client.attempts(job.id), client.store.jobNeighbours(job.id)]);
+    async (session, types) => {
+      const { client, store } = session;
+      const job = await findJob(session, types, type, key);
+      const [attempts, neighbours] = await Promise.all([client.attempts(job.id), store.jobNeighbours(job.id)]);
       const edge = (entry: { typeId: number; key: string; state: JobState }) => ({ type: types.nameOf(entry.typeId), key: entry.key, state: entry.state });
       return jobDetailJson(job, attempts, { dependencies: neighbours.dependencies.map(edge), dependents: neighbours.dependents.map(edge) });
     },
@@ -142,13 +151,14 @@ export async function jobsControlAction(name: 'retry' | 'cancel' | 'rerun', type
   jobTypeArgument('<type>', type);
   const result = await withClient(
     context,
-    async (client, types) => {
-      const job = await findJob(client, types, type, key);
+    async (session, types) => {
+      const { store } = session;
+      const job = await findJob(session, types, type, key);
       if (name === 'cancel') {
-        const cancelled = await client.store.jobCancel(job.id);
+        const cancelled = await store.jobCancel(job.id);
         return { changed: cancelled.cancelled, jobs: cancelled.cancelled ? [job.id, ...cancelled.cancelledDescendants.map(String)] : [], state: cancelled.previousState };
       }
-      const reset = name === 'retry' ? await client.store.jobRetry(job.id) : await client.store.jobRerun(job.id);
+      const reset = name === 'retry' ? await store.jobRetry(job.id) : await store.jobRerun(job.id);
       return { changed: reset.reset.length > 0, jobs: reset.reset, state: job.state };
     },
     (types) => {

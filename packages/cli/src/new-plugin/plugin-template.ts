@@ -84,6 +84,9 @@ export function pluginFiles(params: PluginTemplateParams): Map<string, string> {
               module: 'NodeNext',
               moduleResolution: 'NodeNext',
               customConditions: ['@jobby/source'],
+              // Under @jobby/source, TypeScript reads @jobby/core's sources, whose worker options
+              // table is JSDoc-typed JavaScript (plain JS so that `jobby --help` loads no TypeScript).
+              allowJs: true,
               strict: true,
               isolatedModules: true,
               verbatimModuleSyntax: true,

@@ -72,7 +72,6 @@ export interface JobSubmission<TKey extends JobTypeKey = JobTypeKey> {
 
 export interface JobbyClient {
   readonly registry: JobbyRegistry;
-  readonly store: JobStore;
   /**
    * Submits one job; idempotent on (type, key). Without `options.transaction`, a transient
    * database error (deadlock 40P01, serialization failure 40001, a lost connection) is retried
@@ -202,9 +201,8 @@ export function createJobbyClient(options: JobbyClientOptions): JobbyClient {
     return results.map((result) => ({ ...result, type: registry.byId(result.typeId)!.fullName }));
   };
 
-  return {
+  const client: JobbyClient = {
     registry,
-    store,
     resolveType,
     prepare,
     async submit(type, key, input, submitOptions = {}) {
@@ -232,9 +230,41 @@ export function createJobbyClient(options: JobbyClientOptions): JobbyClient {
       return (await store.jobRerun(await idOf(type, key))).reset;
     },
   };
+  clientStores.set(client, store);
+  return client;
 }
 
-/** Records the registry's job types in the database; refuses on a conflict, naming both sides. */
+/** Each client's store, for jobby's own runtime (see {@link jobStoreOf}); never on the public interface. */
+const clientStores = new WeakMap<JobbyClient, JobStore>();
+
+/**
+ * The job store behind a client made by {@link createJobbyClient}: for jobby's own packages and
+ * tools (the worker and its metrics, the bench's probes that time its calls, chaos scenarios). Not
+ * part of the public API: the store's operations are being reworked (issue 17) and may change in
+ * any release. Application code uses the client.
+ *
+ * @example
+ * ```ts
+ * await syncJobTypes(jobStoreOf(client), registry);
+ * ```
+ * @internal
+ */
+export function jobStoreOf(client: JobbyClient): JobStore {
+  const store = clientStores.get(client);
+  if (!store) throw new JobbyError('INVALID_ARGUMENT', 'not a client made by createJobbyClient');
+  return store;
+}
+
+/**
+ * Records the registry's job types in the database; refuses on a conflict, naming both sides. The
+ * client and the worker call it themselves; jobby's tools call it to prepare a schema.
+ *
+ * @example
+ * ```ts
+ * await syncJobTypes(jobStoreOf(client), registry);
+ * ```
+ * @internal
+ */
 export async function syncJobTypes(store: JobStore, registry: JobbyRegistry): Promise<void> {
   const result = await store.jobTypeSync(registry.jobTypes.map((type) => ({ id: type.id, name: type.fullName })));
   if (result.conflicts.length > 0) {

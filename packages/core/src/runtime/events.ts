@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { StoredError } from '../store/job.js';
-import type { AbortCause } from './job-runner.js';
+import type { AbortCause } from './worker/job-runner.js';
 
 /** Events a worker emits (`noun:verb`). Listeners must not throw; their errors are ignored. */
 export interface WorkerEvents {

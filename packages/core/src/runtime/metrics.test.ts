@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
 import { createWorkerMetrics, serveMetrics } from './metrics.js';
 import { demoJobs, demoRegistry } from './test-fixtures/demo-plugin.js';
-import { createWorker, type Worker } from './worker.js';
+import { createWorker, type Worker } from './worker/worker.js';
 
 describe('Prometheus metrics', () => {
   let database: TestDatabase;

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { createServer, type Server } from 'node:http';
-import type { Worker } from './worker.js';
+import { jobStoreOf } from './client.js';
+import type { Worker } from './worker/worker.js';
 
 /**
  * Prometheus metrics of one worker: throughput, failures and run time per job type from the
@@ -54,7 +55,7 @@ export function createWorkerMetrics(worker: Worker): Registry {
     registers: [registry],
     async collect() {
       this.reset();
-      for (const row of await worker.client.store.jobCountByTypeAndState()) {
+      for (const row of await jobStoreOf(worker.client).jobCountByTypeAndState()) {
         this.set({ type: worker.client.registry.byId(row.typeId)?.fullName ?? String(row.typeId), state: row.state }, row.count);
       }
     },

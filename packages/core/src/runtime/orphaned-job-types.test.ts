@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineJobs } from '../contract/define-jobs.js';
 import { definePlugin } from '../contract/define-plugin.js';
 import { payload } from '../contract/payload.js';
+import { createJobStore } from '../store/job-store.js';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
 import { createJobbyClient } from './client.js';
 import { describeOrphanedJobTypes, findOrphanedJobTypes } from './orphaned-job-types.js';
@@ -39,13 +40,13 @@ describe('orphaned job types', () => {
     await client.submit(goneJobs.refs.Old, 'waiting-forever', {}, { runAt: new Date(Date.now() + 3_600_000) });
     await client.submit(goneJobs.refs.Old, 'cancelled', {});
     await client.cancel(goneJobs.refs.Old, 'cancelled');
-    expect(await findOrphanedJobTypes(client.store, before)).toEqual([]);
-    const orphaned = await findOrphanedJobTypes(client.store, demoRegistry);
+    expect(await findOrphanedJobTypes(createJobStore(database), before)).toEqual([]);
+    const orphaned = await findOrphanedJobTypes(createJobStore(database), demoRegistry);
     expect(orphaned).toEqual([{ id: 99_000, name: 'gone.Old', unfinished: 1 }]);
     expect(describeOrphanedJobTypes(orphaned)).toBe(
       '1 unfinished job(s) of job types no longer in the registry will never run: gone.Old (id 99000): 1. See them with `jobby jobs list --type gone.Old`, cancel them with `jobby jobs cancel gone.Old <key>`, or bring the job type back',
     );
     await client.cancel(goneJobs.refs.Old, 'waiting-forever');
-    expect(await findOrphanedJobTypes(client.store, demoRegistry)).toEqual([]);
+    expect(await findOrphanedJobTypes(createJobStore(database), demoRegistry)).toEqual([]);
   });
 });

@@ -26,6 +26,7 @@ export const orphanCountLimit = 1000;
  * ```ts
  * for (const type of await findOrphanedJobTypes(store, registry)) logger.warn(type, 'orphaned jobs');
  * ```
+ * @internal It reads through the internal store.
  */
 export async function findOrphanedJobTypes(store: Pick<JobStore, 'jobTypeList' | 'jobList'>, registry: JobbyRegistry): Promise<OrphanedJobType[]> {
   const gone = (await store.jobTypeList()).filter((type) => !registry.byId(type.id));

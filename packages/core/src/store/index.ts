@@ -1,6 +1,12 @@
 /**
  * `@jobby/core/store`: the Postgres job store (all of jobby's SQL), the database connection and
  * the migrator. Applications normally use the typed client and the worker from `@jobby/core`.
+ *
+ * Internal: this entry point serves jobby's own packages (the CLI, the admin server, the bench and
+ * chaos tools) and carries no compatibility promise; its operations may change in any release.
+ *
+ * @packageDocumentation
+ * @internal
  */
 export * from './database.js';
 export * from './job.js';

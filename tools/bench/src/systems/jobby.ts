@@ -14,7 +14,7 @@ import type { BenchContext, BenchSystem, OnJobStart } from '../system.js';
  */
 
 const coreOverride = process.env.BENCH_JOBBY_CORE;
-const { createJobbyClient, createLogger, createWorker, defineJobs, definePlugin, defineRegistry, migrate, openDatabase, payload, syncJobTypes }: typeof Core =
+const { createJobbyClient, createLogger, createWorker, defineJobs, jobStoreOf, definePlugin, defineRegistry, migrate, openDatabase, payload, syncJobTypes }: typeof Core =
   await import(coreOverride ?? '@jobby/core');
 
 export enum BenchJob {
@@ -227,7 +227,7 @@ export function createJobbySystem(context: BenchContext, settings: JobbySettings
       database = await openDatabase({ connectionString: context.connectionString, schema: context.schema, applicationName: 'bench-jobby' });
       await migrate(database);
       client = createJobbyClient({ database, registry: benchRegistry });
-      await syncJobTypes(client.store, benchRegistry);
+      await syncJobTypes(jobStoreOf(client), benchRegistry);
       oneTable = await isOneTableStore(database.pool, context.schema);
     },
     async enqueueBatch(from, count) {

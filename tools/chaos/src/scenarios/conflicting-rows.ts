@@ -1,4 +1,4 @@
-import { createWorker, openDatabase, syncJobTypes, type JobbyDatabase, type Worker } from '@jobby/core';
+import { createWorker, jobStoreOf, openDatabase, syncJobTypes, type JobbyDatabase, type Worker } from '@jobby/core';
 import { queryRetrying } from '../audit.js';
 import { unexpectedOutcomes } from '../checker.js';
 import { chaosRegistry, chaosTypeIds } from '../plugin.js';
@@ -30,7 +30,7 @@ export const conflictingRows: Scenario = async (options) => {
   let worker: Worker | undefined;
   const workerErrors: string[] = [];
   try {
-    await syncJobTypes(run.client.store, chaosRegistry);
+    await syncJobTypes(jobStoreOf(run.client), chaosRegistry);
     // Conflicting jobs first in claim order (run-at a minute ago); their running rows' leases
     // expired after the dead worker's (the sweep takes the oldest first, and both in one batch).
     const { rows: conflicted } = await queryRetrying<{ id: string; key: string }>(

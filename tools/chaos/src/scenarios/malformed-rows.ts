@@ -1,4 +1,4 @@
-import { createWorker, openDatabase, syncJobTypes } from '@jobby/core';
+import { createWorker, jobStoreOf, openDatabase, syncJobTypes } from '@jobby/core';
 import { queryRetrying } from '../audit.js';
 import { drain } from '../checker.js';
 import { chaosRegistry, chaosTypeIds } from '../plugin.js';
@@ -59,7 +59,7 @@ async function phase(name: string, options: ScenarioOptions, good: number, bad: 
       rows.push({ key: `oversize-${index}`, input: JSON.stringify({ ms: 0, pad: 'x'.repeat(maxPayloadBytes + run.random.int(1, 4_096)) }), kind: 'oversize' });
     }
     run.random.shuffle(rows);
-    await syncJobTypes(run.client.store, chaosRegistry);
+    await syncJobTypes(jobStoreOf(run.client), chaosRegistry);
     // Raw SQL, as a careless script or another tool would write them: the record and its queue
     // row, input_bytes left at its default.
     for (let start = 0; start < rows.length; start += 1_000) {

@@ -4,7 +4,7 @@ import { generatedHeader } from './header.js';
 export function printWorker(): string {
   return [
     generatedHeader,
-    "import { runWorkerProgram } from '@jobby/core';",
+    "import { runWorkerProgram } from '@jobby/cli/worker-program';",
     "import { registry } from './registry.js';",
     '',
     'await runWorkerProgram({ registry, argv: process.argv.slice(2) });',

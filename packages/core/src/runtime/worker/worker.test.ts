@@ -1,15 +1,16 @@
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
-import { createJobbyClient, type JobbyClient } from './client.js';
-import { defineJobs } from '../contract/define-jobs.js';
-import { definePlugin } from '../contract/define-plugin.js';
-import { payload } from '../contract/payload.js';
-import { defineRegistry } from './registry.js';
-import { demoControl, demoJobs, demoPlugin, demoRegistry, type CombineOutput } from './test-fixtures/demo-plugin.js';
+import { createJobStore } from '../../store/job-store.js';
+import { createTestDatabase, type TestDatabase } from '../../testing/test-database.js';
+import { createJobbyClient, type JobbyClient } from '../client.js';
+import { defineJobs } from '../../contract/define-jobs.js';
+import { definePlugin } from '../../contract/define-plugin.js';
+import { payload } from '../../contract/payload.js';
+import { defineRegistry } from '../registry.js';
+import { demoControl, demoJobs, demoPlugin, demoRegistry, type CombineOutput } from '../test-fixtures/demo-plugin.js';
 import { createWorker, type Worker } from './worker.js';
-import { until as waitUntil } from '../testing/until.js';
+import { until as waitUntil } from '../../testing/until.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -121,7 +122,7 @@ describe('worker on real Postgres', () => {
     const after = await client.get(demoJobs.refs.Strict, 'parent-after');
     // The dependent ran after its parent finished.
     expect(after!.startedAt!.getTime()).toBeGreaterThanOrEqual(parent!.finishedAt!.getTime());
-    const { dependencies } = await client.store.jobNeighbours(after!.id);
+    const { dependencies } = await createJobStore(database).jobNeighbours(after!.id);
     expect(dependencies.map((dependency) => dependency.id)).toEqual([parent!.id]);
 
     const submitted = await client.submit(demoJobs.refs.Chain, 'repeat', { mode: 'repeat' });

@@ -1,16 +1,16 @@
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { defineJobs } from '../contract/define-jobs.js';
-import { definePlugin } from '../contract/define-plugin.js';
-import type { JobRegistry } from '../contract/job-registry.js';
-import type { ModuleContext, PluginModule } from '../contract/module.js';
-import { payload } from '../contract/payload.js';
-import type { WorkerRegistry } from '../contract/worker-registry.js';
-import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
-import { until } from '../testing/until.js';
-import { createJobbyClient, type JobbyClient } from './client.js';
-import type { WorkerEvents } from './events.js';
-import { defineRegistry } from './registry.js';
+import { defineJobs } from '../../contract/define-jobs.js';
+import { definePlugin } from '../../contract/define-plugin.js';
+import type { JobRegistry } from '../../contract/job-registry.js';
+import type { ModuleContext, PluginModule } from '../../contract/module.js';
+import { payload } from '../../contract/payload.js';
+import type { WorkerRegistry } from '../../contract/worker-registry.js';
+import { createTestDatabase, type TestDatabase } from '../../testing/test-database.js';
+import { until } from '../../testing/until.js';
+import { createJobbyClient, type JobbyClient } from '../client.js';
+import type { WorkerEvents } from '../events.js';
+import { defineRegistry } from '../registry.js';
 import { createWorker, type Worker } from './worker.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { CompleteJobParams } from '../store/job-complete.js';
-import type { FailJobParams } from '../store/job-fail.js';
-import type { JobStore } from '../store/job-store.js';
+import type { CompleteJobParams } from '../../store/job-complete.js';
+import type { FailJobParams } from '../../store/job-fail.js';
+import type { JobStore } from '../../store/job-store.js';
 
 /**
  * Records outcomes in batches, like a group commit: when no write is in flight an outcome is

@@ -1,17 +1,17 @@
 import type { Logger } from 'pino';
-import type { DependencyResult, JobActions, JobContext, SubmitOptions } from '../contract/handler.js';
-import type { JobTypeKey } from '../contract/job-type-map.js';
-import { jobTypeNameOf } from '../contract/job-type-map.js';
-import { isNonRetryable, nonRetryable } from '../contract/non-retryable-error.js';
-import { JobbyError, describeError } from '../errors.js';
-import type { StoredError } from '../store/job.js';
-import type { ClaimedJob } from '../store/job-claim.js';
-import type { EnqueueJobParams } from '../store/job-enqueue.js';
-import { assertRunAt } from '../store/job-enqueue-options.js';
-import type { JobbyClient } from './client.js';
-import type { PayloadValidator } from './payload-validator.js';
-import type { RegisteredWorker } from './module-loader.js';
-import type { JobbyRegistry } from './registry.js';
+import type { DependencyResult, JobActions, JobContext, SubmitOptions } from '../../contract/handler.js';
+import type { JobTypeKey } from '../../contract/job-type-map.js';
+import { jobTypeNameOf } from '../../contract/job-type-map.js';
+import { isNonRetryable, nonRetryable } from '../../contract/non-retryable-error.js';
+import { JobbyError, describeError } from '../../errors.js';
+import type { StoredError } from '../../store/job.js';
+import type { ClaimedJob } from '../../store/job-claim.js';
+import type { EnqueueJobParams } from '../../store/job-enqueue.js';
+import { assertRunAt } from '../../store/job-enqueue-options.js';
+import type { JobbyClient } from '../client.js';
+import type { PayloadValidator } from '../payload-validator.js';
+import type { RegisteredWorker } from '../module-loader.js';
+import type { JobbyRegistry } from '../registry.js';
 
 /**
  * Runs one claimed job's handler and turns what happened into an outcome. Nothing escapes: a
