@@ -9,6 +9,7 @@ import type { EnqueueJobParams, EnqueueResult } from '../store/job-enqueue.js';
 import { assertEnqueueOptions } from '../store/job-enqueue-options.js';
 import { assertJobKey } from '../store/job-key.js';
 import { createJobStore, type JobStore } from '../store/job-store.js';
+import type { JobTypeControlChange, JobTypeControls } from '../store/job-type-controls.js';
 import { createPayloadValidator, type PayloadValidator } from './payload-validator.js';
 import type { JobbyRegistry, RegisteredJobType } from './registry.js';
 import { retryTransient } from './transient-error.js';
@@ -101,6 +102,18 @@ export interface JobbyClient {
   cancel(type: JobTypeKey, key: string): Promise<boolean>;
   retry(type: JobTypeKey, key: string): Promise<string[]>;
   rerun(type: JobTypeKey, key: string): Promise<string[]>;
+  /**
+   * A job type's flow control, enforced by the claim in Postgres across every worker: `paused`
+   * (no worker claims its jobs; they wait) and `concurrency` (at most this many running at once,
+   * cluster-wide; `null` for no limit).
+   *
+   * @example
+   * await client.setTypeControls(steamJobs.refs.FetchAppList, { paused: true });
+   * await client.setTypeControls(steamJobs.refs.FetchAppList, { paused: false, concurrency: 3 });
+   */
+  setTypeControls(type: JobTypeKey, change: JobTypeControlChange): Promise<JobTypeControls>;
+  /** The flow control of a job type (see {@link JobbyClient.setTypeControls}). */
+  typeControls(type: JobTypeKey): Promise<JobTypeControls>;
   /** Resolves `plugin.Job` (or a handle) to the registry entry; throws `UNKNOWN_JOB_TYPE`. */
   resolveType(type: JobTypeKey | string): RegisteredJobType;
   /** Serializes and validates a submission without writing it. */
@@ -228,6 +241,16 @@ export function createJobbyClient(options: JobbyClientOptions): JobbyClient {
     },
     async rerun(type, key) {
       return (await store.jobRerun(await idOf(type, key))).reset;
+    },
+    async setTypeControls(type, change) {
+      const registered = resolveType(type);
+      await ensureTypes();
+      return store.jobTypeControlSet(registered.id, change);
+    },
+    async typeControls(type) {
+      const registered = resolveType(type);
+      const found = (await store.jobTypeControlList()).find((control) => control.typeId === registered.id);
+      return found ?? { typeId: registered.id, paused: false, concurrency: null };
     },
   };
   clientStores.set(client, store);

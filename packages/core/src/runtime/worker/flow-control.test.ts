@@ -1,0 +1,66 @@
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { createTestDatabase, type TestDatabase } from '../../testing/test-database.js';
+import { until } from '../../testing/until.js';
+import { createJobbyClient, type JobbyClient } from '../client.js';
+import { demoJobs, demoRegistry } from '../test-fixtures/demo-plugin.js';
+import { createWorker, type Worker } from './worker.js';
+
+/** Flow control (issue 19) with real workers: pause and a cluster-wide concurrency limit. */
+describe('flow control on real Postgres', () => {
+  let database: TestDatabase;
+  let client: JobbyClient;
+  const workers: Worker[] = [];
+  const startWorker = async () => {
+    const worker = createWorker({ database, registry: demoRegistry, logger: pino({ level: 'silent' }), concurrency: 5, pollIntervalMs: 200, sweepIntervalMs: 200 });
+    workers.push(worker);
+    await worker.start();
+    return worker;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ backend: 'postgres' });
+    client = createJobbyClient({ database, registry: demoRegistry });
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((worker) => worker.stop({ graceMs: 100 })));
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it('a paused type waits, nothing lost; resumed, it runs at once', async () => {
+    expect(await client.setTypeControls(demoJobs.refs.Produce, { paused: true })).toMatchObject({ paused: true, concurrency: null });
+    await startWorker();
+    await client.submitMany(Array.from({ length: 5 }, (_, index) => ({ type: demoJobs.refs.Produce, key: `paused-${index}`, input: { value: index } })));
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    for (let index = 0; index < 5; index++) expect((await client.get(demoJobs.refs.Produce, `paused-${index}`))?.state).toBe('queued');
+    const resumedAt = Date.now();
+    expect(await client.setTypeControls(demoJobs.refs.Produce, { paused: false })).toMatchObject({ paused: false });
+    await until('the paused jobs to run', async () => {
+      const states = await Promise.all(Array.from({ length: 5 }, (_, index) => client.get(demoJobs.refs.Produce, `paused-${index}`)));
+      return states.every((job) => job?.state === 'succeeded');
+    }, 10_000, 20);
+    // Woken by the resume's notification, not by the next poll.
+    expect(Date.now() - resumedAt).toBeLessThan(1_000);
+    expect(await client.typeControls(demoJobs.refs.Produce)).toMatchObject({ paused: false, concurrency: null });
+  });
+
+  it('never runs more of a limited type at once than its limit, across two workers', async () => {
+    await client.setTypeControls(demoJobs.refs.Slow, { concurrency: 2 });
+    await Promise.all([startWorker(), startWorker()]);
+    await client.submitMany(Array.from({ length: 8 }, (_, index) => ({ type: demoJobs.refs.Slow, key: `limited-${index}`, input: { ms: 150 } })));
+    const running = sql<{ n: number }>`
+      select count(*)::int as n from ${sql.table(`${database.schema}.job_running`)} r
+      join ${sql.table(`${database.schema}.jobs`)} j on j.id = r.job_id where j.key like 'limited-%'`;
+    let most = 0;
+    await until('the limited jobs to finish', async () => {
+      most = Math.max(most, (await running.execute(database.db)).rows[0]!.n);
+      const states = await Promise.all(Array.from({ length: 8 }, (_, index) => client.get(demoJobs.refs.Slow, `limited-${index}`)));
+      return states.every((job) => job?.state === 'succeeded');
+    }, 20_000, 10);
+    expect(most).toBe(2);
+    await client.setTypeControls(demoJobs.refs.Slow, { concurrency: null });
+  });
+});
