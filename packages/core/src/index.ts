@@ -3,7 +3,7 @@
  * Storage internals are under `@jobby/core/store`.
  */
 export * from './contract/index.js';
-export { JobbyError, describeError, type JobbyErrorCode, type JobbyErrorOptions } from './errors.js';
+export { JobbyError, describeError, isJobbyError, type JobbyErrorCode, type JobbyErrorOptions } from './errors.js';
 export {
   defineRegistry,
   localIdsPerClient,
