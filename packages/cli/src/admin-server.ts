@@ -12,7 +12,7 @@ export async function startAdmin(options: AdminServerOptions): Promise<AdminServ
   try {
     module = await import('@jobby/admin');
   } catch (error) {
-    throw new CliError(`the admin UI needs @jobby/admin, which could not be loaded: ${(error as Error).message}`, exitCodes.failed);
+    throw new CliError(`the admin UI needs @jobby/admin, which could not be loaded: ${(error as Error).message}`, exitCodes.failed, { cause: error });
   }
   return module.startAdminServer({ host: '127.0.0.1', embedded: options.database.kind === 'embedded', ...options });
 }

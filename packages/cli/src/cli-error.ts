@@ -1,4 +1,4 @@
-import { JobbyError, describeError } from '@jobby/core';
+import { JobbyError, describeError, isJobbyError, type JobbyErrorCode, type JobbyErrorOptions } from '@jobby/core/errors';
 
 /**
  * Exit codes of every `jobby` command:
@@ -10,23 +10,46 @@ import { JobbyError, describeError } from '@jobby/core';
  */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 
-/** A failure the CLI reports as one line and an exit code. */
-export class CliError extends Error {
+/** `USAGE_INVALID`: not run as asked (exit 2); `COMMAND_FAILED`: ran and failed (exit 1). */
+export type CliErrorCode = 'USAGE_INVALID' | 'COMMAND_FAILED';
+
+/**
+ * A failure the CLI reports as one line and an exit code: a {@link JobbyError} whose code follows
+ * from the exit code. Wrap what was caught as `cause`.
+ *
+ * @example
+ * ```ts
+ * throw new CliError(`--input is not valid JSON: ${error.message}`, exitCodes.usage, { cause: error });
+ * ```
+ */
+export class CliError extends JobbyError<CliErrorCode> {
   constructor(
     message: string,
     readonly exitCode: number = exitCodes.usage,
+    options: JobbyErrorOptions = {},
   ) {
-    super(message);
+    super(exitCode === exitCodes.usage ? 'USAGE_INVALID' : 'COMMAND_FAILED', message, options);
     this.name = 'CliError';
   }
 }
 
 /** Error codes of `@jobby/core` that mean "bad input", not "it failed": exit 2. */
-const usageCodes = new Set(['INVALID_ARGUMENT', 'UNKNOWN_JOB_TYPE', 'PAYLOAD_INVALID', 'PAYLOAD_NOT_JSON', 'PAYLOAD_TOO_LARGE', 'DEPENDENCY_MISSING', 'DEPENDENCY_CYCLE', 'CONFIGURATION_INVALID', 'REGISTRY_INVALID', 'REGISTRY_CONFLICT']);
+const usageCodes = [
+  'INVALID_ARGUMENT',
+  'UNKNOWN_JOB_TYPE',
+  'PAYLOAD_INVALID',
+  'PAYLOAD_NOT_JSON',
+  'PAYLOAD_TOO_LARGE',
+  'DEPENDENCY_MISSING',
+  'DEPENDENCY_CYCLE',
+  'CONFIGURATION_INVALID',
+  'REGISTRY_INVALID',
+  'REGISTRY_CONFLICT',
+] as const satisfies readonly JobbyErrorCode[];
 
 export function exitCodeOf(error: unknown): number {
   if (error instanceof CliError) return error.exitCode;
-  if (JobbyError.isInstance(error) && usageCodes.has(error.code)) return exitCodes.usage;
+  if (isJobbyError(error, usageCodes)) return exitCodes.usage;
   return exitCodes.failed;
 }
 

@@ -1,5 +1,5 @@
 import { isJobState, type JobState } from '@jobby/core/store';
-import { CliError } from './cli-error.js';
+import { CliError, exitCodes } from './cli-error.js';
 
 /** Flag value parsers: each throws a {@link CliError} (exit 2) naming the flag and the value. */
 
@@ -44,6 +44,6 @@ export function jsonOption(flag: string, value: string): unknown {
   try {
     return JSON.parse(value);
   } catch (error) {
-    throw new CliError(`${flag} is not valid JSON: ${(error as Error).message}`);
+    throw new CliError(`${flag} is not valid JSON: ${(error as Error).message}`, exitCodes.usage, { cause: error });
   }
 }

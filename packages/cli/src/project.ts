@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { JobbyRegistry } from '@jobby/core';
-import { CliError } from './cli-error.js';
+import { CliError, exitCodes } from './cli-error.js';
 
 /**
  * Where the generated registry lives. The project root and `jobby.outDir` are found the way
@@ -22,7 +22,7 @@ function readJson(file: string): Record<string, unknown> {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (error) {
-    throw new CliError(`${file}: ${(error as Error).message}`);
+    throw new CliError(`${file}: ${(error as Error).message}`, exitCodes.usage, { cause: error });
   }
 }
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +7,8 @@ import { testPostgresUrl } from '@jobby/core/testing';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JobDetailJson } from './job-json.js';
-import { collect, repositoryRoot, runJobby, spawnJobby, until } from './test-support/run-jobby.js';
+import { collect, runJobby, spawnJobby, until } from './test-support/run-jobby.js';
+import { stagePackage } from './test-support/stage-package.js';
 
 /*
  * Independent publishing, end to end (slow, ~1–2 min): build @jobby/core, @jobby/codegen,
@@ -37,22 +38,9 @@ describe('published packages', () => {
   it('install into a fresh project, generate its registry, migrate and run the plugin’s jobs', async () => {
     const tarballs: string[] = [];
     for (const relative of packages) {
-      const source = path.join(repositoryRoot, relative);
       const stage = path.join(work, 'stage', path.basename(relative));
-      cpSync(source, stage, { recursive: true, filter: (file) => !/[\\/](node_modules|dist|src)$/.test(file) });
-      // The package's own build config, plus: end-to-end helpers (src/e2e) are never published.
-      const buildConfig = JSON.parse(readFileSync(path.join(source, 'tsconfig.build.json'), 'utf8')) as { exclude?: string[] };
-      const packConfig = path.join(work, `tsconfig.${path.basename(relative)}.json`);
-      writeFileSync(
-        packConfig,
-        JSON.stringify({
-          extends: path.join(source, 'tsconfig.build.json'),
-          compilerOptions: { rootDir: path.join(source, 'src'), outDir: path.join(stage, 'dist'), typeRoots: [path.join(repositoryRoot, 'node_modules/@types')] },
-          include: [path.join(source, 'src')],
-          exclude: [...(buildConfig.exclude ?? []), 'src/e2e/**'].map((pattern) => path.join(source, pattern)),
-        }),
-      );
-      execFileSync(process.execPath, [path.join(repositoryRoot, 'node_modules/typescript/bin/tsc'), '-p', packConfig], { cwd: source, stdio: 'pipe' });
+      // Without src/: the published package must work from dist/ alone. End-to-end helpers (src/e2e) are never published.
+      stagePackage({ relative, stage, withSources: false, exclude: ['src/e2e/**'] });
       const before = new Set(readdirSync(work));
       npm(['pack', '--ignore-scripts', '--pack-destination', work], stage);
       tarballs.push(...readdirSync(work).filter((name) => name.endsWith('.tgz') && !before.has(name)).map((name) => path.join(work, name)));

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CliError } from './cli-error.js';
+import { CliError, exitCodes } from './cli-error.js';
 
 /**
  * Job types the registry no longer has, by the name `jobby.lock.json` keeps for them: a removed job
@@ -37,7 +37,7 @@ export function readRemovedJobTypes(projectRoot: string): RemovedJobType[] {
   try {
     plugins = (JSON.parse(text) as { plugins?: Record<string, LockPluginJson> }).plugins ?? {};
   } catch (error) {
-    throw new CliError(`${file} is not valid JSON: ${(error as Error).message}`);
+    throw new CliError(`${file} is not valid JSON: ${(error as Error).message}`, exitCodes.usage, { cause: error });
   }
   const removed: RemovedJobType[] = [];
   for (const [plugin, entry] of Object.entries(plugins)) {

@@ -11,7 +11,7 @@
  * internal store: they serve jobby's own packages and tools, with no compatibility promise.
  */
 export * from './contract/index.js';
-export { JobbyError, describeError, type JobbyErrorCode, type JobbyErrorOptions } from './errors.js';
+export { JobbyError, describeError, isJobbyError, type JobbyErrorCode, type JobbyErrorOptions } from './errors.js';
 export {
   defineRegistry,
   localIdsPerClient,

@@ -12,8 +12,8 @@
 // are copied beside the bundle. Deployments with DATABASE_URL never read them; ship them with
 // worker.mjs only if a machine should run on the embedded database.
 //
-// Files that plugins read relative to their own module (`new URL('../fixtures/x.json',
-// import.meta.url)`, e.g. the steam fixture) are copied to dist/assets/ and the URL rewritten, so
+// Files that plugins read relative to their own module (`new URL('../data/x.json',
+// import.meta.url)`, e.g. the steam sample app list) are copied to dist/assets/ and the URL rewritten, so
 // the bundle keeps working when copied elsewhere together with its assets directory.
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';

@@ -10,8 +10,11 @@ import type { SteamApp } from './jobs.js';
  * and 5xx/429 responses are retried.
  */
 
-/** The fixture this package ships; the default source of `FetchAppList`. */
-export const fixtureAppListUrl = new URL('../fixtures/app-list.json', import.meta.url);
+/** The sample app list this package ships (`data/app-list.json`); the default source of `FetchAppList`. */
+export const sampleAppListUrl = new URL('../data/app-list.json', import.meta.url);
+
+/** @deprecated Renamed {@link sampleAppListUrl}: the file is sample data read at run time, not a test fixture. */
+export const fixtureAppListUrl = sampleAppListUrl;
 
 /** An error that retrying cannot fix; the runtime fails the job without further attempts. */
 export class PermanentSteamError extends NonRetryableError {}
@@ -55,7 +58,7 @@ export async function loadAppList(url: URL, signal: AbortSignal): Promise<SteamA
 
 /** Parses a URL given in a job input; a malformed one is permanent. */
 export function appListUrl(url: string | undefined): URL {
-  if (url === undefined) return fixtureAppListUrl;
+  if (url === undefined) return sampleAppListUrl;
   try {
     return new URL(url);
   } catch (error) {

@@ -1,6 +1,6 @@
 /**
  * `@jobby/steam`: an example jobby plugin. `FetchAppList` fetches a Steam-like app list (by default
- * the fixture shipped in this package); `ProcessAppList` depends on it and derives statistics.
+ * the sample list shipped in this package); `ProcessAppList` depends on it and derives statistics.
  *
  * @example
  * ```ts
@@ -23,7 +23,7 @@ export {
   type WordCount,
 } from './jobs.js';
 export { SteamModule } from './steam-module.js';
-export { PermanentSteamError, fixtureAppListUrl, loadAppList, parseAppList } from './app-list.js';
+export { PermanentSteamError, fixtureAppListUrl, loadAppList, parseAppList, sampleAppListUrl } from './app-list.js';
 export { appListStats } from './app-list-stats.js';
 
 /** The plugin; `jobby codegen` finds it through this export. */

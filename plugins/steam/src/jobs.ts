@@ -12,7 +12,7 @@ export enum SteamJob {
 export interface FetchAppListInput {
   /**
    * Where to fetch the app list from: `http(s)://…` (fetched with the job's AbortSignal) or
-   * `file://…`. Unset: the fixture shipped with this package, so the demo needs no internet.
+   * `file://…`. Unset: the sample list shipped with this package, so the demo needs no internet.
    */
   url?: string;
 }
@@ -27,7 +27,7 @@ export interface FetchAppListOutput {
   apps: SteamApp[];
   /** ISO timestamp of the fetch. */
   fetchedAt: string;
-  /** The URL the list came from (`file://…/fixtures/app-list.json` for the shipped fixture). */
+  /** The URL the list came from (`file://…/data/app-list.json` for the shipped sample). */
   source: string;
 }
 
@@ -69,7 +69,7 @@ export const steamJobs = defineJobs({
       input: payload<FetchAppListInput>(),
       output: payload<FetchAppListOutput>(),
       submittable: true,
-      description: 'Fetches a Steam-like app list (the shipped fixture unless a url is given).',
+      description: 'Fetches a Steam-like app list (the shipped sample list unless a url is given).',
     },
     ProcessAppList: {
       input: payload<ProcessAppListInput>(),

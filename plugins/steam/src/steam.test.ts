@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createJobbyClient, createLogger, createWorker, defineRegistry, type JobbyClient, type Worker } from '@jobby/core';
 import { createTestDatabase, type TestDatabase } from '@jobby/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { appListStats, fixtureAppListUrl, parseAppList, PermanentSteamError, steamJobs, steamPlugin, type FetchAppListOutput } from './index.js';
+import { appListStats, fixtureAppListUrl, parseAppList, PermanentSteamError, sampleAppListUrl, steamJobs, steamPlugin, type FetchAppListOutput } from './index.js';
 import { until } from '@jobby/core/testing';
 
 /** The registry `jobby codegen` would emit for this plugin alone (client id 3). */
@@ -28,11 +28,12 @@ const registry = defineRegistry({
 const logger = createLogger({ level: 'silent' });
 
 describe('app list parsing and statistics', () => {
-  it('reads the shipped fixture and derives stable statistics', async () => {
-    const document: unknown = JSON.parse(await readFile(fixtureAppListUrl, 'utf8'));
-    const apps = parseAppList(document, 'fixture');
+  it('reads the shipped sample list and derives stable statistics', async () => {
+    expect(fixtureAppListUrl).toBe(sampleAppListUrl); // the old name stays, deprecated
+    const document: unknown = JSON.parse(await readFile(sampleAppListUrl, 'utf8'));
+    const apps = parseAppList(document, 'sample');
     expect(apps).toHaveLength(31);
-    const stats = appListStats({ apps, fetchedAt: '2024-01-01T00:00:00.000Z', source: 'fixture' });
+    const stats = appListStats({ apps, fetchedAt: '2024-01-01T00:00:00.000Z', source: 'sample' });
     expect(stats).toMatchObject({ total: 31, unique: 30, duplicates: 1, unnamed: 2 });
     expect(stats.longestName).toEqual({ id: 228980, name: 'Steamworks Common Redistributables' });
     expect(stats.topWords[0]).toEqual({ word: 'half', count: 11 });
@@ -93,7 +94,7 @@ describe('steam plugin on real Postgres', () => {
     expect(fetched).toMatchObject({ state: 'succeeded', maxAttempts: 19, attempts: 1 });
     expect(processed).toMatchObject({ maxAttempts: 7, attempts: 1 });
     const list: FetchAppListOutput = fetched!.output!;
-    expect(list.source).toBe(fixtureAppListUrl.href);
+    expect(list.source).toBe(sampleAppListUrl.href);
     // The processor consumed exactly the fetcher's typed output.
     expect(processed.output).toEqual(appListStats(list));
   });

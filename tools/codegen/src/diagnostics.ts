@@ -4,6 +4,7 @@
  * tests (and people) can match on the code rather than on the message.
  */
 
+import { JobbyError, type JobbyErrorOptions } from '@jobby/core/errors';
 import { compareText } from './compare-text.js';
 
 /** Stable diagnostic codes. Never rename one. */
@@ -89,12 +90,20 @@ export function sortDiagnostics(diagnostics: readonly CodegenDiagnostic[]): Code
   );
 }
 
-/** Thrown for a run that cannot start (no project root, unreadable configuration). */
-export class CodegenError extends Error {
-  readonly code: CodegenDiagnosticCode;
-  constructor(code: CodegenDiagnosticCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+/**
+ * Thrown for a run that cannot start (no project root, unreadable configuration): a
+ * {@link JobbyError} whose `code` is a diagnostic code. `jobby codegen` prints it as
+ * `jobby codegen: <code>: <message>` and exits 2.
+ *
+ * @example
+ * ```ts
+ * try { await runCodegen({ rootDir }) }
+ * catch (error) { if (isJobbyError(error, 'ROOT_NOT_FOUND')) console.error('run it inside a project') }
+ * ```
+ */
+export class CodegenError extends JobbyError<CodegenDiagnosticCode> {
+  constructor(code: CodegenDiagnosticCode, message: string, options?: JobbyErrorOptions) {
+    super(code, message, options);
     this.name = 'CodegenError';
-    this.code = code;
   }
 }

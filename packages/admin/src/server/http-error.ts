@@ -1,4 +1,4 @@
-import { JobbyError } from '@jobby/core';
+import { JobbyError, isJobbyError } from '@jobby/core';
 
 /**
  * Errors the admin API answers with: always JSON `{ error: { code, message, details? } }`. A
@@ -9,6 +9,7 @@ export type AdminErrorCode =
   | 'BAD_REQUEST'
   | 'NOT_FOUND'
   | 'UNAUTHORIZED'
+  | 'READ_ONLY'
   | 'FORBIDDEN'
   | 'PAYLOAD_TOO_LARGE'
   | 'CONFLICT'
@@ -16,14 +17,15 @@ export type AdminErrorCode =
 
 export type HttpStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500 | 503;
 
-export class AdminHttpError extends Error {
+/** An error a handler throws to answer with `status` and `{ error: { code, message, details? } }`. */
+export class AdminHttpError extends JobbyError<AdminErrorCode> {
   constructor(
     readonly status: HttpStatus,
-    readonly code: AdminErrorCode | string,
+    code: AdminErrorCode,
     message: string,
-    readonly details?: Record<string, unknown>,
+    details?: Record<string, unknown>,
   ) {
-    super(message);
+    super(code, message, details === undefined ? {} : { details });
     this.name = 'AdminHttpError';
   }
 }
@@ -50,9 +52,10 @@ const statusByJobbyCode: Partial<Record<string, HttpStatus>> = {
 /** Maps anything thrown by a handler to a status and a JSON body; unknown errors become a bare 500. */
 export function toErrorResponse(error: unknown): { status: HttpStatus; body: ErrorBody; unexpected: boolean } {
   if (error instanceof AdminHttpError) {
-    return { status: error.status, body: { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } }, unexpected: false };
+    const details = Object.keys(error.details).length > 0 ? { details: error.details } : {};
+    return { status: error.status, body: { error: { code: error.code, message: error.message, ...details } }, unexpected: false };
   }
-  if (JobbyError.isInstance(error)) {
+  if (isJobbyError(error)) {
     const status = statusByJobbyCode[error.code];
     if (status) {
       return { status, body: { error: { code: error.code, message: error.message, details: publicDetails(error.details) } }, unexpected: false };

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AdminContext } from './context.js';
-import { AdminHttpError, toErrorResponse } from './http-error.js';
+import { AdminHttpError, toErrorResponse, type AdminErrorCode } from './http-error.js';
 
 /**
  * The admin server's guards, in the order they run:
@@ -24,7 +24,7 @@ export const contentSecurityPolicy =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
   "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
 
-function reject(status: 401 | 403 | 413, code: string, message: string): never {
+function reject(status: 401 | 403 | 413, code: AdminErrorCode, message: string): never {
   throw new AdminHttpError(status, code, message);
 }
 

@@ -38,7 +38,9 @@ function jobTypes(registry: JobbyRegistry, projectRoot: string): JobTypes {
       try {
         registry.require(name);
       } catch (error) {
-        throw new CliError(`${what}: ${describeError(error)}${removed.length > 0 ? `; removed (jobby.lock.json): ${removed.map((type) => type.name).join(', ')}` : ''}`);
+        throw new CliError(`${what}: ${describeError(error)}${removed.length > 0 ? `; removed (jobby.lock.json): ${removed.map((type) => type.name).join(', ')}` : ''}`, exitCodes.usage, {
+          cause: error,
+        });
       }
       throw new CliError(`${what}: unknown job type "${name}"`);
     },

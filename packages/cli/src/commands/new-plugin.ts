@@ -28,7 +28,7 @@ function readPackageJson(file: string): PackageJson {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as PackageJson;
   } catch (error) {
-    throw new CliError(`${file}: ${(error as Error).message}`, exitCodes.failed);
+    throw new CliError(`${file}: ${(error as Error).message}`, exitCodes.failed, { cause: error });
   }
 }
 
@@ -83,7 +83,7 @@ export async function newPluginAction(name: string, flags: NewPluginFlags, conte
   try {
     project = findProjectRoot(context.io.cwd);
   } catch (error) {
-    throw new CliError(`${(error as Error).message}; run jobby new plugin inside your project`);
+    throw new CliError(`${(error as Error).message}; run jobby new plugin inside your project`, exitCodes.usage, { cause: error });
   }
   const relativeDirectory = (flags.dir ?? `plugins/${name}`).replace(/\/+$/, '');
   const directory = path.resolve(project.directory, relativeDirectory);

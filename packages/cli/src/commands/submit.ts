@@ -1,5 +1,5 @@
-import { createJobbyClient, createPayloadValidator, describeError, JobbyError, maxPriority, minPriority, type JobbyRegistry, type RegisteredJobType } from '@jobby/core';
-import { CliError } from '../cli-error.js';
+import { createJobbyClient, createPayloadValidator, describeError, isJobbyError, maxPriority, minPriority, type JobbyRegistry, type RegisteredJobType } from '@jobby/core';
+import { CliError, exitCodes } from '../cli-error.js';
 import { withDatabase } from '../database.js';
 import { dependencyOption, integerOption, isoDateOption, jobTypeArgument, jsonOption } from '../options.js';
 import type { CommandContext } from '../program.js';
@@ -18,7 +18,7 @@ function requireType(registry: JobbyRegistry, what: string, name: string): Regis
   try {
     return registry.require(name);
   } catch (error) {
-    throw new CliError(`${what}: ${describeError(error)}`);
+    throw new CliError(`${what}: ${describeError(error)}`, exitCodes.usage, { cause: error });
   }
 }
 
@@ -39,14 +39,14 @@ export async function submitAction(typeName: string, key: string, flags: SubmitF
   try {
     createPayloadValidator().serializeInput(type, input);
   } catch (error) {
-    throw new CliError(`--input: ${describeError(error)}`);
+    throw new CliError(`--input: ${describeError(error)}`, exitCodes.usage, { cause: error });
   }
   const result = await withDatabase(async (database) => {
     const client = createJobbyClient({ database, registry });
     try {
       return await client.submit(type.ref, key, input, { dependsOn: dependencies, maxAttempts, runAt, priority });
     } catch (error) {
-      if (JobbyError.isInstance(error) && (error.code === 'DEPENDENCY_MISSING' || error.code === 'DEPENDENCY_CYCLE')) throw new CliError(`--depends-on: ${error.message}`);
+      if (isJobbyError(error, ['DEPENDENCY_MISSING', 'DEPENDENCY_CYCLE'])) throw new CliError(`--depends-on: ${error.message}`, exitCodes.usage, { cause: error });
       throw error;
     }
   });

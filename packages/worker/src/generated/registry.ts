@@ -329,7 +329,7 @@ export const registry = defineRegistry({
           localId: 0,
           name: 'FetchAppList',
           submittable: true,
-          description: 'Fetches a Steam-like app list (the shipped fixture unless a url is given).',
+          description: 'Fetches a Steam-like app list (the shipped sample list unless a url is given).',
           inputSchema: {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "$ref": "#/$defs/FetchAppListInput",

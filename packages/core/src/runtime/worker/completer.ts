@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { isJobbyError } from '../../errors.js';
 import type { CompleteJobParams } from '../../store/job-complete.js';
 import type { FailJobParams } from '../../store/job-fail.js';
 import type { JobStore } from '../../store/job-store.js';
@@ -124,13 +125,15 @@ export class Completer {
   }
 }
 
+const statementErrorClasses = new Set(['22', '23', '42']);
+
 /** True for errors caused by the statement's data (a constraint, a jobby check), not by the connection. */
 function isStatementError(error: unknown): boolean {
+  if (isJobbyError(error)) return true; // a check of ours (an invalid child job's input, say)
   if (typeof error !== 'object' || error === null) return false;
-  const record = error as { code?: unknown; severity?: unknown };
-  if (typeof record.code === 'string' && /^[A-Z_]+$/.test(record.code) && !record.severity) return true; // JobbyError
+  const code = (error as { code?: unknown }).code;
   // SQLSTATE classes 22 (data), 23 (integrity), 42 (syntax/undefined): retrying cannot help.
-  return typeof record.code === 'string' && /^(22|23|42)/.test(record.code);
+  return typeof code === 'string' && statementErrorClasses.has(code.slice(0, 2));
 }
 
 const completedResult = Object.freeze({ status: 'completed' as const });
