@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { toStoredError } from '../store/job-row.js';
+import { toStoredError, type JobRow } from '../store/job-row.js';
 import type { JobState, StoredError } from '../store/job.js';
 import type { AdminContext } from './admin-context.js';
 
@@ -56,28 +56,9 @@ export interface JobDetailParams {
   previewBytes?: number;
 }
 
-interface DetailRow {
-  id: string;
-  type_id: number;
-  key: string;
+/** A job_snapshots row (the store's JobRow) without its payloads, with what the detail adds. */
+interface DetailRow extends Omit<JobRow, 'state' | 'attempt_token' | 'input' | 'output'> {
   state: JobState | null;
-  priority: number;
-  run_at: Date;
-  attempts: number;
-  max_attempts: number;
-  worker_id: string | null;
-  lease_expires_at: Date | null;
-  pending_dependencies: number;
-  dependency_count: number;
-  input_bytes: number;
-  output_bytes: number | null;
-  last_error: unknown;
-  created_at: Date;
-  ready_at: Date | null;
-  started_at: Date | null;
-  finished_at: Date | null;
-  expires_at: Date | null;
-  retention_seconds: number | null;
   first_started_at: Date | null;
   database_now: Date;
   input_text_bytes: number;

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { WorkerRecord } from '../store/worker-heartbeat.js';
 import type { AdminContext } from './admin-context.js';
 
 /**
@@ -6,17 +7,8 @@ import type { AdminContext } from './admin-context.js';
  * read whole (workers: the ones seen in the last day, at most `limit`, live ones first).
  */
 
-export interface AdminWorker {
-  id: string;
-  hostname: string;
-  pid: number;
-  jobTypeIds: number[];
-  concurrency: number;
-  startedAt: Date;
-  lastHeartbeatAt: Date;
-  stoppedAt: Date | null;
-  /** What the process registered about itself (its workers' settings, under `workers`). */
-  metadata: Record<string, unknown>;
+/** A registered worker (the store's WorkerRecord: its metadata is what the process registered about itself, its workers' settings under `workers`). */
+export interface AdminWorker extends WorkerRecord {
   /** Not stopped, and a heartbeat within the last `aliveSeconds`. */
   alive: boolean;
 }
