@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createJobAdmin } from '../../admin/job-admin.js';
 import { isJobbyError } from '../../errors.js';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-database.js';
 import { until } from '../../testing/until.js';
@@ -61,6 +62,10 @@ describe('schedules', () => {
     const [record] = await jobStoreOf(client).jobScheduleList();
     expect(record).toMatchObject({ name: 'tick', cron: '* * * * * *', timezone: 'UTC', catchUp: 'last', removedAt: null });
     expect(record!.lastFireAt!.getTime()).toBeGreaterThanOrEqual(slots.at(-1)!);
+    const [listed] = await createJobAdmin(database).scheduleList();
+    expect(listed).toMatchObject({ type: 'demo.Produce', name: 'tick', cron: '* * * * * *', catchUp: 'last', state: 'active', removedAt: null });
+    expect(listed!.nextFireAt!.getTime() % 1_000).toBe(0);
+    expect(Math.abs(listed!.nextFireAt!.getTime() - Date.now())).toBeLessThan(2_000);
   });
 
   it('applies each catch-up policy to the slots missed while no worker ran', async () => {
@@ -104,6 +109,7 @@ describe('schedules', () => {
     expect(warnings.join('\n')).toMatch(/"name":"gone"/);
     const record = (await jobStoreOf(client).jobScheduleList()).find((schedule) => schedule.name === 'gone');
     expect(record?.removedAt).toBeInstanceOf(Date);
+    expect((await createJobAdmin(database).scheduleList()).find((schedule) => schedule.name === 'gone')).toMatchObject({ state: 'removed', nextFireAt: null });
     // The old worker still has it in memory, but the database refuses its next fire.
     const count = (await jobsOf('gone')).length;
     await new Promise((resolve) => setTimeout(resolve, 7_000));
