@@ -220,14 +220,14 @@ begin
   done as (
     delete from job_running r using input i
     where r.job_id = i.id and r.attempt_token = i.token
-    returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at, r.retention_seconds,
+    returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at, r.retention_seconds, r.depended_on,
               i.output, i.output_bytes, i.run_ms, i.again_at
   ),
   kept as (
     select d.*,
            d.again_at is null as final,
            case when d.retention_seconds = 0 and d.again_at is null
-                then exists (select 1 from job_dependencies x where x.depends_on_id = d.job_id)
+                then d.depended_on or exists (select 1 from job_dependencies x where x.depends_on_id = d.job_id)
                 else true end as recorded
     from done d
   ),
@@ -599,6 +599,12 @@ begin
     -- Something expires later (the partition's expires_at index): not yet.
     continue when exists (select 1 from job_outcomes o
                           where o.job_id >= lower_id and o.job_id < lower_id + span and o.expires_at >= now());
+    -- A live dependent in a later span still needs an output from this one (at its claim):
+    -- probed from the live side, each live row's edges into the span by the edges' key.
+    continue when exists (select 1 from job_queue q join job_dependencies d on d.job_id = q.job_id
+                          where d.depends_on_id >= lower_id and d.depends_on_id < lower_id + span);
+    continue when exists (select 1 from job_running r join job_dependencies d on d.job_id = r.job_id
+                          where d.depends_on_id >= lower_id and d.depends_on_id < lower_id + span);
     -- Everything with an expiry has expired; a job kept forever has none. This reads the span's
     -- records until it finds one, so it runs once per partition: found, it is remembered.
     if exists (select 1 from jobs j where j.id >= lower_id and j.id < lower_id + span and j.retention_seconds is null) then
@@ -615,6 +621,11 @@ begin
   with expired as (
     select o.job_id from job_outcomes o
     where o.expires_at < now() and o.final
+      -- Kept while a dependent is live: it reads this output when it is claimed.
+      and not exists (select 1 from job_dependencies d
+                      where d.depends_on_id = o.job_id
+                        and (exists (select 1 from job_queue q where q.job_id = d.job_id)
+                             or exists (select 1 from job_running r where r.job_id = d.job_id)))
       and (o.job_id >= ((select s.last_value from jobs_id_seq s) / span) * span
            or (o.job_id / span) * span = any (array(
                 select substring(k.name from '[0-9]+$')::bigint from job_outcome_partitions_kept k)))
@@ -928,7 +939,8 @@ CREATE TABLE jobby.job_running (
     lease_expires_at timestamp with time zone NOT NULL,
     claimed_at timestamp with time zone DEFAULT now() NOT NULL,
     ready_at timestamp with time zone,
-    retention_seconds integer
+    retention_seconds integer,
+    depended_on boolean DEFAULT false NOT NULL
 )
 WITH (fillfactor='50', autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='2000', autovacuum_vacuum_insert_scale_factor='0', autovacuum_vacuum_insert_threshold='2000', autovacuum_analyze_scale_factor='0', autovacuum_analyze_threshold='2000');
 

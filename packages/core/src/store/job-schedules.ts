@@ -4,7 +4,7 @@ import type { StoreContext } from './store-context.js';
 
 /**
  * Schedules (issue 19): the cursor of each declared schedule, kept in `job_schedules`
- * (migrations/0004_job_schedules.sql; functions in sql/job-schedules.sql). The slots themselves
+ * (migrations/0005_job_schedules.sql; functions in sql/job-schedules.sql). The slots themselves
  * are computed by the worker (runtime/worker/scheduler.ts) from the cron expression; the store
  * only makes each slot's decision happen once, across every worker.
  */

@@ -64,6 +64,7 @@ export interface JobRunning {
   attempt: number;
   attempt_token: Int8;
   claimed_at: Generated<Timestamp>;
+  depended_on: Generated<boolean>;
   job_id: Int8;
   lease_expires_at: Timestamp;
   ready_at: Timestamp | null;
