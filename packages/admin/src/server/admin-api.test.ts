@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   ActionResponse,
@@ -498,5 +499,29 @@ describe('the UI', () => {
     expect(await route.text()).toContain('<title>app</title>');
     const traversal = await app.request('http://127.0.0.1/..%2f..%2fetc%2fpasswd');
     expect(await traversal.text()).toContain('<title>app</title>');
+  });
+
+  it('sends files and API answers compressed: brotli or gzip by Accept-Encoding, as they are without it', async () => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'jobby-admin-ui-'));
+    const script = `export const rows = [${Array.from({ length: 400 }, (_, index) => `{ id: ${index}, label: 'row ${index}' }`).join(', ')}];`;
+    await writeFile(path.join(directory, 'index.html'), '<!doctype html><title>app</title>');
+    await writeFile(path.join(directory, 'app.js'), script);
+    const app = api.appWith({ uiDirectory: directory });
+    const brotli = await app.request('http://127.0.0.1/app.js', { headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } });
+    expect(brotli.headers.get('content-encoding')).toBe('br');
+    expect(brotli.headers.get('vary')).toContain('Accept-Encoding');
+    const brotliBody = Buffer.from(await brotli.arrayBuffer());
+    expect(brotliBody.length).toBeLessThan(script.length / 4);
+    expect(brotliDecompressSync(brotliBody).toString()).toBe(script);
+    const gzipped = await app.request('http://127.0.0.1/app.js', { headers: { 'accept-encoding': 'gzip' } });
+    expect(gzipped.headers.get('content-encoding')).toBe('gzip');
+    expect(gunzipSync(Buffer.from(await gzipped.arrayBuffer())).toString()).toBe(script);
+    const plain = await app.request('http://127.0.0.1/app.js');
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await plain.text()).toBe(script);
+
+    const overview = await app.request('http://127.0.0.1/api/overview', { headers: { 'accept-encoding': 'gzip' } });
+    expect(overview.headers.get('content-encoding')).toBe('gzip');
+    expect(JSON.parse(gunzipSync(Buffer.from(await overview.arrayBuffer())).toString())).toHaveProperty('plugins');
   });
 });
