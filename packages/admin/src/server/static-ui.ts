@@ -51,7 +51,7 @@ export function registerStaticUi(app: Hono, uiDirectory: string = defaultUiDirec
       const headers: Record<string, string> = { 'content-type': type, 'cache-control': cache, vary: 'Accept-Encoding' };
       const encoding = compressible(type) ? pickEncoding(accepted) : undefined;
       if (!encoding) return c.body(await readFile(file), 200, headers);
-      const body = await compressedFile(file, encoding);
+      const body = new Uint8Array(await compressedFile(file, encoding));
       return c.body(body, 200, { ...headers, 'content-encoding': encoding });
     };
     if (candidate.startsWith(root + path.sep) && (await isFile(candidate))) {
