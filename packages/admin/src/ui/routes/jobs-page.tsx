@@ -167,7 +167,18 @@ export function JobsPage() {
           <Loading what="jobs" />
         ) : (
           <div className="table-wrap">
-            <table className="table" data-testid="jobs-table">
+            <table className="table jobs-table" data-testid="jobs-table">
+              <colgroup>
+                <col className="col-check" />
+                <col className="col-id" />
+                <col className="col-type" />
+                <col className="col-key" />
+                <col className="col-state" />
+                <col className="col-attempts" />
+                <col className="col-time" />
+                <col className="col-run" />
+                <col />
+              </colgroup>
               <thead>
                 <tr>
                   <th scope="col" className="check">
@@ -197,7 +208,7 @@ export function JobsPage() {
                       <td className="num mono">
                         <Link to={`/jobs/${job.id}`}>{job.id}</Link>
                       </td>
-                      <td className="mono">{job.type}</td>
+                      <td className="mono" title={job.type}>{job.type}</td>
                       <td className="mono truncate" title={job.key}>
                         <Link to={`/jobs/${job.id}`}>{job.key}</Link>
                       </td>
