@@ -9,6 +9,7 @@ import type {
   BulkResponse,
   CountsResponse,
   GraphResponse,
+  JobCountResponse,
   JobDetailResponse,
   JobListResponse,
   MetaResponse,
@@ -295,6 +296,30 @@ describe('changing', () => {
     expect(retried.body.results.every((result) => result.ok)).toBe(true);
     await untilState(a.id, 'succeeded');
     await untilState(b.id, 'succeeded');
+  });
+
+  it('counts the jobs matching a filter and cancels exactly those, server-side', async () => {
+    const later = new Date(Date.now() + 3_600_000);
+    const matching = [];
+    for (let index = 0; index < 7; index++) matching.push(await api.client.submit(demoJobs.refs.Produce, `by-filter-${index}`, { value: 1 }, { runAt: later }));
+    const other = await api.client.submit(demoJobs.refs.Produce, 'not-by-filter', { value: 1 }, { runAt: later });
+    const count = await api.get<JobCountResponse>('/api/jobs/count?keyPrefix=by-filter-&state=queued');
+    expect(count.status).toBe(200);
+    expect(count.body).toEqual({ count: 7, capped: false, cap: 10_000 });
+    expect((await api.get('/api/jobs/count?sort=created')).status).toBe(400);
+
+    const both = await api.post<ApiErrorBody>('/api/jobs/bulk', { action: 'cancel', ids: [other.id], filter: { keyPrefix: 'by-filter-' } });
+    expect(both.status).toBe(400);
+    expect((await api.post<ApiErrorBody>('/api/jobs/bulk', { action: 'cancel', filter: { keyPrefix: 3 } })).status).toBe(400);
+    expect((await api.post<ApiErrorBody>('/api/jobs/bulk', { action: 'cancel', filter: { colour: 'blue' } })).status).toBe(400);
+
+    const cancelled = await api.post<BulkResponse>('/api/jobs/bulk', { action: 'cancel', filter: { keyPrefix: 'by-filter-', state: 'queued' } });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.results.map((result) => result.id).sort()).toEqual(matching.map((job) => job.id).sort());
+    expect(cancelled.body.results.every((result) => result.ok)).toBe(true);
+    for (const job of matching) expect(await jobState(job.id)).toBe('cancelled');
+    expect(await jobState(other.id)).toBe('queued');
+    expect((await api.get<JobCountResponse>('/api/jobs/count?keyPrefix=by-filter-&state=queued')).body.count).toBe(0);
   });
 });
 
