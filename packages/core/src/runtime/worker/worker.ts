@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { JobTypeKey } from '../../contract/job-type-map.js';
 import { JobbyError } from '../../errors.js';
+import { defaultBackoffBaseMs, defaultBackoffMaxMs } from '../../store/job-fail.js';
 import type { JobStore } from '../../store/job-store.js';
 import { createJobbyClient, jobStoreOf, syncJobTypes, type JobbyClient } from '../client.js';
 import { WorkerEventEmitter } from '../events.js';
@@ -168,8 +169,8 @@ class WorkerImpl implements Worker {
         concurrency: this.options.concurrency,
         pollIntervalMs: this.options.pollIntervalMs,
         pollJitter: 0.25,
-        backoffBaseMs: 1_000,
-        backoffMaxMs: 3_600_000,
+        backoffBaseMs: defaultBackoffBaseMs,
+        backoffMaxMs: defaultBackoffMaxMs,
       },
     });
     this.loaded = loaded;
