@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
@@ -9,6 +10,7 @@ import type {
   BulkResponse,
   CountsResponse,
   GraphResponse,
+  JobCountResponse,
   JobDetailResponse,
   JobListResponse,
   MetaResponse,
@@ -312,6 +314,30 @@ describe('changing', () => {
     await untilState(a.id, 'succeeded');
     await untilState(b.id, 'succeeded');
   });
+
+  it('counts the jobs matching a filter and cancels exactly those, server-side', async () => {
+    const later = new Date(Date.now() + 3_600_000);
+    const matching = [];
+    for (let index = 0; index < 7; index++) matching.push(await api.client.submit(demoJobs.refs.Produce, `by-filter-${index}`, { value: 1 }, { runAt: later }));
+    const other = await api.client.submit(demoJobs.refs.Produce, 'not-by-filter', { value: 1 }, { runAt: later });
+    const count = await api.get<JobCountResponse>('/api/jobs/count?keyPrefix=by-filter-&state=queued');
+    expect(count.status).toBe(200);
+    expect(count.body).toEqual({ count: 7, capped: false, cap: 10_000 });
+    expect((await api.get('/api/jobs/count?sort=created')).status).toBe(400);
+
+    const both = await api.post<ApiErrorBody>('/api/jobs/bulk', { action: 'cancel', ids: [other.id], filter: { keyPrefix: 'by-filter-' } });
+    expect(both.status).toBe(400);
+    expect((await api.post<ApiErrorBody>('/api/jobs/bulk', { action: 'cancel', filter: { keyPrefix: 3 } })).status).toBe(400);
+    expect((await api.post<ApiErrorBody>('/api/jobs/bulk', { action: 'cancel', filter: { colour: 'blue' } })).status).toBe(400);
+
+    const cancelled = await api.post<BulkResponse>('/api/jobs/bulk', { action: 'cancel', filter: { keyPrefix: 'by-filter-', state: 'queued' } });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.results.map((result) => result.id).sort()).toEqual(matching.map((job) => job.id).sort());
+    expect(cancelled.body.results.every((result) => result.ok)).toBe(true);
+    for (const job of matching) expect(await jobState(job.id)).toBe('cancelled');
+    expect(await jobState(other.id)).toBe('queued');
+    expect((await api.get<JobCountResponse>('/api/jobs/count?keyPrefix=by-filter-&state=queued')).body.count).toBe(0);
+  });
 });
 
 describe('validation: bad input is a 400 with a JSON error, never a 500', () => {
@@ -515,5 +541,29 @@ describe('the UI', () => {
     expect(await route.text()).toContain('<title>app</title>');
     const traversal = await app.request('http://127.0.0.1/..%2f..%2fetc%2fpasswd');
     expect(await traversal.text()).toContain('<title>app</title>');
+  });
+
+  it('sends files and API answers compressed: brotli or gzip by Accept-Encoding, as they are without it', async () => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'jobby-admin-ui-'));
+    const script = `export const rows = [${Array.from({ length: 400 }, (_, index) => `{ id: ${index}, label: 'row ${index}' }`).join(', ')}];`;
+    await writeFile(path.join(directory, 'index.html'), '<!doctype html><title>app</title>');
+    await writeFile(path.join(directory, 'app.js'), script);
+    const app = api.appWith({ uiDirectory: directory });
+    const brotli = await app.request('http://127.0.0.1/app.js', { headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } });
+    expect(brotli.headers.get('content-encoding')).toBe('br');
+    expect(brotli.headers.get('vary')).toContain('Accept-Encoding');
+    const brotliBody = Buffer.from(await brotli.arrayBuffer());
+    expect(brotliBody.length).toBeLessThan(script.length / 4);
+    expect(brotliDecompressSync(brotliBody).toString()).toBe(script);
+    const gzipped = await app.request('http://127.0.0.1/app.js', { headers: { 'accept-encoding': 'gzip' } });
+    expect(gzipped.headers.get('content-encoding')).toBe('gzip');
+    expect(gunzipSync(Buffer.from(await gzipped.arrayBuffer())).toString()).toBe(script);
+    const plain = await app.request('http://127.0.0.1/app.js');
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await plain.text()).toBe(script);
+
+    const overview = await app.request('http://127.0.0.1/api/overview', { headers: { 'accept-encoding': 'gzip' } });
+    expect(overview.headers.get('content-encoding')).toBe('gzip');
+    expect(JSON.parse(gunzipSync(Buffer.from(await overview.arrayBuffer())).toString())).toHaveProperty('plugins');
   });
 });

@@ -256,7 +256,19 @@ export type JobAction = 'retry' | 'cancel' | 'run-now' | 'rerun';
 /** POST /api/jobs/bulk */
 export interface BulkRequest {
   action: 'retry' | 'cancel';
-  ids: string[];
+  /** The selected jobs, or: */
+  ids?: string[];
+  /** every job matching the Jobs list's filter (its query parameters), up to 10,000. */
+  filter?: Record<string, string>;
+}
+
+/** GET /api/jobs/count */
+export interface JobCountResponse {
+  /** Jobs matching the filter, counted up to `cap`. */
+  count: number;
+  /** More than `cap` match. */
+  capped: boolean;
+  cap: number;
 }
 
 export interface BulkResponse {
