@@ -87,6 +87,18 @@ export interface Jobs {
   type_id: number;
 }
 
+export interface JobSchedules {
+  catch_up: string;
+  cron: string;
+  decided_until: Timestamp | null;
+  declared_at: Generated<Timestamp>;
+  last_fire_at: Timestamp | null;
+  name: string;
+  removed_at: Timestamp | null;
+  timezone: string;
+  type_id: number;
+}
+
 export interface JobSnapshots {
   attempt_token: Int8 | null;
   attempts: number | null;
@@ -164,6 +176,7 @@ export interface DB {
   job_outcomes: JobOutcomes;
   job_queue: JobQueue;
   job_running: JobRunning;
+  job_schedules: JobSchedules;
   job_snapshots: JobSnapshots;
   job_stats: JobStats;
   job_type_controls: JobTypeControls;
