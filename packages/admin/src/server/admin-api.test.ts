@@ -298,6 +298,18 @@ describe('changing', () => {
     await untilState(b.id, 'succeeded');
   });
 
+  it('filters queued jobs by kind: scheduled (waiting for run-at) apart from retrying', async () => {
+    const scheduled = await api.client.submit(demoJobs.refs.Produce, 'kind-scheduled', { value: 1 }, { runAt: new Date(Date.now() + 3_600_000) });
+    const listed = await api.get<JobListResponse>('/api/jobs?keyPrefix=kind-&state=scheduled');
+    expect(listed.status).toBe(200);
+    expect(listed.body.jobs.map((job) => job.id)).toEqual([scheduled.id]);
+    expect((await api.get<JobListResponse>('/api/jobs?keyPrefix=kind-&state=retrying')).body.jobs).toEqual([]);
+    const mixed = await api.get<ApiErrorBody>('/api/jobs?state=scheduled,failed');
+    expect(mixed.status).toBe(400);
+    expect(mixed.body.error.message).toContain('filters alone');
+    await api.post(`/api/jobs/${scheduled.id}/cancel`);
+  });
+
   it('counts the jobs matching a filter and cancels exactly those, server-side', async () => {
     const later = new Date(Date.now() + 3_600_000);
     const matching = [];

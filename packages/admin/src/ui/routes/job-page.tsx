@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { JobAction, JobDetailResponse, JobLink, MetaResponse } from '../../shared/api-types.js';
-import { ErrorBox, Loading, Notice, PageHeader, StateBadge, Time } from '../components/common.js';
+import { ErrorBox, JobStateBadge, Loading, Notice, PageHeader, StateBadge, Time } from '../components/common.js';
 import { useConfirm, type ConfirmOptions } from '../components/confirm-dialog.js';
 import { PayloadViewer } from '../components/payload-viewer.js';
 import { Link } from '../router.js';
@@ -47,7 +47,7 @@ export function JobPage({ id, meta }: { id: string; meta: MetaResponse | undefin
         }
         subtitle={
           <>
-            Job {detail.id} · <StateBadge state={detail.state} /> · attempt {detail.attempts} of {detail.maxAttempts}
+            Job {detail.id} · <JobStateBadge job={detail} /> · attempt {detail.attempts} of {detail.maxAttempts}
           </>
         }
         actions={
