@@ -304,6 +304,9 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     const attempts = await page.getByTestId('attempts-table').textContent();
     expect(attempts).toContain('failed');
     expect(attempts).toContain('succeeded');
+    // The retry's attempt keeps counting: #1 failed, then #2 (run again) succeeded; never two #1.
+    const numbers = await page.locator('[data-testid=attempts-table] tbody tr td:first-child').allTextContents();
+    expect(numbers).toEqual(['#1', 'run again#2']);
     await page.goto(`${admin.url}/jobs/${workflow['nightly-stats']}`);
     await untilHeaderState(page, 'succeeded');
     expect(await headerState(page)).toBe('succeeded');

@@ -129,7 +129,12 @@ export interface JobListResponse {
 }
 
 export interface AttemptInfo {
+  /** Within its cycle: a retry or re-run by a person starts again at 1. */
   attempt: number;
+  /** Across the job's whole history: 1, 2, 3 … */
+  number: number;
+  /** 1, then one more per retry or re-run by a person. */
+  cycle: number;
   outcome: 'succeeded' | 'running' | 'failed' | 'timed_out' | 'lease_expired' | 'cancelled' | 'handed_back';
   workerId: string | null;
   startedAt: string | null;

@@ -67,6 +67,8 @@ export function registerJobRoutes(app: Hono, context: AdminContext): void {
     const now = job.databaseNow;
     const attempts: AttemptInfo[] = attemptList.map((attempt) => ({
       attempt: attempt.attempt,
+      number: attempt.number,
+      cycle: attempt.cycle,
       outcome: attempt.outcome,
       workerId: attempt.workerId,
       startedAt: iso(attempt.startedAt),

@@ -160,9 +160,11 @@ export function JobPage({ id, meta }: { id: string; meta: MetaResponse | undefin
                 </tr>
               </thead>
               <tbody>
-                {attempts.map((attempt) => (
-                  <tr key={`${attempt.attempt}-${attempt.outcome}-${attempt.finishedAt}`}>
-                    <td className="num">{attempt.attempt}</td>
+                {attempts.map((attempt, index) => (
+                  <tr key={attempt.number} className={index > 0 && attempt.cycle !== attempts[index - 1]!.cycle ? 'cycle-start' : undefined}>
+                    <td className="num nowrap" title={`attempt ${attempt.attempt} of run ${attempt.cycle}`}>
+                      {index > 0 && attempt.cycle !== attempts[index - 1]!.cycle ? <span className="cycle-tag">run again</span> : null}#{attempt.number}
+                    </td>
                     <td><span className={`outcome outcome-${attempt.outcome}`}>{attempt.outcome.replace('_', ' ')}</span></td>
                     <td className="nowrap"><Time iso={attempt.startedAt} /></td>
                     <td className="nowrap"><Time iso={attempt.finishedAt} /></td>
