@@ -25,6 +25,7 @@ export const commandPaths = /** @type {const} */ ([
   'types pause',
   'types resume',
   'types limit',
+  'schedules list',
   'new plugin',
 ]);
 
@@ -194,6 +195,15 @@ export function createCommandTree() {
       .argument('<type>', 'the job type, plugin.Job')
       .argument('<concurrency>', 'the limit, 1–1000000, or "none" to remove it')
       .option('--json', 'print the type\'s controls as JSON: { type, id, paused, concurrency }'),
+  );
+
+  const schedules = program.command('schedules').description('recurring jobs declared by the plugins (registry.schedule), one job per fire time');
+  commands.set(
+    'schedules list',
+    schedules
+      .command('list')
+      .description('each schedule with its next and last fire times, and those removed from code')
+      .option('--json', 'print a JSON array: [{ type, name, cron, timezone, catchUp, state, nextFireAt, lastFireAt, removedAt }]'),
   );
 
   const create = program.command('new').description('create a package wired into the project');

@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   ActionResponse,
@@ -16,6 +17,7 @@ import type {
   OverviewResponse,
   SubmitResponse,
   ThroughputResponse,
+  SchedulesResponse,
   TypeControlsResponse,
   TypeStatsResponse,
 } from '../shared/api-types.js';
@@ -164,6 +166,21 @@ describe('reading', () => {
     expect((await api.post<ApiErrorBody>('/api/job-types/nope.Nope/controls', { paused: true })).status).toBe(400);
     const resumed = await api.post<TypeControlsResponse>('/api/job-types/demo.Slow/controls', { paused: false, concurrency: null });
     expect(resumed.body).toEqual({ type: 'demo.Slow', paused: false, concurrency: null });
+  });
+
+  it('GET /api/schedules lists the declared schedules with their next and last fire times (issue 19)', async () => {
+    expect((await api.get<SchedulesResponse>('/api/schedules')).body).toEqual({ schedules: [] });
+    // As a worker records a schedule its module declared (core's scheduler.ts).
+    await sql`insert into ${sql.table(`${api.database.schema}.job_schedules`)} (type_id, name, cron, timezone, catch_up, decided_until, last_fire_at)
+              values (7000, 'hourly', '0 * * * *', 'UTC', 'none', '2026-12-01T10:00:00Z', '2026-12-01T10:00:00Z')`.execute(api.database.db);
+    const { status, body } = await api.get<SchedulesResponse>('/api/schedules');
+    expect(status).toBe(200);
+    expect(body.schedules).toEqual([
+      { type: 'demo.Produce', name: 'hourly', cron: '0 * * * *', timezone: 'UTC', catchUp: 'none', state: 'active', nextFireAt: expect.stringMatching(/T\d\d:00:00\.000Z$/), lastFireAt: '2026-12-01T10:00:00.000Z', removedAt: null },
+    ]);
+    expect(new Date(body.schedules[0]!.nextFireAt!).getTime() - Date.now()).toBeLessThanOrEqual(3_600_000);
+    expect((await api.get<ApiErrorBody>('/api/schedules?type=demo.Produce')).status).toBe(400);
+    await sql`delete from ${sql.table(`${api.database.schema}.job_schedules`)}`.execute(api.database.db);
   });
 
   it('GET /api/counts, /api/throughput and per-type stats', async () => {

@@ -11,6 +11,7 @@ import { registerJobTypeRoutes } from './handlers/job-types.js';
 import { registerJobRoutes } from './handlers/jobs.js';
 import { registerMetaRoutes } from './handlers/meta.js';
 import { registerOverviewRoutes } from './handlers/overview.js';
+import { registerScheduleRoutes } from './handlers/schedules.js';
 import { hostGuard, loopbackAllowedHosts, mutationGuard, requestBodyLimit, securityHeaders } from './security.js';
 import { registerStaticUi } from './static-ui.js';
 
@@ -66,6 +67,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
   registerGraphRoutes(app, context);
   registerJobTypeRoutes(app, context);
   registerJobRoutes(app, context);
+  registerScheduleRoutes(app, context);
   registerStaticUi(app, options.uiDirectory);
   return app;
 }

@@ -279,3 +279,24 @@ export interface JobCountResponse {
 export interface BulkResponse {
   results: { id: string; ok: boolean; affected: string[]; error?: { code: string; message: string } }[];
 }
+
+/** One schedule of GET /api/schedules (issue 19): the same fields as `jobby schedules list --json`. */
+export interface ScheduleInfo {
+  /** `plugin.Job`. */
+  type: string;
+  name: string;
+  cron: string;
+  timezone: string;
+  /** `none`, `last` or `up-to-N`. */
+  catchUp: string;
+  /** `removed`: no longer declared in code, no longer firing. */
+  state: 'active' | 'removed';
+  nextFireAt: string | null;
+  lastFireAt: string | null;
+  removedAt: string | null;
+}
+
+/** GET /api/schedules */
+export interface SchedulesResponse {
+  schedules: ScheduleInfo[];
+}
