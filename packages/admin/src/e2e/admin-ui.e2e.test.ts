@@ -307,6 +307,10 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     // The retry's attempt keeps counting: #1 failed, then #2 (run again) succeeded; never two #1.
     const numbers = await page.locator('[data-testid=attempts-table] tbody tr td:first-child').allTextContents();
     expect(numbers).toEqual(['#1', 'run again#2']);
+    // Who retried it, in the job's audit trail.
+    await page.getByTestId('audit-table').waitFor();
+    expect(await page.getByTestId('audit-table').locator('tbody tr').first().textContent()).toMatch(/operator.*retried/);
+    await shoot(page, 'job-retried-audit-light');
     await page.goto(`${admin.url}/jobs/${workflow['nightly-stats']}`);
     await untilHeaderState(page, 'succeeded');
     expect(await headerState(page)).toBe('succeeded');

@@ -15,6 +15,7 @@
  * ```
  */
 export { createJobAdmin, type JobAdmin } from './job-admin.js';
+export type { AdminAction, AdminActionListParams, AdminActionName, AdminActionRecordParams } from './admin-actions.js';
 export type { JobCount, JobCountParams } from './job-counts.js';
 export {
   createdSlackMs,

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { assertSchemaName, type JobbyDatabase } from '../store/database.js';
 import { createTables } from '../store/tables.js';
+import { adminActionList, adminActionRecord, type AdminActionListParams, type AdminActionRecordParams } from './admin-actions.js';
 import type { AdminContext } from './admin-context.js';
 import { jobCountByTypeAndState, type JobCountParams } from './job-counts.js';
 import { jobAttemptList, jobDetail, jobNeighbours, jobPayload, type JobDetailParams } from './job-detail.js';
@@ -69,5 +70,8 @@ export function createJobAdmin(
     databaseNow: () => databaseNow(context),
     /** Whether key prefixes are ranges of jobs_identity (see `keyOrderedByBytes`). */
     keyOrderedByBytes: () => environment.keyRangeUsable(),
+    /** Appends to the admin's audit trail (see admin-actions.ts). */
+    adminActionRecord: (params: AdminActionRecordParams) => adminActionRecord(context, params),
+    adminActionList: (params: AdminActionListParams) => adminActionList(context, params),
   };
 }
