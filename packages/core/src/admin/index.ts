@@ -33,4 +33,5 @@ export { jobThroughputWindows, type JobThroughput, type JobThroughputParams, typ
 export type { Distribution, JobTypeStats, JobTypeStatsParams } from './job-type-stats.js';
 export type { AdminSchedule } from './schedules.js';
 export type { AdminWorker, WorkerListParams } from './workers.js';
+export type { QueueHealth } from './queue-health.js';
 export type { JobState } from '../store/job.js';

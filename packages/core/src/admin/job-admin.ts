@@ -10,6 +10,7 @@ import { jobList, type JobListParams } from './job-list.js';
 import { jobThroughput, type JobThroughputParams } from './job-throughput.js';
 import { jobTypeStats, type JobTypeStatsParams } from './job-type-stats.js';
 import { keyOrderedByBytes } from './key-order.js';
+import { jobQueueHealth } from './queue-health.js';
 import { scheduleList } from './schedules.js';
 import { databaseNow, jobTypeList, workerList, type WorkerListParams } from './workers.js';
 
@@ -62,6 +63,7 @@ export function createJobAdmin(
     jobTypeStats: (params: JobTypeStatsParams) => jobTypeStats(context, params),
     /** Every job type the database has seen. */
     jobTypeList: () => jobTypeList(context),
+    jobQueueHealth: () => jobQueueHealth(context),
     /** The schedules workers declared, with their next and last fire times, removed ones included. */
     scheduleList: () => scheduleList(context),
     /** Workers seen recently, live ones first. */
