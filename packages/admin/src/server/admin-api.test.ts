@@ -23,7 +23,7 @@ import type {
 } from '../shared/api-types.js';
 import { createJobAdmin } from '@jobby/core/admin';
 import { createApiHarness, testToken, until, type ApiHarness } from './testing/api-harness.js';
-import { demoJobs, demoRegistry } from '../../../core/src/runtime/test-fixtures/demo-plugin.js';
+import { demoJobs, demoRegistry } from '@jobby/core/testing';
 
 /** Every endpoint of the admin API against real Postgres, with a real worker running the demo plugin. */
 
