@@ -10,6 +10,7 @@ import { poison } from './poison.js';
 import { kill9 } from './kill9.js';
 import { listenerBlackhole } from './listener-blackhole.js';
 import { malformedRows } from './malformed-rows.js';
+import { scheduleRace } from './schedule-race.js';
 import { sigterm } from './sigterm.js';
 import { submitRace } from './submit-race.js';
 import { uniqueRace } from './unique-race.js';
@@ -29,6 +30,7 @@ export const scenarios = {
   'listener-blackhole': listenerBlackhole,
   'abandoned-handler': abandonedHandler,
   'admin-fuzz': adminFuzz,
+  'schedule-race': scheduleRace,
 } satisfies Record<string, Scenario>;
 
 export type ScenarioName = keyof typeof scenarios;
