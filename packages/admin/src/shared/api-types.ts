@@ -128,8 +128,22 @@ export interface JobListResponse {
   nextCursor: string | null;
 }
 
+/** One admin action in the audit trail: who did what, when. */
+export interface AuditEntry {
+  at: string;
+  /** `operator` (the admin token) or `open` (embedded, no token), with the name given, if any. */
+  actor: string;
+  action: string;
+  details: Record<string, unknown> | null;
+}
+
 export interface AttemptInfo {
+  /** Within its cycle: a retry or re-run by a person starts again at 1. */
   attempt: number;
+  /** Across the job's whole history: 1, 2, 3 … */
+  number: number;
+  /** 1, then one more per retry or re-run by a person. */
+  cycle: number;
   outcome: 'succeeded' | 'running' | 'failed' | 'timed_out' | 'lease_expired' | 'cancelled' | 'handed_back';
   workerId: string | null;
   startedAt: string | null;
@@ -174,6 +188,8 @@ export interface JobDetailResponse {
     totalMs: number | null;
   };
   attempts: AttemptInfo[];
+  /** Changes made to it through the admin, newest first (the last 50). */
+  audit: AuditEntry[];
   input: PayloadView;
   output: PayloadView | null;
   dependencies: { jobs: JobLink[]; total: number };

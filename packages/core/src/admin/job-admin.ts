@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { assertSchemaName, type JobbyDatabase } from '../store/database.js';
 import { createTables } from '../store/tables.js';
+import { adminActionList, adminActionRecord, type AdminActionListParams, type AdminActionRecordParams } from './admin-actions.js';
 import type { AdminContext } from './admin-context.js';
 import { jobCountByTypeAndState, type JobCountParams } from './job-counts.js';
 import { jobAttemptList, jobDetail, jobNeighbours, jobPayload, type JobDetailParams } from './job-detail.js';
@@ -9,6 +10,7 @@ import { jobList, type JobListParams } from './job-list.js';
 import { jobThroughput, type JobThroughputParams } from './job-throughput.js';
 import { jobTypeStats, type JobTypeStatsParams } from './job-type-stats.js';
 import { keyOrderedByBytes } from './key-order.js';
+import { jobQueueHealth } from './queue-health.js';
 import { scheduleList } from './schedules.js';
 import { databaseNow, jobTypeList, workerList, type WorkerListParams } from './workers.js';
 
@@ -61,6 +63,7 @@ export function createJobAdmin(
     jobTypeStats: (params: JobTypeStatsParams) => jobTypeStats(context, params),
     /** Every job type the database has seen. */
     jobTypeList: () => jobTypeList(context),
+    jobQueueHealth: () => jobQueueHealth(context),
     /** The schedules workers declared, with their next and last fire times, removed ones included. */
     scheduleList: () => scheduleList(context),
     /** Workers seen recently, live ones first. */
@@ -69,5 +72,8 @@ export function createJobAdmin(
     databaseNow: () => databaseNow(context),
     /** Whether key prefixes are ranges of jobs_identity (see `keyOrderedByBytes`). */
     keyOrderedByBytes: () => environment.keyRangeUsable(),
+    /** Appends to the admin's audit trail (see admin-actions.ts). */
+    adminActionRecord: (params: AdminActionRecordParams) => adminActionRecord(context, params),
+    adminActionList: (params: AdminActionListParams) => adminActionList(context, params),
   };
 }
