@@ -150,6 +150,11 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
       expect(types).toContain('steam.FetchAppList');
       expect(types).toContain('steam_app_list_processor');
       expect(await page.getByTestId('workers-table').textContent()).toContain('live');
+      // Queue health per type, and the hour's failure called out (shop page 3 failed in the setup).
+      await page.getByTestId('queue-health-table').waitFor();
+      expect(await page.getByTestId('queue-health-table').locator('tr.row-alert').first().textContent()).toContain('shop.ProcessCatalogPage');
+      expect(await page.getByRole('alert').first().textContent()).toMatch(/failed in the last hour/);
+      expect(await page.locator('[data-testid=counts-table] td.cell-alert').count()).toBeGreaterThan(0);
       await page.locator('.chart svg').waitFor();
       expect(await page.locator('.chart .bar-succeeded').count()).toBeGreaterThan(0);
       await shoot(page, `overview-${dark ? 'dark' : 'light'}`);

@@ -15,6 +15,7 @@ import type {
   JobListResponse,
   MetaResponse,
   OverviewResponse,
+  QueueHealthResponse,
   SubmitResponse,
   ThroughputResponse,
   SchedulesResponse,
@@ -196,6 +197,12 @@ describe('reading', () => {
     const produced = counts.body.counts.find((row) => row.type === 'demo.Produce' && row.state === 'succeeded');
     expect(produced!.count).toBeGreaterThanOrEqual(26);
     expect(counts.body.succeededCountedAt).toBeNull();
+    const health = await api.get<QueueHealthResponse>('/api/queue-health');
+    expect(health.status).toBe(200);
+    const produce = health.body.types.find((type) => type.type === 'demo.Produce')!;
+    expect(produce.lastHour).toHaveLength(12);
+    expect(produce.lastHour.reduce((sum, bucket) => sum + bucket.succeeded, 0)).toBeGreaterThanOrEqual(26);
+    expect((await api.get('/api/queue-health?type=x')).status).toBe(400);
     const throughput = await api.get<ThroughputResponse>('/api/throughput?window=1h');
     expect(throughput.status).toBe(200);
     expect(throughput.body.buckets).toHaveLength(60);

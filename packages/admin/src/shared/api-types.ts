@@ -90,6 +90,25 @@ export interface CountsResponse {
   succeededCountedAt: string | null;
 }
 
+/** GET /api/queue-health: per job type, from job_queue, job_running and the job_stats rollups. */
+export interface QueueHealthResponse {
+  databaseNow: string;
+  types: {
+    type: string;
+    due: number;
+    scheduled: number;
+    retrying: number;
+    waiting: number;
+    running: number;
+    /** How long the oldest due job has waited, in ms (null: nothing due). */
+    oldestDueAgeMs: number | null;
+    /** Mean due → claimed of the attempts running now, in ms. */
+    pickupMs: number | null;
+    /** The last hour in 5-minute buckets, oldest first. */
+    lastHour: { start: string; succeeded: number; failed: number; retried: number; cancelled: number }[];
+  }[];
+}
+
 /** GET /api/throughput */
 export interface ThroughputResponse {
   from: string;
