@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import { assertSchemaName, type JobbyDatabase } from '../store/database.js';
 import { createTables } from '../store/tables.js';
 import { adminActionList, adminActionRecord, type AdminActionListParams, type AdminActionRecordParams } from './admin-actions.js';
@@ -14,6 +13,7 @@ import { keyOrderedByBytes } from './key-order.js';
 import { jobQueueHealth } from './queue-health.js';
 import { scheduleList } from './schedules.js';
 import { databaseNow, jobTypeList, workerList, type WorkerListParams } from './workers.js';
+import type { AnyKysely } from '../contract/any-kysely.js';
 
 /**
  * The admin's reads, bound to one schema: what an operator's console shows, each operation named
@@ -33,8 +33,7 @@ import { databaseNow, jobTypeList, workerList, type WorkerListParams } from './w
 export type JobAdmin = ReturnType<typeof createJobAdmin>;
 
 export function createJobAdmin(
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  database: Pick<JobbyDatabase, 'schema'> & { db: Kysely<any> },
+  database: Pick<JobbyDatabase, 'schema'> & { db: AnyKysely },
 ) {
   const context: AdminContext = { db: database.db, tables: createTables(assertSchemaName(database.schema)) };
   let keyRange: Promise<boolean> | undefined;

@@ -40,7 +40,7 @@ export function JobsPage() {
     setSelected(new Set());
     setAllMatching(undefined);
     setKeyDraft(filters.keyPrefix);
-  }, [location.search]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [location.search]); // eslint-disable-line react-hooks/exhaustive-deps -- resets paging and selection when the URL's filters change, and only then
 
   const update = (change: Partial<JobFilters>) => {
     navigate(`/jobs${queryString(filtersToParams({ ...filters, ...change }))}`, { replace: true });
@@ -49,7 +49,7 @@ export function JobsPage() {
     if (keyDraft === filters.keyPrefix) return;
     const timer = setTimeout(() => update({ keyPrefix: keyDraft }), 300);
     return () => clearTimeout(timer);
-  }, [keyDraft]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [keyDraft]); // eslint-disable-line react-hooks/exhaustive-deps -- debounces typing: a change of the other filters must not restart the timer
 
   const jobs = page.data?.jobs ?? [];
   const allSelected = jobs.length > 0 && jobs.every((job) => selected.has(job.id));
