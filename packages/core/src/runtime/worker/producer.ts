@@ -13,7 +13,11 @@ import type { ReportError } from './until-database.js';
  *   type's own concurrency + prefetch), minus what runs and what is buffered;
  * - while outcomes cannot be written (the completer's backlog is over 4× the room), it claims
  *   nothing: back-pressure rather than a growing pile of finished but unrecorded jobs;
- * - a type without room is woken by its jobs finishing, never by the clock.
+ * - a type without room is woken by its jobs finishing, never by the clock;
+ * - run-at on time: a claim that runs dry tells when the earliest future run-at of its types falls
+ *   (job-claim.sql); the producer wakes for it with a timer, so a due job starts within a few
+ *   milliseconds of its run-at when a slot is free, not at the next poll. Notifications (an enqueue,
+ *   a retry) wake it to claim and so to learn of new run-ats.
  */
 
 export interface ProducerParams {
@@ -37,6 +41,8 @@ export interface ProducerParams {
 export class Producer {
   private wakeUp: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  /** When the earliest known future run-at falls (Date.now() time), if any. */
+  private nextRunAt: number | undefined;
 
   constructor(private readonly params: ProducerParams) {}
 
@@ -95,6 +101,11 @@ export class Producer {
     let failures = 0;
     while (this.params.isRunning()) {
       const now = Date.now();
+      if (this.nextRunAt !== undefined && this.nextRunAt <= now) {
+        // A run-at is due: every type claims at its next opportunity.
+        this.nextRunAt = undefined;
+        for (const type of held.types.values()) type.forced = true;
+      }
       // Back-pressure: while outcomes cannot be written, do not claim more.
       const backlogged = this.params.completerBacklog() > (concurrency + prefetch) * 4;
       const eligible = backlogged ? [] : [...held.types.values()].filter((type) => this.room(type) >= this.claimThreshold(type));
@@ -102,7 +113,8 @@ export class Producer {
       if (due.length === 0) {
         // Types without enough room are woken by their jobs finishing, not by the clock (waiting
         // for their poll time spun this loop every millisecond while all slots were busy).
-        const next = eligible.length > 0 ? Math.min(...eligible.map((type) => type.nextPollAt)) : now + 1_000;
+        let next = eligible.length > 0 ? Math.min(...eligible.map((type) => type.nextPollAt)) : now + 1_000;
+        if (this.nextRunAt !== undefined && eligible.length > 0) next = Math.min(next, this.nextRunAt);
         await this.waitForWake(backlogged ? 50 : Math.max(1, Math.min(next - now, 60_000)));
         continue;
       }
@@ -153,6 +165,11 @@ export class Producer {
         limit: groupLimit,
         leaseSeconds: this.params.leaseSeconds,
       });
+      if (claimed.nextRunInMs !== null) {
+        // Rounded up: a timer that fires a millisecond early finds the job not yet due.
+        const at = Date.now() + Math.ceil(claimed.nextRunInMs) + 1;
+        if (this.nextRunAt === undefined || at < this.nextRunAt) this.nextRunAt = at;
+      }
       const full = claimed.length >= groupLimit;
       for (const type of group.types) {
         type.lastClaimFull = full;
