@@ -80,9 +80,16 @@ export class Producer {
     return concurrency + prefetch - held.runningTotal - held.bufferedTotal;
   }
 
+  /**
+   * A type's room. With several types, a type that has jobs buffered leaves the last
+   * `concurrency` places of the global room to the types that have none: a backlog of one type
+   * (a retry storm) keeps its buffer full, and without this reserve another type's new job could
+   * not even be claimed until that buffer drained (issue 19, fairness between types).
+   */
   private room(type: JobTypeSlots): number {
     const typeRoom = type.worker.options.concurrency + this.params.prefetch - type.running - type.buffer.length;
-    return Math.max(0, Math.min(this.globalRoom(), typeRoom));
+    const reserve = type.buffer.length > 0 && this.params.held.types.size > 1 ? Math.min(this.params.concurrency, this.params.prefetch) : 0;
+    return Math.max(0, Math.min(this.globalRoom() - reserve, typeRoom));
   }
 
   /**
@@ -149,7 +156,9 @@ export class Producer {
     const groups: { types: JobTypeSlots[]; limit: number }[] = [];
     const limit = Math.min(this.globalRoom(), due.reduce((sum, type) => sum + this.room(type), 0));
     if (due.every((type) => this.room(type) >= limit)) groups.push({ types: due, limit });
-    else for (const type of due) groups.push({ types: [type], limit: this.room(type) });
+    // One claim per type: the types with nothing buffered first (their jobs wait on this claim;
+    // a type with a full buffer has work in hand).
+    else for (const type of [...due].sort((a, b) => a.buffer.length - b.buffer.length)) groups.push({ types: [type], limit: this.room(type) });
     for (const group of groups) {
       const groupLimit = Math.min(group.limit, this.globalRoom());
       const now = Date.now();
