@@ -10,8 +10,10 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL('./dist/ui', import.meta.url)),
     emptyOutDir: true,
-    sourcemap: true,
-    chunkSizeWarningLimit: 1024,
+    // Source maps are left out by default (the server would publish them with the UI); a developer
+    // who wants them builds with JOBBY_ADMIN_SOURCEMAP=1.
+    sourcemap: process.env.JOBBY_ADMIN_SOURCEMAP === '1',
+    chunkSizeWarningLimit: 300,
   },
   server: {
     // Host is kept (changeOrigin false) so the API's same-origin check sees the page's own origin.

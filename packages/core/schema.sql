@@ -272,14 +272,14 @@ begin
   done as (
     delete from job_running r using input i
     where r.job_id = i.id and r.attempt_token = i.token
-    returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at, r.retention_seconds,
+    returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at, r.retention_seconds, r.depended_on,
               i.output, i.output_bytes, i.run_ms, i.again_at
   ),
   kept as (
     select d.*,
            d.again_at is null as final,
            case when d.retention_seconds = 0 and d.again_at is null
-                then exists (select 1 from job_dependencies x where x.depends_on_id = d.job_id)
+                then d.depended_on or exists (select 1 from job_dependencies x where x.depends_on_id = d.job_id)
                 else true end as recorded
     from done d
   ),
@@ -675,6 +675,12 @@ begin
     -- Something expires later (the partition's expires_at index): not yet.
     continue when exists (select 1 from job_outcomes o
                           where o.job_id >= lower_id and o.job_id < lower_id + span and o.expires_at >= now());
+    -- A live dependent in a later span still needs an output from this one (at its claim):
+    -- probed from the live side, each live row's edges into the span by the edges' key.
+    continue when exists (select 1 from job_queue q join job_dependencies d on d.job_id = q.job_id
+                          where d.depends_on_id >= lower_id and d.depends_on_id < lower_id + span);
+    continue when exists (select 1 from job_running r join job_dependencies d on d.job_id = r.job_id
+                          where d.depends_on_id >= lower_id and d.depends_on_id < lower_id + span);
     -- Everything with an expiry has expired; a job kept forever has none. This reads the span's
     -- records until it finds one, so it runs once per partition: found, it is remembered.
     if exists (select 1 from jobs j where j.id >= lower_id and j.id < lower_id + span and j.retention_seconds is null) then
@@ -691,6 +697,11 @@ begin
   with expired as (
     select o.job_id from job_outcomes o
     where o.expires_at < now() and o.final
+      -- Kept while a dependent is live: it reads this output when it is claimed.
+      and not exists (select 1 from job_dependencies d
+                      where d.depends_on_id = o.job_id
+                        and (exists (select 1 from job_queue q where q.job_id = d.job_id)
+                             or exists (select 1 from job_running r where r.job_id = d.job_id)))
       and (o.job_id >= ((select s.last_value from jobs_id_seq s) / span) * span
            or (o.job_id / span) * span = any (array(
                 select substring(k.name from '[0-9]+$')::bigint from job_outcome_partitions_kept k)))
@@ -760,6 +771,52 @@ begin
   end if;
   perform pg_notify(notify_channel, '');
   return true;
+end $$;
+
+CREATE FUNCTION jobby.job_schedule_advance(schedule_type_id integer, schedule_name text, expected_until timestamp with time zone, new_until timestamp with time zone, fired_until timestamp with time zone, OUT advanced boolean, OUT decided_until timestamp with time zone, OUT removed boolean, OUT now timestamp with time zone) RETURNS record
+    LANGUAGE plpgsql
+    SET search_path TO 'jobby'
+    AS $$
+#variable_conflict use_column
+begin
+  update job_schedules s
+     set decided_until = new_until,
+         last_fire_at = greatest(s.last_fire_at, fired_until)
+   where s.type_id = schedule_type_id and s.name = schedule_name and s.removed_at is null
+     and s.decided_until is not distinct from expected_until;
+  advanced := found;
+  select s.decided_until, s.removed_at is not null into decided_until, removed
+    from job_schedules s where s.type_id = schedule_type_id and s.name = schedule_name;
+  removed := coalesce(removed, true);
+  now := now();
+end $$;
+
+CREATE FUNCTION jobby.job_schedule_declare(scope_type_ids integer[], type_ids integer[], names text[], crons text[], timezones text[], catch_ups text[]) RETURNS TABLE(type_id integer, name text, decided_until timestamp with time zone, last_fire_at timestamp with time zone, removed_at timestamp with time zone, newly_removed boolean, now timestamp with time zone)
+    LANGUAGE plpgsql
+    SET search_path TO 'jobby'
+    AS $$
+#variable_conflict use_column
+begin
+  insert into job_schedules as s (type_id, name, cron, timezone, catch_up)
+  select d.type_id, d.name, d.cron, d.timezone, d.catch_up
+    from unnest(type_ids, names, crons, timezones, catch_ups) as d (type_id, name, cron, timezone, catch_up)
+  on conflict on constraint job_schedules_pkey do update
+    set cron = excluded.cron, timezone = excluded.timezone, catch_up = excluded.catch_up,
+        declared_at = now(), removed_at = null;
+  return query
+  with removed as (
+    update job_schedules s set removed_at = now()
+     where s.type_id = any (scope_type_ids) and s.removed_at is null
+       and not exists (select 1 from unnest(type_ids, names) as d (type_id, name)
+                        where d.type_id = s.type_id and d.name = s.name)
+    returning s.type_id, s.name
+  )
+  select s.type_id, s.name, s.decided_until, s.last_fire_at,
+         coalesce(s.removed_at, case when r.name is not null then now() end),
+         r.name is not null, now()
+    from job_schedules s
+    left join removed r on r.type_id = s.type_id and r.name = s.name
+   where s.type_id = any (scope_type_ids);
 end $$;
 
 CREATE FUNCTION jobby.job_stats_bump(counts jsonb) RETURNS void
@@ -961,9 +1018,22 @@ CREATE TABLE jobby.job_running (
     lease_expires_at timestamp with time zone NOT NULL,
     claimed_at timestamp with time zone DEFAULT now() NOT NULL,
     ready_at timestamp with time zone,
-    retention_seconds integer
+    retention_seconds integer,
+    depended_on boolean DEFAULT false NOT NULL
 )
 WITH (fillfactor='50', autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='2000', autovacuum_vacuum_insert_scale_factor='0', autovacuum_vacuum_insert_threshold='2000', autovacuum_analyze_scale_factor='0', autovacuum_analyze_threshold='2000');
+
+CREATE TABLE jobby.job_schedules (
+    type_id integer NOT NULL,
+    name text NOT NULL,
+    cron text NOT NULL,
+    timezone text NOT NULL,
+    catch_up text NOT NULL,
+    decided_until timestamp with time zone,
+    last_fire_at timestamp with time zone,
+    declared_at timestamp with time zone DEFAULT now() NOT NULL,
+    removed_at timestamp with time zone
+);
 
 CREATE TABLE jobby.jobs (
     id bigint NOT NULL,
@@ -1158,6 +1228,9 @@ ALTER TABLE ONLY jobby.job_queue
 
 ALTER TABLE ONLY jobby.job_running
     ADD CONSTRAINT job_running_pkey PRIMARY KEY (job_id);
+
+ALTER TABLE ONLY jobby.job_schedules
+    ADD CONSTRAINT job_schedules_pkey PRIMARY KEY (type_id, name);
 
 ALTER TABLE ONLY jobby.job_stats
     ADD CONSTRAINT job_stats_pkey PRIMARY KEY (minute, type_id, worker);

@@ -38,7 +38,7 @@ afterAll(async () => {
 
 describe('help and usage errors', () => {
   it('has --help on every command, exit 0', async () => {
-    for (const argv of [['--help'], ['codegen', '--help'], ['migrate', '--help'], ['worker', '--help'], ['admin', '--help'], ['submit', '--help'], ['jobs', '--help'], ['jobs', 'list', '--help'], ['jobs', 'show', '--help'], ['jobs', 'retry', '--help'], ['jobs', 'cancel', '--help'], ['jobs', 'rerun', '--help']]) {
+    for (const argv of [['--help'], ['codegen', '--help'], ['migrate', '--help'], ['worker', '--help'], ['admin', '--help'], ['submit', '--help'], ['jobs', '--help'], ['jobs', 'list', '--help'], ['jobs', 'show', '--help'], ['jobs', 'retry', '--help'], ['jobs', 'cancel', '--help'], ['jobs', 'rerun', '--help'], ['schedules', 'list', '--help']]) {
       const result = await inProcess(argv);
       expect(result.code, argv.join(' ')).toBe(0);
       expect(result.stdout, argv.join(' ')).toMatch(/^Usage: jobby/);
@@ -181,5 +181,35 @@ describe('against Postgres (child processes)', () => {
     expect(noLimit.code).toBe(2);
     expect(noLimit.stderr).toContain('give a limit');
     expect((await jobby('types', 'limit', 'metrics.BuildWeeklyReport', 'none', '--rate', 'none')).stdout).toBe('metrics.BuildWeeklyReport: running, no limit\n');
+  });
+
+  it('lists schedules with their next and last fire times, removed ones too (issue 19)', async () => {
+    expect((await jobby('schedules', 'list')).stdout).toMatch(/^no schedules/);
+    // As workers record them (scheduler.ts): one declared and fired, one removed from code.
+    const client = new pg.Client({ connectionString: env.DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query(`insert into ${schema}.job_types (id, name) values (999001, 'clitest.Report') on conflict do nothing`);
+      await client.query(`insert into ${schema}.job_schedules (type_id, name, cron, timezone, catch_up, decided_until, last_fire_at, removed_at) values
+        (999001, 'weekly', '0 7 * * 1', 'Europe/Berlin', 'last', '2026-11-30T06:00:00Z', '2026-11-30T06:00:00Z', null),
+        (999001, 'old', '*/5 * * * * *', 'UTC', 'up-to-3', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z', '2026-11-02T00:00:00Z')`);
+    } finally {
+      await client.end();
+    }
+    const listed = await jobby('schedules', 'list', '--json');
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+    const rows = JSON.parse(listed.stdout) as { type: string; name: string; nextFireAt: string | null }[];
+    expect(rows).toEqual([
+      { type: 'clitest.Report', name: 'old', cron: '*/5 * * * * *', timezone: 'UTC', catchUp: 'up-to-3', state: 'removed', nextFireAt: null, lastFireAt: '2026-11-01T00:00:00.000Z', removedAt: '2026-11-02T00:00:00.000Z' },
+      { type: 'clitest.Report', name: 'weekly', cron: '0 7 * * 1', timezone: 'Europe/Berlin', catchUp: 'last', state: 'active', nextFireAt: expect.any(String), lastFireAt: '2026-11-30T06:00:00.000Z', removedAt: null },
+    ]);
+    // Monday 07:00 in Berlin: 06:00 UTC in winter, 05:00 UTC in summer.
+    const next = new Date(rows[1]!.nextFireAt!);
+    expect(next.getUTCDay()).toBe(1);
+    expect([5, 6]).toContain(next.getUTCHours());
+    expect(next.getTime()).toBeGreaterThan(Date.now());
+    const text = (await jobby('schedules', 'list')).stdout;
+    expect(text).toContain('clitest.Report/weekly  "0 7 * * 1" Europe/Berlin, catch-up last  next ');
+    expect(text).toContain('clitest.Report/old  "*/5 * * * * *" UTC, catch-up up-to-3  removed at 2026-11-02T00:00:00.000Z (no longer declared in code)');
   });
 });

@@ -25,6 +25,7 @@ export const commandPaths = /** @type {const} */ ([
   'types pause',
   'types resume',
   'types limit',
+  'schedules list',
   'new plugin',
 ]);
 
@@ -195,6 +196,15 @@ export function createCommandTree() {
       .argument('[concurrency]', 'the limit on running jobs, 1–1000000, or "none" to remove it')
       .option('--rate <limit/interval>', 'at most <limit> starts per <interval> (ms, s, m or h), e.g. 20/1s; "none" removes it')
       .option('--json', 'print the type\'s controls as JSON: { type, id, paused, concurrency, rate }'),
+  );
+
+  const schedules = program.command('schedules').description('recurring jobs declared by the plugins (registry.schedule), one job per fire time');
+  commands.set(
+    'schedules list',
+    schedules
+      .command('list')
+      .description('each schedule with its next and last fire times, and those removed from code')
+      .option('--json', 'print a JSON array: [{ type, name, cron, timezone, catchUp, state, nextFireAt, lastFireAt, removedAt }]'),
   );
 
   const create = program.command('new').description('create a package wired into the project');

@@ -36,6 +36,7 @@ export function createProgram(context: CommandContext): Command {
   on('types limit')!.action(async (type: string, limit: string | undefined, flags) =>
     (await import('./commands/types.js')).typesLimitAction(type, limit, flags, context),
   );
+  on('schedules list')!.action(async (flags) => (await import('./commands/schedules.js')).schedulesListAction(flags, context));
   on('new plugin')!.action(async (name: string, flags) => (await import('./commands/new-plugin.js')).newPluginAction(name, flags, context));
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({

@@ -41,6 +41,7 @@ export { createWorkerMetrics, serveMetrics } from './runtime/metrics.js';
 export { createPayloadValidator, defaultMaxPayloadBytes, toJson, type PayloadValidator, type ToJsonOptions } from './runtime/payload-validator.js';
 export type { RegisteredWorker, StartupJob } from './runtime/module-loader.js';
 export { readPluginConfig, runWorker, type RunningWorker, type RunWorkerOptions } from './runtime/run-worker.js';
+export { backoffDelay, databaseOutageBackoff, type BackoffOptions } from './runtime/backoff.js';
 export { isTransientDatabaseError } from './runtime/transient-error.js';
 export { describeOrphanedJobTypes, findOrphanedJobTypes, type OrphanedJobType } from './runtime/orphaned-job-types.js';
 export { openDatabase, migrate, databaseOptionsFromEnv, type JobbyDatabase, type DatabaseOptions } from './store/index.js';

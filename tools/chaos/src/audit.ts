@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { isTransientDatabaseError, migrate, openDatabase } from '@jobby/core';
+import { backoffDelay, isTransientDatabaseError, migrate, openDatabase } from '@jobby/core';
 
 /**
  * A scenario's own schema: jobby's migrations, then the chaos audit tables, triggers and a view
@@ -127,12 +127,12 @@ export async function createChaosSchema(name: string, options: { connectionStrin
 /** Retries a query through Postgres restarts (up to `timeoutMs`). */
 export async function queryRetrying<R extends pg.QueryResultRow>(pool: pg.Pool, text: string, values?: unknown[], timeoutMs = 60_000): Promise<pg.QueryResult<R>> {
   const deadline = Date.now() + timeoutMs;
-  for (let failures = 0; ; failures++) {
+  for (let failures = 1; ; failures++) {
     try {
       return await pool.query<R>(text, values);
     } catch (error) {
       if (!isTransientDatabaseError(error) || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** failures)));
+      await new Promise((resolve) => setTimeout(resolve, backoffDelay(failures, { baseMs: 50, maxMs: 1_000 })));
     }
   }
 }

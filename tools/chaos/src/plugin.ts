@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { defineJobs, definePlugin, defineRegistry, isTransientDatabaseError, payload, type JobRegistry, type ModuleContext, type PluginModule, type WorkerRegistry } from '@jobby/core';
+import { backoffDelay, defineJobs, definePlugin, defineRegistry, isTransientDatabaseError, payload, type JobRegistry, type ModuleContext, type PluginModule, type WorkerRegistry } from '@jobby/core';
 
 /**
  * The chaos plugin: handlers whose duration, failures and fatality come from their input, and that
@@ -88,13 +88,13 @@ async function recordExecution(job: { id: string; key: string; attempt: number }
   if (!audit) throw new Error('chaos audit is not configured');
   const { pool, schema } = audit;
   const deadline = Date.now() + 60_000;
-  for (let failures = 0; ; failures++) {
+  for (let failures = 1; ; failures++) {
     try {
       await pool.query(`insert into ${schema}.chaos_executions (job_id, key, attempt, pid) values ($1, $2, $3, $4)`, [job.id, job.key, job.attempt, process.pid]);
       return;
     } catch (error) {
       if (!isTransientDatabaseError(error) || Date.now() > deadline) throw error;
-      await sleep(Math.min(2_000, 50 * 2 ** failures));
+      await sleep(backoffDelay(failures, { baseMs: 50, maxMs: 2_000 }));
     }
   }
 }

@@ -1,4 +1,4 @@
-import { createJobbyClient, createLogger, isTransientDatabaseError, openDatabase, type JobbyClient, type JobbyDatabase, type JobTypeKey } from '@jobby/core';
+import { backoffDelay, createJobbyClient, createLogger, isTransientDatabaseError, openDatabase, type JobbyClient, type JobbyDatabase, type JobTypeKey } from '@jobby/core';
 import type { SubmitOptions } from '@jobby/core';
 import { createChaosSchema, defaultDatabaseUrl, type ChaosSchema } from './audit.js';
 import { check, drain, recordEnqueued, type CheckFigures, type EnqueuedJob } from './checker.js';
@@ -78,7 +78,7 @@ export class Run {
    */
   async submit(jobs: { type: JobTypeKey; key: string; input: unknown; options?: SubmitOptions; kind: string }[], retryMs = 0): Promise<void> {
     const deadline = Date.now() + retryMs;
-    for (let failures = 0; ; failures++) {
+    for (let failures = 1; ; failures++) {
       try {
         const results = await this.client.submitMany(jobs);
         results.forEach((result, index) => {
@@ -88,7 +88,7 @@ export class Run {
         return;
       } catch (error) {
         if (!isTransientDatabaseError(error) || Date.now() > deadline) throw error;
-        await sleep(Math.min(1_000, 50 * 2 ** failures));
+        await sleep(backoffDelay(failures, { baseMs: 50, maxMs: 1_000 }));
       }
     }
   }

@@ -20,7 +20,12 @@ import { e2eRegistry, shopControl, submitShopWorkflow } from './shop-plugin.js';
  */
 
 // Callbacks that run in the page (this file is type-checked without the DOM library).
-declare const document: { querySelector(selector: string): { textContent: string | null } | null; querySelectorAll(selector: string): { length: number } };
+declare const document: {
+  querySelector(selector: string): { textContent: string | null; getBoundingClientRect(): { left: number; right: number } } | null;
+  querySelectorAll(selector: string): { length: number };
+  documentElement: { scrollWidth: number; clientWidth: number };
+};
+declare const performance: { getEntriesByType(type: string): { name: string; encodedBodySize: number; decodedBodySize: number }[] };
 declare const sessionStorage: { setItem(name: string, value: string): void };
 
 const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -53,7 +58,15 @@ async function ensureUiBuilt(): Promise<void> {
   const built = existsSync(index) ? (await stat(index)).mtimeMs : 0;
   if (built >= newest) return;
   const { build } = await import('vite');
-  await build({ configFile: path.join(packageRoot, 'vite.config.ts'), logLevel: 'warn' });
+  // Vitest sets NODE_ENV=test, which would give a development build of React (twice the size,
+  // slower): the browser tests run the UI as it ships.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: path.join(packageRoot, 'vite.config.ts'), logLevel: 'warn', mode: 'production' });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
 }
 
 async function newestMtime(directory: string): Promise<number> {
@@ -65,8 +78,9 @@ async function newestMtime(directory: string): Promise<number> {
   return newest;
 }
 
-async function openPage(options: { dark?: boolean; withToken?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ colorScheme: options.dark ? 'dark' : 'light', viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1 });
+async function openPage(options: { dark?: boolean; withToken?: boolean; width?: number } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const width = options.width ?? 1360;
+  const context = await browser.newContext({ colorScheme: options.dark ? 'dark' : 'light', viewport: { width, height: width < 600 ? 844 : 900 }, deviceScaleFactor: 1 });
   if (options.withToken) await context.addInitScript((value) => sessionStorage.setItem('jobby-admin-token', value), token);
   const page = await context.newPage();
   const problems: string[] = [];
@@ -275,7 +289,16 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     expect(await page.getByTestId('attempts-table').textContent()).toContain('failed');
     await shoot(page, 'job-failed-light');
     shopControl.failingPages.clear();
+    // Retry asks first, as Cancel does; "Keep as is" changes nothing.
     await page.getByRole('button', { name: 'Retry' }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.getByRole('heading').textContent()).toBe(`Retry job ${workflow['nightly-page-3']}?`);
+    await dialog.getByRole('button', { name: 'Keep as is' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await headerState(page)).toBe('failed');
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await shoot(page, 'job-retry-confirm-light');
+    await page.getByRole('dialog').getByRole('button', { name: 'Retry' }).click();
     await page.getByText('will run again').waitFor();
     await untilHeaderState(page, 'succeeded');
     const attempts = await page.getByTestId('attempts-table').textContent();
@@ -297,6 +320,9 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
       if (!dark) {
         await page.getByLabel('Select all on this page').check();
         await page.getByRole('button', { name: 'Cancel selected' }).click();
+        const dialog = page.getByRole('dialog');
+        expect(await dialog.getByRole('heading').textContent()).toBe('Cancel 3 jobs?');
+        await dialog.getByRole('button', { name: 'Cancel 3 jobs' }).click();
         await page.getByText('Cancelled 3 of 3 jobs.').waitFor();
         await page.goto(`${admin.url}/jobs`);
       } else {
@@ -312,6 +338,86 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     }
     for (let index = 0; index < 3; index++) expect((await client.get('demo.Produce' as never, `scheduled-${index}`))?.state).toBe('cancelled');
   });
+
+  it('selects all jobs matching a filter across pages, confirms with their number, and cancels them server-side', async () => {
+    const later = new Date(Date.now() + 3_600_000);
+    await client.submitMany(Array.from({ length: 57 }, (_, index) => ({ type: 'demo.Produce', key: `matching-${index}`, input: { value: index }, options: { runAt: later } })) as never);
+    const { context, page } = await openPage({ withToken: true });
+    await page.goto(`${admin.url}/jobs?keyPrefix=matching-&state=queued`);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=jobs-table] tbody tr').length === 50);
+    await page.getByLabel('Select all on this page').check();
+    await page.getByRole('button', { name: 'Select all jobs matching this filter' }).click();
+    await page.getByText('All 57 jobs matching this filter are selected.').waitFor();
+    expect(await page.getByTestId('selection-count').textContent()).toBe('all 57 matching selected');
+    await page.getByRole('button', { name: 'Cancel selected' }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.getByRole('heading').textContent()).toBe('Cancel 57 jobs?');
+    expect(await dialog.textContent()).toContain('Every job matching this filter');
+    await shoot(page, 'jobs-cancel-all-matching-light');
+    await dialog.getByRole('button', { name: 'Cancel 57 jobs' }).click();
+    await page.getByText('Cancelled 57 of 57 jobs.').waitFor();
+    const left = await client.get('demo.Produce' as never, 'matching-0');
+    expect(left?.state).toBe('cancelled');
+    expect((await client.get('demo.Produce' as never, 'matching-56'))?.state).toBe('cancelled');
+    await context.close();
+  });
+
+  /** Every page, with what shows that it has its data. */
+  const everyPage = () => [
+    { name: 'overview', path: '/', ready: '[data-testid=types-table]' },
+    { name: 'jobs', path: '/jobs', ready: '[data-testid=jobs-table] tbody tr' },
+    { name: 'job', path: `/jobs/${workflow['nightly-page-1']}`, ready: '[data-testid=attempts-table]' },
+    { name: 'graph', path: `/jobs/${workflow['nightly-stats']}/graph`, ready: '.react-flow__node' },
+    { name: 'submit', path: '/submit?type=shop.FetchCatalog', ready: '#submit-key' },
+    { name: 'type', path: '/types/shop.ProcessCatalogPage', ready: '[data-testid=type-stats]' },
+  ];
+
+  it('loads each page with its own code, compressed and without source maps; the graph libraries only on the workflow page', async () => {
+    const report: string[] = [];
+    for (const entry of everyPage()) {
+      const { context, page } = await openPage();
+      await page.goto(`${admin.url}${entry.path}`);
+      await page.locator(entry.ready).first().waitFor();
+      const scripts = (await page.evaluate(() => performance.getEntriesByType('resource').map(({ name, encodedBodySize, decodedBodySize }) => ({ name, encodedBodySize, decodedBodySize })))).filter((resource) => resource.name.endsWith('.js'));
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const script of scripts) expect(script.encodedBodySize, script.name).toBeLessThan(script.decodedBodySize / 2);
+      const graphChunk = scripts.some((script) => /\/graph-page-[^/]+\.js$/.test(script.name));
+      expect(graphChunk, entry.name).toBe(entry.name === 'graph');
+      const sent = scripts.reduce((sum, script) => sum + script.encodedBodySize, 0);
+      const raw = scripts.reduce((sum, script) => sum + script.decodedBodySize, 0);
+      report.push(`${entry.name} ${(sent / 1024).toFixed(1)} KiB sent (${(raw / 1024).toFixed(1)} KiB raw, ${scripts.length} files)`);
+      for (const script of scripts) {
+        const response = await context.request.get(script.name);
+        expect(await response.text()).not.toContain('sourceMappingURL');
+      }
+      await context.close();
+    }
+    console.log(`initial JS per page (brotli): ${report.join('; ')}`);
+  });
+
+  it('fits every page from phone to wide screen: the jobs table in its card at 1440 px, nothing sideways at 390 px (screenshots light, dark, 390 px)', async () => {
+    for (const variant of [{ suffix: 'light', dark: false, width: 1440 }, { suffix: 'dark', dark: true, width: 1440 }, { suffix: '390', dark: false, width: 390 }]) {
+      const { context, page } = await openPage({ dark: variant.dark, width: variant.width });
+      for (const entry of everyPage()) {
+        await page.goto(`${admin.url}${entry.path}`);
+        await page.locator(entry.ready).first().waitFor();
+        await page.waitForTimeout(entry.name === 'graph' ? 300 : 50);
+        const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
+        expect(scrollWidth, `${entry.name} at ${variant.width} px`).toBeLessThanOrEqual(clientWidth);
+        if (entry.name === 'jobs' && variant.width === 1440) {
+          const edges = await page.evaluate(() => ({
+            card: document.querySelector('.table-card')!.getBoundingClientRect().right,
+            error: document.querySelector('[data-testid=jobs-table] thead th:last-child')!.getBoundingClientRect().right,
+          }));
+          expect(await page.locator('[data-testid=jobs-table] thead th').last().textContent()).toBe('Error');
+          expect(edges.error).toBeLessThanOrEqual(edges.card);
+        }
+        await shoot(page, `page-${entry.name}-${variant.suffix}`);
+      }
+      expect((page as Page & { problems: string[] }).problems).toEqual([]);
+      await context.close();
+    }
+  }, 240_000);
 
   it('says so on the page when changes are open on the embedded quick start', async () => {
     const embedded = await startAdminServer({ database, registry: e2eRegistry, token: '', embedded: true, logger: createLogger({ level: 'silent' }) });

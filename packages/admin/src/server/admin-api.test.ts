@@ -1,6 +1,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   ActionResponse,
@@ -8,12 +10,14 @@ import type {
   BulkResponse,
   CountsResponse,
   GraphResponse,
+  JobCountResponse,
   JobDetailResponse,
   JobListResponse,
   MetaResponse,
   OverviewResponse,
   SubmitResponse,
   ThroughputResponse,
+  SchedulesResponse,
   TypeControlsResponse,
   TypeStatsResponse,
 } from '../shared/api-types.js';
@@ -166,6 +170,21 @@ describe('reading', () => {
     expect(resumed.body).toEqual({ type: 'demo.Slow', paused: false, concurrency: null, rate: null });
   });
 
+  it('GET /api/schedules lists the declared schedules with their next and last fire times (issue 19)', async () => {
+    expect((await api.get<SchedulesResponse>('/api/schedules')).body).toEqual({ schedules: [] });
+    // As a worker records a schedule its module declared (core's scheduler.ts).
+    await sql`insert into ${sql.table(`${api.database.schema}.job_schedules`)} (type_id, name, cron, timezone, catch_up, decided_until, last_fire_at)
+              values (7000, 'hourly', '0 * * * *', 'UTC', 'none', '2026-12-01T10:00:00Z', '2026-12-01T10:00:00Z')`.execute(api.database.db);
+    const { status, body } = await api.get<SchedulesResponse>('/api/schedules');
+    expect(status).toBe(200);
+    expect(body.schedules).toEqual([
+      { type: 'demo.Produce', name: 'hourly', cron: '0 * * * *', timezone: 'UTC', catchUp: 'none', state: 'active', nextFireAt: expect.stringMatching(/T\d\d:00:00\.000Z$/), lastFireAt: '2026-12-01T10:00:00.000Z', removedAt: null },
+    ]);
+    expect(new Date(body.schedules[0]!.nextFireAt!).getTime() - Date.now()).toBeLessThanOrEqual(3_600_000);
+    expect((await api.get<ApiErrorBody>('/api/schedules?type=demo.Produce')).status).toBe(400);
+    await sql`delete from ${sql.table(`${api.database.schema}.job_schedules`)}`.execute(api.database.db);
+  });
+
   it('GET /api/counts, /api/throughput and per-type stats', async () => {
     const counts = await api.get<CountsResponse>('/api/counts');
     expect(counts.status).toBe(200);
@@ -296,6 +315,30 @@ describe('changing', () => {
     expect(retried.body.results.every((result) => result.ok)).toBe(true);
     await untilState(a.id, 'succeeded');
     await untilState(b.id, 'succeeded');
+  });
+
+  it('counts the jobs matching a filter and cancels exactly those, server-side', async () => {
+    const later = new Date(Date.now() + 3_600_000);
+    const matching = [];
+    for (let index = 0; index < 7; index++) matching.push(await api.client.submit(demoJobs.refs.Produce, `by-filter-${index}`, { value: 1 }, { runAt: later }));
+    const other = await api.client.submit(demoJobs.refs.Produce, 'not-by-filter', { value: 1 }, { runAt: later });
+    const count = await api.get<JobCountResponse>('/api/jobs/count?keyPrefix=by-filter-&state=queued');
+    expect(count.status).toBe(200);
+    expect(count.body).toEqual({ count: 7, capped: false, cap: 10_000 });
+    expect((await api.get('/api/jobs/count?sort=created')).status).toBe(400);
+
+    const both = await api.post<ApiErrorBody>('/api/jobs/bulk', { action: 'cancel', ids: [other.id], filter: { keyPrefix: 'by-filter-' } });
+    expect(both.status).toBe(400);
+    expect((await api.post<ApiErrorBody>('/api/jobs/bulk', { action: 'cancel', filter: { keyPrefix: 3 } })).status).toBe(400);
+    expect((await api.post<ApiErrorBody>('/api/jobs/bulk', { action: 'cancel', filter: { colour: 'blue' } })).status).toBe(400);
+
+    const cancelled = await api.post<BulkResponse>('/api/jobs/bulk', { action: 'cancel', filter: { keyPrefix: 'by-filter-', state: 'queued' } });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.results.map((result) => result.id).sort()).toEqual(matching.map((job) => job.id).sort());
+    expect(cancelled.body.results.every((result) => result.ok)).toBe(true);
+    for (const job of matching) expect(await jobState(job.id)).toBe('cancelled');
+    expect(await jobState(other.id)).toBe('queued');
+    expect((await api.get<JobCountResponse>('/api/jobs/count?keyPrefix=by-filter-&state=queued')).body.count).toBe(0);
   });
 });
 
@@ -500,5 +543,29 @@ describe('the UI', () => {
     expect(await route.text()).toContain('<title>app</title>');
     const traversal = await app.request('http://127.0.0.1/..%2f..%2fetc%2fpasswd');
     expect(await traversal.text()).toContain('<title>app</title>');
+  });
+
+  it('sends files and API answers compressed: brotli or gzip by Accept-Encoding, as they are without it', async () => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'jobby-admin-ui-'));
+    const script = `export const rows = [${Array.from({ length: 400 }, (_, index) => `{ id: ${index}, label: 'row ${index}' }`).join(', ')}];`;
+    await writeFile(path.join(directory, 'index.html'), '<!doctype html><title>app</title>');
+    await writeFile(path.join(directory, 'app.js'), script);
+    const app = api.appWith({ uiDirectory: directory });
+    const brotli = await app.request('http://127.0.0.1/app.js', { headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } });
+    expect(brotli.headers.get('content-encoding')).toBe('br');
+    expect(brotli.headers.get('vary')).toContain('Accept-Encoding');
+    const brotliBody = Buffer.from(await brotli.arrayBuffer());
+    expect(brotliBody.length).toBeLessThan(script.length / 4);
+    expect(brotliDecompressSync(brotliBody).toString()).toBe(script);
+    const gzipped = await app.request('http://127.0.0.1/app.js', { headers: { 'accept-encoding': 'gzip' } });
+    expect(gzipped.headers.get('content-encoding')).toBe('gzip');
+    expect(gunzipSync(Buffer.from(await gzipped.arrayBuffer())).toString()).toBe(script);
+    const plain = await app.request('http://127.0.0.1/app.js');
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await plain.text()).toBe(script);
+
+    const overview = await app.request('http://127.0.0.1/api/overview', { headers: { 'accept-encoding': 'gzip' } });
+    expect(overview.headers.get('content-encoding')).toBe('gzip');
+    expect(JSON.parse(gunzipSync(Buffer.from(await overview.arrayBuffer())).toString())).toHaveProperty('plugins');
   });
 });

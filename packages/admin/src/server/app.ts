@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { compress } from 'hono/compress';
 import { createJobbyClient, createLogger, type JobbyDatabase, type JobbyRegistry, type Worker } from '@jobby/core';
 import { createJobAdmin } from '@jobby/core/admin';
 import { createJobStore } from '@jobby/core/store';
@@ -10,6 +11,7 @@ import { registerJobTypeRoutes } from './handlers/job-types.js';
 import { registerJobRoutes } from './handlers/jobs.js';
 import { registerMetaRoutes } from './handlers/meta.js';
 import { registerOverviewRoutes } from './handlers/overview.js';
+import { registerScheduleRoutes } from './handlers/schedules.js';
 import { hostGuard, loopbackAllowedHosts, mutationGuard, requestBodyLimit, securityHeaders } from './security.js';
 import { registerStaticUi } from './static-ui.js';
 
@@ -50,6 +52,9 @@ export function createAdminApp(options: AdminAppOptions): Hono {
   app.use('*', hostGuard(loopbackAllowedHosts(options.host ?? '127.0.0.1')));
   app.use('/api/*', mutationGuard(context));
   app.use('/api/*', requestBodyLimit(options.maxBodyBytes ?? defaultMaxBodyBytes));
+  // API answers (JSON, downloads) gzip-compressed when asked; the UI's files are compressed once
+  // in static-ui.ts and carry their Content-Encoding, which this middleware leaves alone.
+  app.use('*', compress());
   app.onError((error, c) => {
     const { status, body, unexpected } = toErrorResponse(error);
     if (unexpected) context.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'admin: request failed');
@@ -62,6 +67,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
   registerGraphRoutes(app, context);
   registerJobTypeRoutes(app, context);
   registerJobRoutes(app, context);
+  registerScheduleRoutes(app, context);
   registerStaticUi(app, options.uiDirectory);
   return app;
 }

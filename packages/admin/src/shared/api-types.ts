@@ -258,9 +258,42 @@ export type JobAction = 'retry' | 'cancel' | 'run-now' | 'rerun';
 /** POST /api/jobs/bulk */
 export interface BulkRequest {
   action: 'retry' | 'cancel';
-  ids: string[];
+  /** The selected jobs, or: */
+  ids?: string[];
+  /** every job matching the Jobs list's filter (its query parameters), up to 10,000. */
+  filter?: Record<string, string>;
+}
+
+/** GET /api/jobs/count */
+export interface JobCountResponse {
+  /** Jobs matching the filter, counted up to `cap`. */
+  count: number;
+  /** More than `cap` match. */
+  capped: boolean;
+  cap: number;
 }
 
 export interface BulkResponse {
   results: { id: string; ok: boolean; affected: string[]; error?: { code: string; message: string } }[];
+}
+
+/** One schedule of GET /api/schedules (issue 19): the same fields as `jobby schedules list --json`. */
+export interface ScheduleInfo {
+  /** `plugin.Job`. */
+  type: string;
+  name: string;
+  cron: string;
+  timezone: string;
+  /** `none`, `last` or `up-to-N`. */
+  catchUp: string;
+  /** `removed`: no longer declared in code, no longer firing. */
+  state: 'active' | 'removed';
+  nextFireAt: string | null;
+  lastFireAt: string | null;
+  removedAt: string | null;
+}
+
+/** GET /api/schedules */
+export interface SchedulesResponse {
+  schedules: ScheduleInfo[];
 }

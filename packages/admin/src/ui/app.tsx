@@ -1,15 +1,18 @@
-import { useEffect } from 'react';
-import { Notice } from './components/common.js';
+import { lazy, Suspense, useEffect } from 'react';
+import { Loading, Notice } from './components/common.js';
 import { TokenControl } from './components/token-control.js';
 import { Link, matchRoute, useLocation } from './router.js';
 import { getMeta } from './services/overview.js';
 import { useApi } from './use-api.js';
-import { GraphPage } from './routes/graph-page.js';
-import { JobPage } from './routes/job-page.js';
-import { JobsPage } from './routes/jobs-page.js';
-import { OverviewPage } from './routes/overview-page.js';
-import { SubmitPage } from './routes/submit-page.js';
-import { TypePage } from './routes/type-page.js';
+
+// One chunk per page, so that a page loads only its own code: the graph libraries (React Flow,
+// dagre) come with the workflow page alone.
+const GraphPage = lazy(() => import('./routes/graph-page.js').then((module) => ({ default: module.GraphPage })));
+const JobPage = lazy(() => import('./routes/job-page.js').then((module) => ({ default: module.JobPage })));
+const JobsPage = lazy(() => import('./routes/jobs-page.js').then((module) => ({ default: module.JobsPage })));
+const OverviewPage = lazy(() => import('./routes/overview-page.js').then((module) => ({ default: module.OverviewPage })));
+const SubmitPage = lazy(() => import('./routes/submit-page.js').then((module) => ({ default: module.SubmitPage })));
+const TypePage = lazy(() => import('./routes/type-page.js').then((module) => ({ default: module.TypePage })));
 
 const titles: Record<string, string> = { overview: 'Overview', jobs: 'Jobs', job: 'Job', graph: 'Workflow', submit: 'Submit', type: 'Job type', 'not-found': 'Not found' };
 
@@ -56,17 +59,19 @@ export function App() {
       ) : null}
       <main id="main">
         {meta.error ? <Notice kind="error">The admin API is not answering: {meta.error.message}</Notice> : null}
-        {route.page === 'overview' ? <OverviewPage /> : null}
-        {route.page === 'jobs' ? <JobsPage /> : null}
-        {route.page === 'job' ? <JobPage key={route.id} id={route.id} meta={meta.data} /> : null}
-        {route.page === 'graph' ? <GraphPage id={route.id} /> : null}
-        {route.page === 'submit' ? <SubmitPage meta={meta.data} /> : null}
-        {route.page === 'type' ? <TypePage type={route.type} /> : null}
-        {route.page === 'not-found' ? (
-          <Notice>
-            There is no page at {location.pathname}. <Link to="/">Go to the overview</Link>.
-          </Notice>
-        ) : null}
+        <Suspense fallback={<Loading what="the page" />}>
+          {route.page === 'overview' ? <OverviewPage /> : null}
+          {route.page === 'jobs' ? <JobsPage /> : null}
+          {route.page === 'job' ? <JobPage key={route.id} id={route.id} meta={meta.data} /> : null}
+          {route.page === 'graph' ? <GraphPage id={route.id} /> : null}
+          {route.page === 'submit' ? <SubmitPage meta={meta.data} /> : null}
+          {route.page === 'type' ? <TypePage type={route.type} /> : null}
+          {route.page === 'not-found' ? (
+            <Notice>
+              There is no page at {location.pathname}. <Link to="/">Go to the overview</Link>.
+            </Notice>
+          ) : null}
+        </Suspense>
       </main>
     </>
   );

@@ -30,5 +30,6 @@ export type { JobAttempt, JobDetail, JobDetailParams, JobLink, JobNeighbours, Jo
 export type { JobGraph, JobGraphNode, JobGraphParams } from './job-graph.js';
 export { jobThroughputWindows, type JobThroughput, type JobThroughputParams, type JobThroughputWindow } from './job-throughput.js';
 export type { Distribution, JobTypeStats, JobTypeStatsParams } from './job-type-stats.js';
+export type { AdminSchedule } from './schedules.js';
 export type { AdminWorker, WorkerListParams } from './workers.js';
 export type { JobState } from '../store/job.js';

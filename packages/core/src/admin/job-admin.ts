@@ -9,6 +9,7 @@ import { jobList, type JobListParams } from './job-list.js';
 import { jobThroughput, type JobThroughputParams } from './job-throughput.js';
 import { jobTypeStats, type JobTypeStatsParams } from './job-type-stats.js';
 import { keyOrderedByBytes } from './key-order.js';
+import { scheduleList } from './schedules.js';
 import { databaseNow, jobTypeList, workerList, type WorkerListParams } from './workers.js';
 
 /**
@@ -60,6 +61,8 @@ export function createJobAdmin(
     jobTypeStats: (params: JobTypeStatsParams) => jobTypeStats(context, params),
     /** Every job type the database has seen. */
     jobTypeList: () => jobTypeList(context),
+    /** The schedules workers declared, with their next and last fire times, removed ones included. */
+    scheduleList: () => scheduleList(context),
     /** Workers seen recently, live ones first. */
     workerList: (params?: WorkerListParams) => workerList(context, params),
     /** The database clock. */

@@ -115,6 +115,17 @@ describe('the contract is type-safe across packages', () => {
     // @ts-expect-error a dependency by a name that is not generated
     jobs.submit(DemoJob.Produce, 'startup', { value: 1 }).dependsOn('demo.Nope', 'x');
     jobs.submit(DemoJob.Produce, 'startup', { value: 1 }).priority(1).dependsOn(DemoJob.Combine, 'x').dependsOn(demoJobs.refs.Strict, 'y');
+    // Schedules: the input is checked against the job type like any submission.
+    jobs.schedule(DemoJob.Produce, { cron: '0 7 * * 1', timezone: 'Europe/Berlin', input: { value: 1 } });
+    jobs.schedule(DemoJob.Strict, { name: 'hourly', cron: '0 0 * * * *', input: { name: 'x' }, catchUp: { upTo: 3 }, retentionSeconds: 86_400 });
+    // @ts-expect-error a schedule's input of the wrong type
+    jobs.schedule(DemoJob.Produce, { cron: '* * * * *', input: { value: 'one' } });
+    // @ts-expect-error a schedule needs its input
+    jobs.schedule(DemoJob.Produce, { cron: '* * * * *' });
+    // @ts-expect-error a catch-up policy that does not exist
+    jobs.schedule(DemoJob.Produce, { cron: '* * * * *', input: { value: 1 }, catchUp: 'all' });
+    // @ts-expect-error a value that is not of the plugin's enum
+    jobs.schedule(42, { cron: '* * * * *', input: {} });
     workers.register(DemoJob.Combine, 'unknown-dependency', ({ dependencyOutput }) => {
       // @ts-expect-error dependencyOutput of a name that is not generated
       dependencyOutput('demo.Nope');

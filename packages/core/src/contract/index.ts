@@ -10,4 +10,5 @@ export * from './module.js';
 export * from './non-retryable-error.js';
 export * from './payload.js';
 export * from './priority.js';
+export * from './schedule.js';
 export * from './worker-registry.js';

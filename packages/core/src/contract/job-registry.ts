@@ -1,5 +1,6 @@
 import type { AnyPluginJobs, InputOfValue, JobEnumValue } from './define-jobs.js';
 import type { JobTypeKey } from './job-type-map.js';
+import type { ScheduleOptions } from './schedule.js';
 
 /** A startup job being described; chain its options. Submitted after every module registered. */
 export interface StartupJobBuilder<TJobs extends AnyPluginJobs = AnyPluginJobs> {
@@ -28,4 +29,15 @@ export interface StartupJobBuilder<TJobs extends AnyPluginJobs = AnyPluginJobs> 
 export interface JobRegistry<TJobs extends AnyPluginJobs = AnyPluginJobs> {
   readonly plugin: TJobs['plugin'];
   submit<TValue extends JobEnumValue<TJobs>>(jobType: TValue, key: string, input: InputOfValue<TJobs, TValue>): StartupJobBuilder<TJobs>;
+  /**
+   * Declares a schedule: a job of `jobType` at every fire time of `options.cron`, keyed by its
+   * slot (`<name>@<ISO instant>`), so that each slot runs once however many workers run it. See
+   * the README's "Schedules" for the catch-up after downtime, time zones and limits.
+   *
+   * @example
+   * ```ts
+   * registry.schedule(MetricsJob.Report, { cron: '0 7 * * 1', timezone: 'Europe/Berlin', input: { period: 'week' } });
+   * ```
+   */
+  schedule<TValue extends JobEnumValue<TJobs>>(jobType: TValue, options: ScheduleOptions<InputOfValue<TJobs, TValue>>): void;
 }

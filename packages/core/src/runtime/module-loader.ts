@@ -10,6 +10,7 @@ import type { PluginModule } from '../contract/module.js';
 import type { WorkerOptions, WorkerRegistry } from '../contract/worker-registry.js';
 import { JobbyError } from '../errors.js';
 import type { JobbyRegistry, RegisteredJobType, RegistryPluginEntry } from './registry.js';
+import { resolveSchedule, type ResolvedSchedule } from './schedule-plan.js';
 
 /**
  * Turns the registry's plugins into running modules (jobby's startup loop): initialize each
@@ -35,9 +36,15 @@ export interface StartupJob {
   dependsOn: { type: string; key: string }[];
 }
 
+/** A schedule a module declared (`JobRegistry.schedule`), checked. */
+export interface DeclaredSchedule extends ResolvedSchedule {
+  type: RegisteredJobType;
+}
+
 export interface LoadedModules {
   workers: RegisteredWorker[];
   startupJobs: StartupJob[];
+  schedules: DeclaredSchedule[];
   modules: { plugin: RegistryPluginEntry; module: PluginModule }[];
 }
 
@@ -69,6 +76,7 @@ export async function loadModules(options: LoadModulesOptions): Promise<LoadedMo
   const workersByName = new Map<string, RegisteredWorker>();
   const workersByType = new Map<number, RegisteredWorker>();
   const startupJobs: StartupJob[] = [];
+  const schedules: DeclaredSchedule[] = [];
   const modules: LoadedModules['modules'] = [];
 
   for (const plugin of registry.plugins) {
@@ -137,6 +145,14 @@ export async function loadModules(options: LoadModulesOptions): Promise<LoadedMo
         };
         return builder;
       },
+      schedule(jobType, scheduleOptions) {
+        const type = typeOf(jobType, 'JobRegistry.schedule');
+        const schedule: DeclaredSchedule = { ...resolveSchedule(scheduleOptions, type.fullName), type };
+        if (schedules.some((other) => other.type.id === type.id && other.name === schedule.name)) {
+          throw new JobbyError('CONFIGURATION_INVALID', `${type.fullName} has two schedules named "${schedule.name}"; give each its own name: schedule(…, { name })`);
+        }
+        schedules.push(schedule);
+      },
     };
     let module: PluginModule;
     try {
@@ -153,7 +169,7 @@ export async function loadModules(options: LoadModulesOptions): Promise<LoadedMo
     }
     modules.push({ plugin, module });
   }
-  return { workers, startupJobs, modules };
+  return { workers, startupJobs, schedules, modules };
 }
 
 function positiveInteger(value: number | undefined, fallback: number, what: string): number {

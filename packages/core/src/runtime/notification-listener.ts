@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
 
 /**
  * A dedicated connection that LISTENs for wake-ups and cancellations. It reconnects with backoff
@@ -19,6 +20,9 @@ import pg from 'pg';
  *   missed meanwhile waits). A dead connection is replaced within interval + timeout (5 s by
  *   default) plus the first reconnection delay.
  */
+
+/** Reconnection waits: 250–500 ms after the first failure, doubling up to 30 s. */
+const reconnectBackoff: BackoffOptions = { baseMs: 500, maxMs: 30_000 };
 
 export interface NotificationListenerOptions {
   /** Read at every (re)connection: the embedded database's address changes with its owner. */
@@ -92,8 +96,7 @@ export class NotificationListener {
       if (this.stopped) return;
       this.options.onError(error);
       this.failures++;
-      const delay = Math.min(30_000, 250 * 2 ** Math.min(this.failures, 7));
-      this.retryTimer = setTimeout(() => void this.connect(), delay * (0.75 + Math.random() * 0.5));
+      this.retryTimer = setTimeout(() => void this.connect(), backoffDelay(this.failures, reconnectBackoff));
     };
     /** Gives the connection up when `step` does not finish in time (the socket may never answer). */
     const bounded = async <T>(step: Promise<T>, timeoutMs: number, what: string): Promise<T> => {

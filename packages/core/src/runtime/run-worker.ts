@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { JobbyError, describeError } from '../errors.js';
+import { backoffDelay, databaseOutageBackoff } from './backoff.js';
 import { databaseOptionsFromEnv, openDatabase, type DatabaseOptions, type JobbyDatabase } from '../store/database.js';
 import { migrate } from '../store/migrations/migrator.js';
 import { createLogger } from './logger.js';
@@ -83,14 +84,14 @@ export async function runWorker(options: RunWorkerOptions): Promise<RunningWorke
 
 /** Migrations wait out a database that is starting or restarting; any other error is thrown. */
 async function migrateWhenReachable(database: JobbyDatabase, logger: Logger): Promise<void> {
-  for (let failures = 0; ; failures++) {
+  for (let failures = 1; ; failures++) {
     try {
       await migrate(database);
       return;
     } catch (error) {
       if (!isTransientDatabaseError(error)) throw error;
       logger.warn({ err: error }, 'database unavailable; retrying migrations');
-      await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** Math.min(failures, 6))));
+      await new Promise((resolve) => setTimeout(resolve, backoffDelay(failures, databaseOutageBackoff)));
     }
   }
 }

@@ -1,3 +1,5 @@
+import { backoffDelay } from './backoff.js';
+
 /**
  * Errors that mean "the database is not reachable right now" (restart, network, failover): the
  * worker waits and retries them. Everything else is a real error.
@@ -69,8 +71,7 @@ export async function retryTransient<T>(task: () => Promise<T>, options: RetryTr
       return await task();
     } catch (error) {
       if (attempt >= attempts || !isTransientDatabaseError(error)) throw error;
-      const step = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-      const delayMs = Math.round(step / 2 + (Math.random() * step) / 2);
+      const delayMs = backoffDelay(attempt, { baseMs: baseDelayMs, maxMs: maxDelayMs });
       options.onRetry?.(error, attempt, delayMs);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }

@@ -289,8 +289,8 @@ async function readStates(context: StoreContext, ids: readonly string[], executo
 /**
  * Holds the dependencies' states still until the transaction ends, and returns them. The records
  * are already share-locked (no cancel, retry or prune can change them); a live job's hot row is
- * locked in key-share mode: a claim skips a locked queue row, and a completion or failure (which
- * deletes the running row) waits. So a dependency this enqueue sees running cannot finish before
+ * locked in key-share mode (an ephemeral running job's is marked, see below): a claim skips a
+ * locked queue row, and a completion or failure (which deletes the running row) waits. So a dependency this enqueue sees running cannot finish before
  * the dependent's edge is committed, and the completion's readiness pass (job_complete_many, step
  * 2) sees the edge. Lease extensions and dependency counts update without key changes and do not
  * wait. A job can move between the hot tables between two statements (a claim moves it from
@@ -302,6 +302,15 @@ async function lockLiveRows(context: StoreContext, ids: readonly string[], execu
   const idList = bigintArrayLiteral([...ids].sort(compareJobIds));
   const locked = new Set<string>();
   for (let round = 1; ; round++) {
+    // An ephemeral job's running row is marked as depended on (a stronger lock, taken first in
+    // the same id order): its completion, which may already be waiting for this row with a
+    // snapshot that cannot see the edge, reads the mark from the row and keeps the output.
+    await sql`
+      update ${tables.jobRunning} r set depended_on = true
+      from (select job_id from ${tables.jobRunning}
+            where job_id = any(${idList}::bigint[]) and retention_seconds = 0 and not depended_on
+            order by job_id for no key update) marked
+      where r.job_id = marked.job_id`.execute(executor);
     const running = await sql<{ job_id: string }>`
       select job_id from ${tables.jobRunning} where job_id = any(${idList}::bigint[]) order by job_id for key share`.execute(executor);
     const queued = await sql<{ job_id: string }>`

@@ -13,6 +13,7 @@ import { jobHandBack, jobLeaseExtend, jobLeaseRescueExpired, type HeldJob } from
 import { jobAttemptList, jobCountByTypeAndState, jobGet, jobGetByReference, jobList, jobNeighbours, type JobListParams } from './job-read.js';
 import { jobTypeList, jobTypeSync, type JobTypeEntry } from './job-type-sync.js';
 import { jobTypeControlList, jobTypeControlSet, type JobTypeControlChange } from './job-type-controls.js';
+import { jobScheduleAdvance, jobScheduleDeclare, jobScheduleList, type ScheduleAdvanceParams, type ScheduleDeclaration } from './job-schedules.js';
 import type { StoreContext } from './store-context.js';
 import { createTables } from './tables.js';
 import { workerHeartbeat, workerList, workerRegister, workerStop } from './worker-heartbeat.js';
@@ -76,6 +77,11 @@ export function createJobStore(
     jobRunNow: (id: string) => jobRunNow(context, id),
     jobTypeControlSet: (typeId: number, change: JobTypeControlChange) => jobTypeControlSet(context, typeId, change),
     jobTypeControlList: () => jobTypeControlList(context),
+    jobScheduleDeclare: (params: { scopeTypeIds: readonly number[]; schedules: readonly ScheduleDeclaration[] }) => jobScheduleDeclare(context, params),
+    /** Moves a schedule's cursor inside `transaction`, the one that enqueues the slots' jobs. */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    jobScheduleAdvance: (params: ScheduleAdvanceParams, transaction: Kysely<any>) => jobScheduleAdvance(context, params, transaction),
+    jobScheduleList: () => jobScheduleList(context),
     jobPruneExpired: (params?: { limit?: number }) => jobPruneExpired(context, params),
     jobGet: (id: string) => jobGet(context, id),
     jobGetByReference: (reference: JobReference) => jobGetByReference(context, reference),

@@ -72,6 +72,7 @@ export interface JobRunning {
   attempt: number;
   attempt_token: Int8;
   claimed_at: Generated<Timestamp>;
+  depended_on: Generated<boolean>;
   job_id: Int8;
   lease_expires_at: Timestamp;
   ready_at: Timestamp | null;
@@ -91,6 +92,18 @@ export interface Jobs {
   priority: Generated<number>;
   retention_seconds: number | null;
   run_at: Generated<Timestamp>;
+  type_id: number;
+}
+
+export interface JobSchedules {
+  catch_up: string;
+  cron: string;
+  decided_until: Timestamp | null;
+  declared_at: Generated<Timestamp>;
+  last_fire_at: Timestamp | null;
+  name: string;
+  removed_at: Timestamp | null;
+  timezone: string;
   type_id: number;
 }
 
@@ -175,6 +188,7 @@ export interface DB {
   job_outcomes: JobOutcomes;
   job_queue: JobQueue;
   job_running: JobRunning;
+  job_schedules: JobSchedules;
   job_snapshots: JobSnapshots;
   job_stats: JobStats;
   job_type_controls: JobTypeControls;

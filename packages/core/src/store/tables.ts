@@ -44,7 +44,9 @@ export type StoreFunction =
   | 'job_stats_compact'
   | 'job_outcome_partitions_ensure'
   | 'worker_number'
-  | 'job_type_control_set';
+  | 'job_type_control_set'
+  | 'job_schedule_declare'
+  | 'job_schedule_advance';
 
 export function createTables(schema: string): Tables {
   return {

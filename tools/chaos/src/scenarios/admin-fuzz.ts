@@ -77,6 +77,7 @@ const endpoints: Endpoint[] = [
   { name: 'GET /api/meta', method: 'GET', path: () => '/api/meta' },
   { name: 'GET /api/overview', method: 'GET', path: () => '/api/overview' },
   { name: 'GET /api/counts', method: 'GET', path: () => '/api/counts' },
+  { name: 'GET /api/schedules', method: 'GET', path: () => '/api/schedules' },
   { name: 'GET /api/throughput', method: 'GET', path: () => '/api/throughput', params: ['window', 'type'] },
   { name: 'GET /api/jobs', method: 'GET', path: () => '/api/jobs', params: ['plugin', 'type', 'state', 'keyPrefix', 'from', 'to', 'timeField', 'sort', 'cursor', 'limit'] },
   { name: 'GET /api/jobs/:id', method: 'GET', path: (id) => `/api/jobs/${id}` },

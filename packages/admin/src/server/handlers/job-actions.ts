@@ -2,6 +2,8 @@ import type { Context, Hono } from 'hono';
 import { JobbyError, maxPriority, minPriority, type JobTypeRef } from '@jobby/core';
 import type { ActionResponse, BulkResponse, JobAction, SubmitResponse } from '../../shared/api-types.js';
 import { resolveType, type AdminContext } from '../context.js';
+import { filterFromBody, matchingJobIds, parseJobFilter } from '../job-filter.js';
+import { maxFilterJobs } from './jobs.js';
 import { AdminHttpError, badRequest, toErrorResponse } from '../http-error.js';
 import { asObject, assertKnownFields, bodyOptionalInteger, bodyString, jobIdParam } from '../params.js';
 
@@ -10,7 +12,8 @@ import { asObject, assertKnownFields, bodyOptionalInteger, bodyString, jobIdPara
  * - POST /api/jobs — submit `{ type, key, input, dependsOn?, maxAttempts?, priority?, runAt? }`,
  *   validated by the typed client exactly as application code's submissions are
  * - POST /api/jobs/:id/retry | cancel | run-now | rerun
- * - POST /api/jobs/bulk — `{ action: 'retry' | 'cancel', ids: [...] }`, each job on its own
+ * - POST /api/jobs/bulk — `{ action: 'retry' | 'cancel', ids: [...] }` or `{ action, filter: {...} }`
+ *   (every job matching the Jobs list's filter, up to 10,000), each job on its own
  */
 
 const maxBulk = 500;
@@ -66,10 +69,18 @@ export function registerJobActionRoutes(app: Hono, context: AdminContext): void 
 
   app.post('/api/jobs/bulk', async (c) => {
     const body = await readJson(c);
-    assertKnownFields(body, ['action', 'ids'], 'the bulk request');
+    assertKnownFields(body, ['action', 'ids', 'filter'], 'the bulk request');
     if (body.action !== 'retry' && body.action !== 'cancel') throw badRequest('action must be retry or cancel', { field: 'action' });
-    if (!Array.isArray(body.ids) || body.ids.length === 0 || body.ids.length > maxBulk) throw badRequest(`ids must be an array of 1–${maxBulk} job ids`, { field: 'ids' });
-    const ids = body.ids.map((id) => jobIdParam(typeof id === 'string' ? id : String(id)));
+    if ((body.ids === undefined) === (body.filter === undefined)) throw badRequest('pass either ids (the selected jobs) or filter (every job matching it)', { field: 'ids' });
+    let ids: string[];
+    if (body.filter !== undefined) {
+      const matching = await matchingJobIds(context, parseJobFilter(context, filterFromBody(body.filter), new Date()), maxFilterJobs);
+      if (matching.capped) throw badRequest(`more than ${maxFilterJobs} jobs match this filter; narrow it (by type, state or time) and act in parts`, { field: 'filter' });
+      ids = matching.ids;
+    } else {
+      if (!Array.isArray(body.ids) || body.ids.length === 0 || body.ids.length > maxBulk) throw badRequest(`ids must be an array of 1–${maxBulk} job ids`, { field: 'ids' });
+      ids = body.ids.map((id) => jobIdParam(typeof id === 'string' ? id : String(id)));
+    }
     const action = body.action;
     const results: BulkResponse['results'] = [];
     // One job at a time, each in its own transaction: one job's refusal never undoes another's.

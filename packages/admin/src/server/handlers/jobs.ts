@@ -1,20 +1,23 @@
 import type { Hono } from 'hono';
-import type { JobState } from '@jobby/core';
 import { jobListSorts, type JobListCursor, type JobListSort } from '@jobby/core/admin';
-import { jobStateNames, type AttemptInfo, type JobDetailResponse, type JobListResponse, type PayloadView } from '../../shared/api-types.js';
-import { resolveType, typeName, type AdminContext } from '../context.js';
+import type { AttemptInfo, JobCountResponse, JobDetailResponse, JobListResponse, PayloadView } from '../../shared/api-types.js';
+import { typeName, type AdminContext } from '../context.js';
 import { badRequest, notFound } from '../http-error.js';
 import { durationMs, iso, toJobLink, toJobSummary } from '../mapping.js';
-import { assertKnownParams, jobIdParam, optionalEnum, optionalInteger, optionalList, optionalString, optionalTime, type Query } from '../params.js';
+import { filterParams, matchingJobIds, parseJobFilter } from '../job-filter.js';
+import { assertKnownParams, jobIdParam, optionalEnum, optionalInteger, optionalString, type Query } from '../params.js';
 
 /**
  * Reading jobs:
  * - GET /api/jobs?plugin=&type=a,b&state=a,b&keyPrefix=&from=&to=&timeField=created|finished&sort=&cursor=&limit=
+ * - GET /api/jobs/count?<the list's filters> — how many match (up to 10,000), for "all N matching"
  * - GET /api/jobs/:id — the detail page in one request
  * - GET /api/jobs/:id/input, /output — the whole payload as a JSON download
  */
 
-const listParams = ['plugin', 'type', 'state', 'keyPrefix', 'from', 'to', 'timeField', 'sort', 'cursor', 'limit'];
+const listParams = [...filterParams, 'sort', 'cursor', 'limit'];
+/** The most jobs one bulk action on a filter changes (and /api/jobs/count counts). */
+export const maxFilterJobs = 10_000;
 export const previewBytes = 64 * 1024;
 const neighbourLimit = 100;
 
@@ -22,30 +25,9 @@ export function registerJobRoutes(app: Hono, context: AdminContext): void {
   app.get('/api/jobs', async (c) => {
     const params = c.req.query() as Query;
     assertKnownParams(params, listParams);
-    const states = optionalList(
-      params,
-      'state',
-      (value) => {
-        if (!(jobStateNames as readonly string[]).includes(value)) throw badRequest(`state must be one of ${jobStateNames.join(', ')}, got ${JSON.stringify(value.slice(0, 40))}`);
-        return value as JobState;
-      },
-      { maxItems: 6 },
-    );
-    let typeIds = optionalList(params, 'type', (value) => resolveType(context, value).id, { maxItems: 100 });
-    const pluginName = optionalString(params, 'plugin', { maxLength: 200 });
-    if (pluginName !== undefined) {
-      const plugin = context.registry.plugins.find((entry) => entry.name === pluginName);
-      if (!plugin) throw badRequest(`unknown plugin ${JSON.stringify(pluginName)}; known: ${context.registry.plugins.map((entry) => entry.name).join(', ')}`);
-      const pluginTypeIds = plugin.jobTypes.map((entry) => entry.id);
-      typeIds = typeIds ? typeIds.filter((id) => pluginTypeIds.includes(id)) : pluginTypeIds;
-      // A type of another plugin: nothing can match.
-      if (typeIds.length === 0) return c.json({ jobs: [], nextCursor: null } satisfies JobListResponse);
-    }
-    const keyPrefix = optionalString(params, 'keyPrefix', { maxLength: 512 });
     const now = new Date();
-    const from = optionalTime(params, 'from', now);
-    const to = optionalTime(params, 'to', now);
-    if (from && to && from >= to) throw badRequest('from must be before to');
+    const filter = parseJobFilter(context, params, now);
+    if (!filter) return c.json({ jobs: [], nextCursor: null } satisfies JobListResponse);
     const cursorText = optionalString(params, 'cursor', { maxLength: 200 });
     const cursor = cursorText === undefined ? undefined : decodeCursor(cursorText);
     if (cursorText !== undefined && !cursor) throw badRequest('cursor is malformed; pass the nextCursor of a previous page');
@@ -54,12 +36,7 @@ export function registerJobRoutes(app: Hono, context: AdminContext): void {
       throw badRequest('cursor belongs to another sort order; start again without a cursor');
     }
     const result = await context.admin.jobList({
-      states,
-      typeIds,
-      keyPrefix,
-      from,
-      to,
-      timeField: optionalEnum(params, 'timeField', ['created', 'finished'] as const) ?? 'created',
+      ...filter,
       sort,
       cursor,
       limit: optionalInteger(params, 'limit', { min: 1, max: 500, fallback: 50 })!,
@@ -69,6 +46,13 @@ export function registerJobRoutes(app: Hono, context: AdminContext): void {
       nextCursor: result.nextCursor ? encodeCursor(result.nextCursor) : null,
     };
     return c.json(body);
+  });
+
+  app.get('/api/jobs/count', async (c) => {
+    const params = c.req.query() as Query;
+    assertKnownParams(params, filterParams);
+    const { ids, capped } = await matchingJobIds(context, parseJobFilter(context, params, new Date()), maxFilterJobs);
+    return c.json({ count: ids.length, capped, cap: maxFilterJobs } satisfies JobCountResponse);
   });
 
   app.get('/api/jobs/:id', async (c) => {

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { JobAction, JobDetailResponse, JobLink, MetaResponse } from '../../shared/api-types.js';
 import { ErrorBox, Loading, Notice, PageHeader, StateBadge, Time } from '../components/common.js';
+import { useConfirm, type ConfirmOptions } from '../components/confirm-dialog.js';
 import { PayloadViewer } from '../components/payload-viewer.js';
 import { Link } from '../router.js';
 import { ApiError } from '../services/api-client.js';
@@ -13,10 +14,10 @@ export function JobPage({ id, meta }: { id: string; meta: MetaResponse | undefin
   const job = useApi((signal) => getJob(id, signal), [id], { refreshMs: 3_000 });
   const [outcome, setOutcome] = useState<{ kind: 'success' | 'error'; text: string } | undefined>();
   const [busy, setBusy] = useState<JobAction | undefined>();
+  const { dialog, ask } = useConfirm();
 
   const act = async (action: JobAction) => {
-    if (action === 'cancel' && !window.confirm(`Cancel job ${id}? Jobs waiting on it are cancelled too.`)) return;
-    if (action === 'rerun' && !window.confirm(`Re-run job ${id} and every job downstream of it?`)) return;
+    if (!(await ask(confirmations(id)[action]))) return;
     setBusy(action);
     try {
       const result = await runJobAction(id, action);
@@ -67,6 +68,7 @@ export function JobPage({ id, meta }: { id: string; meta: MetaResponse | undefin
           </>
         }
       />
+      {dialog}
       {outcome ? <Notice kind={outcome.kind}>{outcome.text}</Notice> : null}
       {job.error ? <ErrorBox error={job.error} title="Refresh failed" /> : null}
 
@@ -220,4 +222,14 @@ function Neighbours({ title, links, empty }: { title: string; links: JobDetailRe
       )}
     </section>
   );
+}
+
+/** What each action asks before it runs: every change to a job is confirmed. */
+function confirmations(id: string): Record<JobAction, ConfirmOptions> {
+  return {
+    retry: { title: `Retry job ${id}?`, body: 'It runs again as its next attempt; jobs that were cancelled because it failed run again too.', confirmLabel: 'Retry' },
+    cancel: { title: `Cancel job ${id}?`, body: 'Jobs waiting on it are cancelled too.', confirmLabel: 'Cancel job', danger: true },
+    'run-now': { title: `Run job ${id} now?`, body: 'It becomes due now instead of at its scheduled time.', confirmLabel: 'Run now' },
+    rerun: { title: `Re-run job ${id} and every job downstream of it?`, body: 'Finished jobs of its subtree run again.', confirmLabel: 'Re-run' },
+  };
 }

@@ -1,10 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
 import { jobStateNames, type BulkResponse, type OverviewResponse } from '../../shared/api-types.js';
 import { ErrorBox, Loading, Notice, PageHeader, StateBadge, Time } from '../components/common.js';
+import { useConfirm } from '../components/confirm-dialog.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { queryString } from '../services/api-client.js';
 import { formatDuration } from '../services/format.js';
-import { emptyFilters, filtersFromSearch, filtersToParams, listJobs, runBulkAction, type JobFilters } from '../services/jobs.js';
+import { countJobs, emptyFilters, filtersFromSearch, filtersToParams, listJobs, runBulkAction, runBulkByFilter, type JobFilters } from '../services/jobs.js';
 import { getOverview } from '../services/overview.js';
 import { useApi } from '../use-api.js';
 
@@ -24,6 +25,10 @@ export function JobsPage() {
   const filters = useMemo(() => filtersFromSearch(location.search), [location.search]);
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  /** Every job matching the filter is selected (acted on server-side), with the count shown. */
+  const [allMatching, setAllMatching] = useState<{ count: number } | undefined>();
+  const [counting, setCounting] = useState(false);
+  const { dialog, ask } = useConfirm();
   const [bulkResult, setBulkResult] = useState<{ action: string; result: BulkResponse } | { error: Error } | undefined>();
   const [keyDraft, setKeyDraft] = useState(filters.keyPrefix);
   const overview = useApi((signal) => getOverview(signal), []);
@@ -33,6 +38,7 @@ export function JobsPage() {
   useEffect(() => {
     setCursors([null]);
     setSelected(new Set());
+    setAllMatching(undefined);
     setKeyDraft(filters.keyPrefix);
   }, [location.search]); // eslint-disable-line react-hooks/exhaustive-deps
 
@@ -47,22 +53,53 @@ export function JobsPage() {
 
   const jobs = page.data?.jobs ?? [];
   const allSelected = jobs.length > 0 && jobs.every((job) => selected.has(job.id));
-  const toggle = (id: string) => setSelected((current) => {
-    const next = new Set(current);
-    if (next.has(id)) next.delete(id);
-    else next.add(id);
-    return next;
-  });
-  const runBulk = async (action: 'retry' | 'cancel') => {
+  const toggle = (id: string) => {
+    setAllMatching(undefined);
+    setSelected((current) => {
+      const next = new Set(current);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  };
+  const selectAllMatching = async () => {
+    setCounting(true);
     try {
-      const result = await runBulkAction(action, [...selected]);
+      const counted = await countJobs(filters);
+      if (counted.capped) setBulkResult({ error: new Error(`More than ${counted.cap.toLocaleString()} jobs match this filter: narrow it (by type, state or time) to act on all of them.`) });
+      else setAllMatching({ count: counted.count });
+    } catch (error) {
+      setBulkResult({ error: error as Error });
+    } finally {
+      setCounting(false);
+    }
+  };
+  const runBulk = async (action: 'retry' | 'cancel') => {
+    const count = allMatching ? allMatching.count : selected.size;
+    const noun = `${count.toLocaleString()} ${count === 1 ? 'job' : 'jobs'}`;
+    const confirmed = await ask({
+      title: `${action === 'retry' ? 'Retry' : 'Cancel'} ${noun}?`,
+      body: (
+        <>
+          <p>{allMatching ? <>Every job matching this filter: <strong>{noun}</strong> (counted just now; jobs that start matching meanwhile are included).</> : <>The <strong>{noun}</strong> selected on this page.</>}</p>
+          <p>{action === 'retry' ? 'Failed and cancelled jobs run again, with the jobs that were cancelled because of them; others are reported and left alone.' : 'Queued, waiting and running jobs are cancelled, with the jobs waiting on them; finished jobs are reported and left alone.'}</p>
+        </>
+      ),
+      confirmLabel: `${action === 'retry' ? 'Retry' : 'Cancel'} ${noun}`,
+      danger: action === 'cancel',
+    });
+    if (!confirmed) return;
+    try {
+      const result = allMatching ? await runBulkByFilter(action, filters) : await runBulkAction(action, [...selected]);
       setBulkResult({ action, result });
       setSelected(new Set());
+      setAllMatching(undefined);
       page.reload();
     } catch (error) {
       setBulkResult({ error: error as Error });
     }
   };
+  const hasMorePages = cursors.length > 1 || Boolean(page.data?.nextCursor);
   const plugins = overview.data?.plugins ?? [];
   const types = typesOf(plugins, filters.plugin);
   const custom = !timePresets.some((preset) => preset.from === filters.from) || filters.to !== '';
@@ -152,26 +189,57 @@ export function JobsPage() {
       </form>
       {filters.sort.endsWith('finished') || filters.timeField === 'finished' ? <p className="muted small">Sorting or filtering by finish time lists finished jobs only.</p> : null}
 
+      {dialog}
       {bulkResult ? <BulkNotice outcome={bulkResult} onClose={() => setBulkResult(undefined)} /> : null}
 
       <section className="card table-card">
         <div className="table-toolbar">
-          <span className="muted">{selected.size > 0 ? `${selected.size} selected` : `${jobs.length} jobs on this page`}</span>
+          <span className="muted" data-testid="selection-count">
+            {allMatching ? `all ${allMatching.count.toLocaleString()} matching selected` : selected.size > 0 ? `${selected.size} selected` : `${jobs.length} jobs on this page`}
+          </span>
           <div className="toolbar-actions">
-            <button type="button" className="button small" disabled={selected.size === 0} onClick={() => void runBulk('retry')}>Retry selected</button>
-            <button type="button" className="button small button-danger" disabled={selected.size === 0} onClick={() => void runBulk('cancel')}>Cancel selected</button>
+            <button type="button" className="button small" disabled={selected.size === 0 && !allMatching} onClick={() => void runBulk('retry')}>Retry selected</button>
+            <button type="button" className="button small button-danger" disabled={selected.size === 0 && !allMatching} onClick={() => void runBulk('cancel')}>Cancel selected</button>
           </div>
         </div>
+        {allSelected && hasMorePages ? (
+          <div className="select-all-matching" role="status">
+            {allMatching ? (
+              <>
+                All <strong>{allMatching.count.toLocaleString()}</strong> jobs matching this filter are selected.{' '}
+                <button type="button" className="link-button" onClick={() => { setAllMatching(undefined); setSelected(new Set()); }}>Clear selection</button>
+              </>
+            ) : (
+              <>
+                All {jobs.length} jobs on this page are selected.{' '}
+                <button type="button" className="link-button" disabled={counting} onClick={() => void selectAllMatching()}>
+                  {counting ? 'Counting…' : 'Select all jobs matching this filter'}
+                </button>
+              </>
+            )}
+          </div>
+        ) : null}
         {page.error ? <ErrorBox error={page.error} /> : null}
         {!page.data && !page.error ? (
           <Loading what="jobs" />
         ) : (
           <div className="table-wrap">
-            <table className="table" data-testid="jobs-table">
+            <table className="table jobs-table" data-testid="jobs-table">
+              <colgroup>
+                <col className="col-check" />
+                <col className="col-id" />
+                <col className="col-type" />
+                <col className="col-key" />
+                <col className="col-state" />
+                <col className="col-attempts" />
+                <col className="col-time" />
+                <col className="col-run" />
+                <col />
+              </colgroup>
               <thead>
                 <tr>
                   <th scope="col" className="check">
-                    <input type="checkbox" aria-label="Select all on this page" checked={allSelected} onChange={() => setSelected(allSelected ? new Set() : new Set(jobs.map((job) => job.id)))} />
+                    <input type="checkbox" aria-label="Select all on this page" checked={allSelected} onChange={() => { setAllMatching(undefined); setSelected(allSelected ? new Set() : new Set(jobs.map((job) => job.id))); }} />
                   </th>
                   <th scope="col" className="num">Id</th>
                   <th scope="col">Type</th>
@@ -197,7 +265,7 @@ export function JobsPage() {
                       <td className="num mono">
                         <Link to={`/jobs/${job.id}`}>{job.id}</Link>
                       </td>
-                      <td className="mono">{job.type}</td>
+                      <td className="mono" title={job.type}>{job.type}</td>
                       <td className="mono truncate" title={job.key}>
                         <Link to={`/jobs/${job.id}`}>{job.key}</Link>
                       </td>

@@ -3,6 +3,7 @@ import {
   type ActionResponse,
   type BulkResponse,
   type GraphResponse,
+  type JobCountResponse,
   type JobAction,
   type JobDetailResponse,
   type JobListResponse,
@@ -66,6 +67,16 @@ export const getGraph = (id: string, limit: number, signal?: AbortSignal) =>
 export const runJobAction = (id: string, action: JobAction) => apiPost<ActionResponse>(`/api/jobs/${encodeURIComponent(id)}/${action}`);
 
 export const runBulkAction = (action: 'retry' | 'cancel', ids: string[]) => apiPost<BulkResponse>('/api/jobs/bulk', { action, ids });
+
+/** The filter part of the list's parameters (no sort): what "all matching this filter" means. */
+function filterOnly(filters: JobFilters): Record<string, string> {
+  const { sort: _sort, ...params } = filtersToParams(filters);
+  return Object.fromEntries(Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+export const countJobs = (filters: JobFilters, signal?: AbortSignal) => apiGet<JobCountResponse>(`/api/jobs/count${queryString(filterOnly(filters))}`, signal);
+
+export const runBulkByFilter = (action: 'retry' | 'cancel', filters: JobFilters) => apiPost<BulkResponse>('/api/jobs/bulk', { action, filter: filterOnly(filters) });
 
 export const submitJob = (request: SubmitRequest) => apiPost<SubmitResponse>('/api/jobs', request);
 

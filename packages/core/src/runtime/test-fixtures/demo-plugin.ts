@@ -50,6 +50,8 @@ export const demoControl = {
   chainRuns: new Map<string, number>(),
   aborted: [] as string[],
   started: [] as string[],
+  /** Schedules the module declares in jobs(). */
+  schedules: undefined as ((registry: JobRegistry<typeof demoJobs>) => void) | undefined,
 };
 
 type Jobs = typeof demoJobs;
@@ -118,6 +120,7 @@ export class DemoModule implements PluginModule<Jobs> {
   }
 
   jobs(registry: JobRegistry<Jobs>): void {
+    demoControl.schedules?.(registry);
     if (!demoControl.startupJobs) return;
     registry.submit(DemoJob.Produce, 'startup-a', { value: 1 }).maxAttempts(3);
     registry.submit(DemoJob.Combine, 'startup-sum', { label: 'startup' }).dependsOn(DemoJob.Produce, 'startup-a').maxAttempts(2);

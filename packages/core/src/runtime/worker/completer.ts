@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { isJobbyError } from '../../errors.js';
+import { backoffDelay, databaseOutageBackoff } from '../backoff.js';
 import type { CompleteJobParams } from '../../store/job-complete.js';
 import type { FailJobParams } from '../../store/job-fail.js';
 import type { JobStore } from '../../store/job-store.js';
@@ -75,7 +76,7 @@ export class Completer {
         this.pending.unshift(...batch);
         failures++;
         this.options.onError(error);
-        await sleep(Math.min(10_000, 100 * 2 ** Math.min(failures, 7)));
+        await sleep(backoffDelay(failures, databaseOutageBackoff));
       }
     }
     this.flushing = undefined;

@@ -1,4 +1,5 @@
 import type { ClaimedJob } from '../../store/job-claim.js';
+import { backoffDelay, databaseOutageBackoff } from '../backoff.js';
 import type { JobStore } from '../../store/job-store.js';
 import type { HeldJobs, JobTypeSlots } from './held-jobs.js';
 import type { ReportError } from './until-database.js';
@@ -131,7 +132,7 @@ export class Producer {
       } catch (error) {
         failures++;
         this.params.reportError(error, 'claiming jobs');
-        await this.waitForWake(Math.min(10_000, 100 * 2 ** Math.min(failures, 7)));
+        await this.waitForWake(backoffDelay(failures, databaseOutageBackoff));
       }
     }
   }

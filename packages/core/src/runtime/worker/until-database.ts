@@ -1,3 +1,4 @@
+import { backoffDelay, databaseOutageBackoff } from '../backoff.js';
 import { isTransientDatabaseError } from '../transient-error.js';
 
 /** How a worker part reports an error it survives: logged, and emitted as `worker:error`. */
@@ -15,7 +16,7 @@ export interface UntilDatabaseParams {
 
 /**
  * Runs `task`, waiting out transient database errors (a restart, a lost connection) with
- * exponential backoff up to 5 s; rethrows any other error at once. A worker that starts while its
+ * exponential backoff ({@link databaseOutageBackoff}: up to 5 s); rethrows any other error at once. A worker that starts while its
  * database is still starting waits for it instead of exiting.
  *
  * @example
@@ -26,13 +27,13 @@ export interface UntilDatabaseParams {
 export async function untilDatabase<T>(task: () => Promise<T>, params: UntilDatabaseParams): Promise<T> {
   const started = Date.now();
   const maxWaitMs = params.maxWaitMs ?? Number.POSITIVE_INFINITY;
-  for (let failures = 0; ; failures++) {
+  for (let failures = 1; ; failures++) {
     try {
       return await task();
     } catch (error) {
       if (!isTransientDatabaseError(error) || Date.now() - started > maxWaitMs || params.isStopped()) throw error;
       params.reportError(error, params.during);
-      await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)));
+      await sleep(backoffDelay(failures, databaseOutageBackoff));
     }
   }
 }

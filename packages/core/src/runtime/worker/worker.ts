@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { JobTypeKey } from '../../contract/job-type-map.js';
 import { JobbyError } from '../../errors.js';
+import { defaultBackoffBaseMs, defaultBackoffMaxMs } from '../../store/job-fail.js';
 import type { JobStore } from '../../store/job-store.js';
 import { createJobbyClient, jobStoreOf, syncJobTypes, type JobbyClient } from '../client.js';
 import { WorkerEventEmitter } from '../events.js';
@@ -20,6 +21,7 @@ import { LeaseKeeper } from './lease-keeper.js';
 import { PeriodicTasks, pruneExpiredJobs, sweepExpiredLeases } from './maintenance.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
 import { Producer } from './producer.js';
+import { Scheduler, scheduleTickMs } from './scheduler.js';
 import { sleep, untilDatabase } from './until-database.js';
 import { resolveWorkerOptions, type ResolvedWorkerTunables, type WorkerOptions } from './worker-options.js';
 
@@ -32,7 +34,8 @@ import { resolveWorkerOptions, type ResolvedWorkerTunables, type WorkerOptions }
  *   abandoned handlers;
  * - outcome-recorder.ts and completer.ts: outcomes written in batches, jobs handed back;
  * - lease-keeper.ts: heartbeats, lease extension, aborts of jobs whose lease is gone;
- * - maintenance.ts: the sweep of expired leases and the prune of expired jobs.
+ * - maintenance.ts: the sweep of expired leases and the prune of expired jobs;
+ * - scheduler.ts: the schedules the modules declared, a job per slot.
  *
  * Invariant: every claimed job ends completed, failed, or handed back — a held job leaves the
  * ledger only once its outcome is in the database (or the database says the lease is gone).
@@ -87,6 +90,7 @@ class WorkerImpl implements Worker {
   private readonly leaseKeeper: LeaseKeeper;
   private readonly periodic: PeriodicTasks;
   private loaded: LoadedModules | undefined;
+  private scheduler: Scheduler | undefined;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private listener: NotificationListener | undefined;
   /** Extends leases (and aborts handlers whose lease is gone) now rather than at the next tick. */
@@ -168,8 +172,8 @@ class WorkerImpl implements Worker {
         concurrency: this.options.concurrency,
         pollIntervalMs: this.options.pollIntervalMs,
         pollJitter: 0.25,
-        backoffBaseMs: 1_000,
-        backoffMaxMs: 3_600_000,
+        backoffBaseMs: defaultBackoffBaseMs,
+        backoffMaxMs: defaultBackoffMaxMs,
       },
     });
     this.loaded = loaded;
@@ -179,6 +183,7 @@ class WorkerImpl implements Worker {
       this.validator.prepare(worker.type);
     }
     await this.submitStartupJobs(loaded);
+    await this.declareSchedules(loaded);
     await this.untilDatabase('registering the worker', () =>
       this.store.workerRegister({
         id: this.id,
@@ -214,6 +219,8 @@ class WorkerImpl implements Worker {
     this.checkLeasesNow = this.periodic.every(this.leaseKeeper.intervalMs, 'keeping leases', () => this.leaseKeeper.keepLeases());
     this.periodic.every(this.options.sweepIntervalMs, 'sweeping expired leases', () => sweepExpiredLeases(this.store, this.logger));
     this.periodic.every(this.options.pruneIntervalMs, 'pruning expired jobs', () => pruneExpiredJobs(this.store, this.logger));
+    const scheduler = this.scheduler;
+    if (scheduler && scheduler.size > 0) this.periodic.every(scheduleTickMs, 'firing schedules', () => scheduler.tick())();
     const jobTypes = [...types.values()].map((type) => type.worker.type.fullName);
     this.logger.info({ jobTypes, concurrency: this.options.concurrency }, 'worker ready');
     this.events.emit('worker:ready', { workerId: this.id, jobTypes });
@@ -274,6 +281,20 @@ class WorkerImpl implements Worker {
     );
     const created = results.filter((result) => result.created).length;
     this.logger.info({ created, existing: results.length - created }, 'startup jobs submitted');
+  }
+
+  /**
+   * Records the declared schedules (and marks removed those of the loaded plugins that are not
+   * declared any more). A process whose jobs mode is `none` submits nothing: it neither runs
+   * schedules nor judges which were removed.
+   */
+  private async declareSchedules(loaded: LoadedModules): Promise<void> {
+    if (this.options.jobsMode === 'none') return;
+    const scopeTypeIds = loaded.modules.flatMap(({ plugin }) => plugin.jobTypes.map((type) => type.id));
+    const scheduler = new Scheduler({ store: this.store, db: this.options.database.db, client: this.client, logger: this.logger, schedules: loaded.schedules, scopeTypeIds });
+    scheduler.check();
+    if (scopeTypeIds.length > 0) await this.untilDatabase('declaring schedules', () => scheduler.declare());
+    this.scheduler = scheduler;
   }
 
   private reportError(error: unknown, during: string): void {

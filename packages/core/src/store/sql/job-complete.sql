@@ -5,7 +5,9 @@
 --    the output. A job that asked to run again goes back to job_queue (attempts start over); its
 --    outcome row is not final, and its dependents keep waiting for its last run.
 --    Ephemeral jobs (retention 0) leave no history: no outcome row and no record, unless
---    something depends on them (their output is then needed).
+--    something depends on them (their output is then needed). An edge committed while this
+--    statement waited for the running row is not in its snapshot: the enqueue that wrote it
+--    marked the row (depended_on, migration 0004), and the deleted version carries the mark.
 --    The minute's counters are bumped once for the batch (job_stats_bump).
 -- 2. A second statement, with a fresh snapshot, readies the dependents whose dependencies have now
 --    all succeeded: work proportional to the dependents. Dependents are locked in id order, so two
@@ -41,14 +43,14 @@ begin
   done as (
     delete from job_running r using input i
     where r.job_id = i.id and r.attempt_token = i.token
-    returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at, r.retention_seconds,
+    returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at, r.retention_seconds, r.depended_on,
               i.output, i.output_bytes, i.run_ms, i.again_at
   ),
   kept as (
     select d.*,
            d.again_at is null as final,
            case when d.retention_seconds = 0 and d.again_at is null
-                then exists (select 1 from job_dependencies x where x.depends_on_id = d.job_id)
+                then d.depended_on or exists (select 1 from job_dependencies x where x.depends_on_id = d.job_id)
                 else true end as recorded
     from done d
   ),

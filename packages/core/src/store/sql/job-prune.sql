@@ -15,6 +15,9 @@
 --    jobs go to (its short-lived jobs cannot wait for it to fill), and those that hold a job
 --    kept forever (they will never go whole). An older span waits for its last job to expire and
 --    then goes whole: expired history lingers at most as long as the longest retention in it.
+-- Either way, a job whose output a live dependent (queued, waiting or running) still needs stays
+-- until that dependent has finished, whatever its retention: the dependent reads the output when
+-- it is claimed, and may run again after a failure.
 -- Returns the number of jobs pruned.
 create or replace function job_prune(prune_limit integer) returns bigint
 language plpgsql volatile set search_path from current as $$
@@ -40,6 +43,12 @@ begin
     -- Something expires later (the partition's expires_at index): not yet.
     continue when exists (select 1 from job_outcomes o
                           where o.job_id >= lower_id and o.job_id < lower_id + span and o.expires_at >= now());
+    -- A live dependent in a later span still needs an output from this one (at its claim):
+    -- probed from the live side, each live row's edges into the span by the edges' key.
+    continue when exists (select 1 from job_queue q join job_dependencies d on d.job_id = q.job_id
+                          where d.depends_on_id >= lower_id and d.depends_on_id < lower_id + span);
+    continue when exists (select 1 from job_running r join job_dependencies d on d.job_id = r.job_id
+                          where d.depends_on_id >= lower_id and d.depends_on_id < lower_id + span);
     -- Everything with an expiry has expired; a job kept forever has none. This reads the span's
     -- records until it finds one, so it runs once per partition: found, it is remembered.
     if exists (select 1 from jobs j where j.id >= lower_id and j.id < lower_id + span and j.retention_seconds is null) then
@@ -56,6 +65,11 @@ begin
   with expired as (
     select o.job_id from job_outcomes o
     where o.expires_at < now() and o.final
+      -- Kept while a dependent is live: it reads this output when it is claimed.
+      and not exists (select 1 from job_dependencies d
+                      where d.depends_on_id = o.job_id
+                        and (exists (select 1 from job_queue q where q.job_id = d.job_id)
+                             or exists (select 1 from job_running r where r.job_id = d.job_id)))
       and (o.job_id >= ((select s.last_value from jobs_id_seq s) / span) * span
            or (o.job_id / span) * span = any (array(
                 select substring(k.name from '[0-9]+$')::bigint from job_outcome_partitions_kept k)))
