@@ -11,7 +11,7 @@ import { createServer } from 'vite';
 import { fileURLToPath } from 'node:url';
 import { createJobbyClient, createLogger, createWorker, databaseOptionsFromEnv, migrate, openDatabase } from '@jobby/core';
 import { startAdminServer } from '../src/index.js';
-import { e2eRegistry, shopControl, submitShopWorkflow } from '../src/e2e/shop-plugin.js';
+import { e2eRegistry, shopControl, submitShopWorkflow } from '../src/testing/shop-plugin.js';
 
 const logger = createLogger();
 const database = await openDatabase({ ...databaseOptionsFromEnv(), applicationName: 'jobby-admin-dev' });

@@ -12,8 +12,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createLogger, migrate, openDatabase } from '@jobby/core';
-import { testPostgresUrl } from '@jobby/core/testing';
-import { demoRegistry } from '../../core/src/runtime/test-fixtures/demo-plugin.js';
+import { demoRegistry, testPostgresUrl } from '@jobby/core/testing';
 import { startAdminServer } from '../src/index.js';
 import { loadPerfData } from './perf-data.js';
 

@@ -4,7 +4,7 @@ import { testPostgresUrl } from '@jobby/core/testing';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './program.js';
-import { collect, jobbyBin, repositoryRoot, until } from './test-support/run-jobby.js';
+import { collect, jobbyBin, repositoryRoot, until } from './testing/run-jobby.js';
 
 /*
  * The bin as a process: what `--help` loads (it was ~2 s because every command's imports were

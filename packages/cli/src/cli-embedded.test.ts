@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobDetailJson, JobSummaryJson } from './job-json.js';
-import { collect, runJobby, spawnJobby, until } from './test-support/run-jobby.js';
+import { collect, runJobby, spawnJobby, until } from './testing/run-jobby.js';
 
 /*
  * The embedded database: no DATABASE_URL. The worker owns the PGlite server; the CLI, started

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobDetailJson, JobSummaryJson } from './job-json.js';
 import { runCli } from './program.js';
-import { collect, runJobby, spawnJobby, until, type JobbyResult } from './test-support/run-jobby.js';
+import { collect, runJobby, spawnJobby, until, type JobbyResult } from './testing/run-jobby.js';
 
 /*
  * The CLI as users run it: the bin spawned as a child process against real Postgres, in a schema of

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repositoryRoot } from './test-support/run-jobby.js';
+import { repositoryRoot } from './testing/run-jobby.js';
 
 /*
  * A package reaches another only by its name (`@jobby/core`, `@jobby/core/testing`), never by a
@@ -13,19 +13,6 @@ const workspaceParents = ['packages', 'plugins', 'tools'];
 const sourcePattern = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
 const skippedDirectories = new Set(['node_modules', 'dist', '.turbo', 'generated']);
 const importPattern = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g;
-
-/**
- * Known, to be removed: admin's tests use core's demo plugin, which lives in
- * packages/core/src/runtime/test-fixtures (being rewritten on another branch; moved later into a
- * package of its own that both import by name).
- */
-const knownCrossings = [
-  'packages/admin/scripts/perf.ts → packages/core/src/runtime/test-fixtures/demo-plugin.js',
-  'packages/admin/src/e2e/shop-plugin.ts → packages/core/src/runtime/test-fixtures/demo-plugin.js',
-  'packages/admin/src/server/admin-api.embedded.test.ts → packages/core/src/runtime/test-fixtures/demo-plugin.js',
-  'packages/admin/src/server/admin-api.test.ts → packages/core/src/runtime/test-fixtures/demo-plugin.js',
-  'packages/admin/src/server/testing/api-harness.ts → packages/core/src/runtime/test-fixtures/demo-plugin.js',
-];
 
 function sourceFiles(directory: string): string[] {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
@@ -57,25 +44,25 @@ describe('imports between workspace packages', () => {
     // Built from parts, so that this file's own text holds no such import.
     const from = (specifier: string) => `import { x } from ${"'"}${specifier}${"'"};`;
     const text = [
-      from('../../../core/src/runtime/test-fixtures/demo-plugin.js'),
-      from('./test-support/stage-package.js'),
+      from('../../../core/src/testing/demo-plugin.js'),
+      from('./testing/stage-package.js'),
       `const codegen = await import(${"'"}../../../../tools/codegen/src/index.js${"'"});`,
       from('../../../../vitest.shared.js'),
     ].join('\n');
     expect(crossingsIn('packages/admin/src/server/x.test.ts', text)).toEqual([
-      'packages/admin/src/server/x.test.ts → packages/core/src/runtime/test-fixtures/demo-plugin.js',
+      'packages/admin/src/server/x.test.ts → packages/core/src/testing/demo-plugin.js',
       'packages/admin/src/server/x.test.ts → tools/codegen/src/index.js',
     ]);
     expect(crossingsIn('packages/core/src/runtime/x.test.ts', from('../../../core/src/store/job.js'))).toEqual([]);
   });
 
-  it('go through package names, except the crossings listed to be removed', () => {
+  it('go through package names only', () => {
     const crossings = workspaceParents.flatMap((parent) =>
       sourceFiles(path.join(repositoryRoot, parent)).flatMap((file) => {
         const relative = path.relative(repositoryRoot, file).split(path.sep).join('/');
         return crossingsIn(relative, readFileSync(file, 'utf8'));
       }),
     );
-    expect(crossings.sort()).toEqual(knownCrossings);
+    expect(crossings.sort()).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { testPostgresUrl } from '@jobby/core/testing';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JobDetailJson } from './job-json.js';
-import { collect, repositoryRoot, runJobby, spawnJobby, until } from './test-support/run-jobby.js';
+import { collect, repositoryRoot, runJobby, spawnJobby, until } from './testing/run-jobby.js';
 
 /*
  * `jobby new plugin` end to end, in a minimal project of its own: the command writes the package,

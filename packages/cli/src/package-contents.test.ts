@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repositoryRoot } from './test-support/run-jobby.js';
-import { stagePackage } from './test-support/stage-package.js';
+import { repositoryRoot } from './testing/run-jobby.js';
+import { stagePackage } from './testing/stage-package.js';
 
 /*
  * What each published package puts in its tarball: every package that is not private is built

@@ -7,8 +7,8 @@ import { testPostgresUrl } from '@jobby/core/testing';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JobDetailJson } from './job-json.js';
-import { collect, runJobby, spawnJobby, until } from './test-support/run-jobby.js';
-import { stagePackage } from './test-support/stage-package.js';
+import { collect, runJobby, spawnJobby, until } from './testing/run-jobby.js';
+import { stagePackage } from './testing/stage-package.js';
 
 /*
  * Independent publishing, end to end (slow, ~1–2 min): build @jobby/core, @jobby/codegen,
@@ -39,8 +39,8 @@ describe('published packages', () => {
     const tarballs: string[] = [];
     for (const relative of packages) {
       const stage = path.join(work, 'stage', path.basename(relative));
-      // Without src/: the published package must work from dist/ alone. End-to-end helpers (src/e2e) are never published.
-      stagePackage({ relative, stage, withSources: false, exclude: ['src/e2e/**'] });
+      // Without src/: the published package must work from dist/ alone.
+      stagePackage({ relative, stage, withSources: false });
       const before = new Set(readdirSync(work));
       npm(['pack', '--ignore-scripts', '--pack-destination', work], stage);
       tarballs.push(...readdirSync(work).filter((name) => name.endsWith('.tgz') && !before.has(name)).map((name) => path.join(work, name)));

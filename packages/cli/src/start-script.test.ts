@@ -5,7 +5,7 @@ import path from 'node:path';
 import { testPostgresUrl } from '@jobby/core/testing';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { collect, repositoryRoot, until } from './test-support/run-jobby.js';
+import { collect, repositoryRoot, until } from './testing/run-jobby.js';
 
 /*
  * `npm start` (scripts/start.mjs) and Ctrl-C. The terminal sends SIGINT to the whole foreground

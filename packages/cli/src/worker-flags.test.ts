@@ -5,7 +5,7 @@ import { resolveWorkerOptions, workerOptionSpecs } from '@jobby/core';
 import { describe, expect, it } from 'vitest';
 import { addWorkerOptions, createCommandTree } from './command-tree.mjs';
 import { runCli } from './program.js';
-import { collect, repositoryRoot } from './test-support/run-jobby.js';
+import { collect, repositoryRoot } from './testing/run-jobby.js';
 import { workerOptionsFromFlags } from './worker-flags.js';
 
 /*

@@ -5,6 +5,8 @@
  * - `@jobby/core/worker-options`: the worker's options table (plain JavaScript, no dependencies),
  *   from which the worker's option types and the `jobby worker` flags are derived;
  * - `@jobby/core/store` (@internal): the job store, all of jobby's SQL, for jobby's own packages;
+ * - `@jobby/core/schedules`: cron expressions and time zones as schedules read them (croner), for
+ *   codegen's checks and listings, without the runtime;
  * - `@jobby/core/testing`: test databases (real Postgres, embedded) and helpers for plugin tests.
  *
  * Exports tagged `@internal` (`jobStoreOf`, `syncJobTypes`, `findOrphanedJobTypes`) take or give the
@@ -20,6 +22,7 @@ export {
   type RegistryJobTypeEntry,
   type RegistryOptions,
   type RegistryPluginEntry,
+  type RegistryScheduleEntry,
 } from './runtime/registry.js';
 export { createJobbyClient, jobStoreOf, syncJobTypes, type ClientSubmitOptions, type JobbyClient, type JobbyClientOptions, type JobSnapshot, type SubmitResult } from './runtime/client.js';
 export { createWorker, type Worker, type WorkerOptions, type WorkerOptions as CreateWorkerOptions } from './runtime/worker/worker.js';
@@ -43,6 +46,7 @@ export type { RegisteredWorker, StartupJob } from './runtime/module-loader.js';
 export { readPluginConfig, runWorker, type RunningWorker, type RunWorkerOptions } from './runtime/run-worker.js';
 export { backoffDelay, databaseOutageBackoff, type BackoffOptions } from './runtime/backoff.js';
 export { isTransientDatabaseError } from './runtime/transient-error.js';
+export { cronProblem, parseCron, slotKey, type CronSchedule } from './runtime/schedule-plan.js';
 export { describeOrphanedJobTypes, findOrphanedJobTypes, type OrphanedJobType } from './runtime/orphaned-job-types.js';
 export { openDatabase, migrate, databaseOptionsFromEnv, type JobbyDatabase, type DatabaseOptions } from './store/index.js';
 export type { JobState, StoredError, StoredAttempt } from './store/job.js';

@@ -15,7 +15,7 @@ import {
   type JobTypeNamesNotGenerated,
   type WorkerRegistry,
 } from '../src/index.js';
-import { DemoJob, demoJobs, type ProduceOutput } from '../src/runtime/test-fixtures/demo-plugin.js';
+import { DemoJob, demoJobs, type ProduceOutput } from '../src/testing/demo-plugin.js';
 
 declare const client: JobbyClient;
 declare const workers: WorkerRegistry<typeof demoJobs>;

@@ -36,5 +36,10 @@ export class SteamModule implements PluginModule<SteamJobs> {
     if (mode === 'none') return;
     registry.submit(SteamJob.FetchAppList, 'sentinel', {}).maxAttempts(19);
     registry.submit(SteamJob.ProcessAppList, 'sentinel', {}).dependsOn(SteamJob.FetchAppList, 'sentinel').maxAttempts(7);
+    if (mode === 'production') {
+      // A fresh app list every night at 03:00 Berlin time (DST included), one job per night however
+      // many workers run; a night missed while no worker ran is fetched once at the next start.
+      registry.schedule(SteamJob.FetchAppList, { name: 'nightly', cron: '0 3 * * *', timezone: 'Europe/Berlin', input: {}, catchUp: 'last', retentionSeconds: 30 * 86_400 });
+    }
   }
 }

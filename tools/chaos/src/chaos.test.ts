@@ -6,6 +6,7 @@ import { fanIn } from './scenarios/fan-in.js';
 import { flowControl } from './scenarios/flow-control.js';
 import { listenerBlackhole } from './scenarios/listener-blackhole.js';
 import { malformedRows } from './scenarios/malformed-rows.js';
+import { scheduleRace } from './scenarios/schedule-race.js';
 import { sigterm } from './scenarios/sigterm.js';
 import { submitRace } from './scenarios/submit-race.js';
 import { uniqueRace } from './scenarios/unique-race.js';
@@ -105,5 +106,15 @@ describe('chaos scenarios (short)', { timeout: 90_000 }, () => {
     expect(result.maxRatedClaimsPerSecond).toBeLessThanOrEqual(20);
     expect(result.claimsLaterThan1sAfterPause).toBe(0);
     expect(result.queuedWhilePaused).toBeGreaterThan(0);
-  });
+    // Three worker processes to start: on a loaded 2-core machine that alone can take a minute.
+  }, 180_000);
+
+  it('schedule-race: 3 workers, SIGKILLs, a schedule every second: one job per slot, no slot missed', async () => {
+    const result = await scheduleRace({ seed, short: true });
+    expectClean(result);
+    const schedules = result.schedules as Record<string, { slots: number; missed: number; slotsWithTwoJobs: number }>;
+    expect(schedules['all']).toMatchObject({ missed: 0, slotsWithTwoJobs: 0 });
+    expect(schedules['all']!.slots).toBeGreaterThanOrEqual(4);
+    // Three worker processes to start: on a loaded 2-core machine that alone can take a minute.
+  }, 180_000);
 });

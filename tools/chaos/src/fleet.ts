@@ -60,6 +60,24 @@ export class Fleet {
     this.slots[slot] = this.spawn(slot);
   }
 
+  /** SIGKILLs every live worker and starts none until {@link restartAll}: an outage of the whole fleet. */
+  async killAll(): Promise<void> {
+    const victims = this.slots.filter((worker) => isAlive(worker));
+    for (const worker of victims) {
+      (worker as { killedByFleet?: boolean }).killedByFleet = true;
+      worker.child.kill('SIGKILL');
+    }
+    await Promise.all(victims.map((worker) => worker.exited));
+    this.kills += victims.length;
+    for (const worker of victims) await this.recordOrphans(worker);
+  }
+
+  /** Starts a worker in every slot whose worker is dead; waits until they are ready. */
+  async restartAll(): Promise<void> {
+    for (let slot = 0; slot < this.slots.length; slot++) if (!isAlive(this.slots[slot]!)) this.slots[slot] = this.spawn(slot);
+    await Promise.all(this.slots.map((worker) => worker.ready));
+  }
+
   /** After a worker died: the jobs still running under its id are orphans until their lease expires. */
   private async recordOrphans(worker: WorkerProcess): Promise<void> {
     if (!worker.id) return;

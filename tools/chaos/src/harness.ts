@@ -39,6 +39,8 @@ export interface WorkerSettings {
   graceMs?: number;
   allowPoison?: boolean;
   logLevel?: string;
+  /** Schedules the chaos module declares (CHAOS_SCHEDULES). */
+  schedules?: { name: string; cron: string; catchUp: unknown }[];
 }
 
 export function spawnWorker(settings: WorkerSettings): WorkerProcess {
@@ -53,6 +55,7 @@ export function spawnWorker(settings: WorkerSettings): WorkerProcess {
       CHAOS_SWEEP_MS: String(settings.sweepMs ?? 1_000),
       CHAOS_GRACE_MS: String(settings.graceMs ?? 10_000),
       CHAOS_ALLOW_POISON: settings.allowPoison ? '1' : '0',
+      CHAOS_SCHEDULES: JSON.stringify(settings.schedules ?? []),
       CHAOS_LOG_LEVEL: settings.logLevel ?? process.env.CHAOS_LOG_LEVEL ?? 'silent',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { backoffDelay, defineJobs, definePlugin, defineRegistry, isTransientDatabaseError, payload, type JobRegistry, type ModuleContext, type PluginModule, type WorkerRegistry } from '@jobby/core';
+import { backoffDelay, defineJobs, definePlugin, defineRegistry, isTransientDatabaseError, payload, type JobRegistry, type ModuleContext, type ScheduleCatchUp, type PluginModule, type WorkerRegistry } from '@jobby/core';
 
 /**
  * The chaos plugin: handlers whose duration, failures and fatality come from their input, and that
@@ -163,7 +163,14 @@ export class ChaosModule implements PluginModule<Jobs> {
     );
   }
 
-  jobs(_registry: JobRegistry<Jobs>): void {}
+  /**
+   * Schedules of `chaos.Work` from CHAOS_SCHEDULES (JSON: `[{ name, cron, catchUp }]`), for the
+   * schedule-race scenario.
+   */
+  jobs(registry: JobRegistry<Jobs>): void {
+    const schedules = JSON.parse(process.env.CHAOS_SCHEDULES ?? '[]') as { name: string; cron: string; catchUp: ScheduleCatchUp }[];
+    for (const schedule of schedules) registry.schedule(ChaosJob.Work, { ...schedule, input: { ms: 0 }, maxAttempts: 10 });
+  }
 }
 
 export const chaosPlugin = definePlugin({ jobs: chaosJobs, module: ChaosModule });

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobbyClient, createWorker, type Worker } from '@jobby/core';
-import { createTestDatabase, type TestDatabase } from '@jobby/core/testing';
-import { demoJobs, demoRegistry } from '../../../core/src/runtime/test-fixtures/demo-plugin.js';
+import { createTestDatabase, demoJobs, demoRegistry, type TestDatabase } from '@jobby/core/testing';
 import type { CountsResponse, GraphResponse, JobDetailResponse, JobListResponse, MetaResponse, SubmitResponse, ThroughputResponse, TypeStatsResponse } from '../shared/api-types.js';
 import { createAdminApp } from './app.js';
 import { silentLogger, until } from './testing/api-harness.js';

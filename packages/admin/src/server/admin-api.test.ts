@@ -22,7 +22,7 @@ import type {
   TypeStatsResponse,
 } from '../shared/api-types.js';
 import { createApiHarness, testToken, until, type ApiHarness } from './testing/api-harness.js';
-import { demoJobs } from '../../../core/src/runtime/test-fixtures/demo-plugin.js';
+import { demoJobs } from '@jobby/core/testing';
 
 /** Every endpoint of the admin API against real Postgres, with a real worker running the demo plugin. */
 

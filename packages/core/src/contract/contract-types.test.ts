@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { DeclaredInput, DeclaredOutput } from './define-jobs.js';
 import type { JobbyClient } from '../runtime/client.js';
-import { demoJobs, DemoJob, type CombineOutput, type ProduceInput, type ProduceOutput } from '../runtime/test-fixtures/demo-plugin.js';
+import { demoJobs, DemoJob, type CombineOutput, type ProduceInput, type ProduceOutput } from '../testing/demo-plugin.js';
 import type { WorkerRegistry } from './worker-registry.js';
 import type { JobRegistry } from './job-registry.js';
 import { defineExternalJob } from './define-external-job.js';

@@ -3,7 +3,7 @@ import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from './test-fixtures/load-pg.js';
+import pg from './testing/load-pg.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedLockPath, readLock } from './embedded-lock.js';
 import { type EmbeddedServer, startEmbeddedServer } from './embedded-server.js';

@@ -11,10 +11,10 @@ import { embeddedLockPath, readLock, type EmbeddedLockInfo } from './embedded-lo
 import { startEmbeddedServer } from './embedded-server.js';
 import { connectEmbedded } from './resolve-embedded-database.js';
 import { openDatabase, type JobbyDatabase } from '../store/database.js';
-import pg from './test-fixtures/load-pg.js';
+import pg from './testing/load-pg.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const childScript = path.join(here, 'test-fixtures', 'embedded-child.ts');
+const childScript = path.join(here, 'testing', 'embedded-child.ts');
 const cleanups: Array<() => Promise<void> | void> = [];
 
 afterEach(async () => {

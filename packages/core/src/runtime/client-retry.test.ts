@@ -5,7 +5,7 @@ import { openDatabase, type JobbyDatabase } from '../store/database.js';
 import { createTestDatabase, testPostgresUrl, type TestDatabase } from '../testing/test-database.js';
 import { until } from '../testing/until.js';
 import { createJobbyClient, type JobbyClient } from './client.js';
-import { demoJobs, demoRegistry } from './test-fixtures/demo-plugin.js';
+import { demoJobs, demoRegistry } from '../testing/demo-plugin.js';
 
 /**
  * The client retries a transient failure of a submission on the store's own pool (idempotent by

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
 import { createWorkerMetrics, serveMetrics } from './metrics.js';
-import { demoJobs, demoRegistry } from './test-fixtures/demo-plugin.js';
+import { demoJobs, demoRegistry } from '../testing/demo-plugin.js';
 import { createWorker, type Worker } from './worker/worker.js';
 
 describe('Prometheus metrics', () => {

@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../testing/test-database.
 import { createJobbyClient } from './client.js';
 import { describeOrphanedJobTypes, findOrphanedJobTypes } from './orphaned-job-types.js';
 import { defineRegistry } from './registry.js';
-import { demoRegistry } from './test-fixtures/demo-plugin.js';
+import { demoRegistry } from '../testing/demo-plugin.js';
 
 enum GoneJob {
   Old = 0,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { demoRegistry } from './test-fixtures/demo-plugin.js';
+import { demoRegistry } from '../testing/demo-plugin.js';
 import { createPayloadValidator, toJson } from './payload-validator.js';
 
 /**

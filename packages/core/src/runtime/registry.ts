@@ -24,6 +24,20 @@ export interface RegistryJobTypeEntry {
   readonly outputSchema?: JsonSchema;
 }
 
+/**
+ * A schedule as codegen read it from the plugin's sources (`JobRegistry.schedule` with literal
+ * options), for listings before any worker ran it. The worker runs what the module declares.
+ */
+export interface RegistryScheduleEntry {
+  /** The enum member name of the job type (`Report`). */
+  readonly type: string;
+  readonly name: string;
+  readonly cron: string;
+  readonly timezone: string;
+  /** `none`, `last` or `up-to-N`. */
+  readonly catchUp: string;
+}
+
 /** One plugin as the generated registry lists it. */
 export interface RegistryPluginEntry {
   readonly name: string;
@@ -33,6 +47,8 @@ export interface RegistryPluginEntry {
   readonly version: string;
   readonly definition: AnyPluginDefinition;
   readonly jobTypes: readonly RegistryJobTypeEntry[];
+  /** The schedules its sources declare with literal options (any mode); absent when none. */
+  readonly schedules?: readonly RegistryScheduleEntry[];
 }
 
 export interface RegistryOptions {

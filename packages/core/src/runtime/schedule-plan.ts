@@ -12,7 +12,8 @@ import { JobbyError } from '../errors.js';
 /** The default name of a schedule: one per job type needs none. */
 export const defaultScheduleName = 'default';
 
-const scheduleNamePattern = /^[A-Za-z0-9_.-]{1,100}$/;
+/** What a schedule name may be. */
+export const scheduleNamePattern = /^[A-Za-z0-9_.-]{1,100}$/;
 
 /** A parsed cron expression in its time zone. */
 export interface CronSchedule {

@@ -502,6 +502,9 @@ export const registry = defineRegistry({
           },
         },
       ],
+      schedules: [
+        { type: 'FetchAppList', name: 'nightly', cron: '0 3 * * *', timezone: 'Europe/Berlin', catchUp: 'last' },
+      ],
     },
   ],
 });

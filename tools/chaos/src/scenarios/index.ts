@@ -11,6 +11,7 @@ import { poison } from './poison.js';
 import { kill9 } from './kill9.js';
 import { listenerBlackhole } from './listener-blackhole.js';
 import { malformedRows } from './malformed-rows.js';
+import { scheduleRace } from './schedule-race.js';
 import { sigterm } from './sigterm.js';
 import { submitRace } from './submit-race.js';
 import { uniqueRace } from './unique-race.js';
@@ -31,6 +32,7 @@ export const scenarios = {
   'abandoned-handler': abandonedHandler,
   'admin-fuzz': adminFuzz,
   'flow-control': flowControl,
+  'schedule-race': scheduleRace,
 } satisfies Record<string, Scenario>;
 
 export type ScenarioName = keyof typeof scenarios;

@@ -109,6 +109,27 @@ export interface ImportabilityModel {
   readonly exportsLocation: SourceLocation;
 }
 
+/**
+ * A `schedule(member, { cron, timezone, name, catchUp, … })` call in the plugin's sources, with
+ * what could be read as literals (undefined: written as an expression, so not checkable here;
+ * the worker checks it at start).
+ */
+export interface ScheduleModel {
+  /** The enum member scheduled. */
+  readonly jobName: string;
+  /** `default` when not given. */
+  readonly name: string | undefined;
+  readonly cron: string | undefined;
+  /** `UTC` when not given. */
+  readonly timezone: string | undefined;
+  /** `none`, `last` (when not given), `up-to-N`; or a message when the literal is invalid. */
+  readonly catchUp: string | undefined;
+  /** Where the call is. */
+  readonly location: SourceLocation;
+  /** Where the cron (else the call) is, for messages about the cron or the time zone. */
+  readonly cronLocation: SourceLocation;
+}
+
 /** One plugin, as every later stage sees it. */
 export interface PluginModel {
   /** The plugin name from the definition's literal type (falls back to package.json's). */
@@ -128,6 +149,8 @@ export interface PluginModel {
    * the mode; undefined when that cannot be seen (a published `.d.ts`, a computed job type).
    */
   readonly registeredJobs?: readonly string[];
+  /** The schedules its sources declare (workspace plugins only: a `.d.ts` has no calls). */
+  readonly schedules?: readonly ScheduleModel[];
   /** The packages this plugin's package names (dependencies and imports). */
   readonly references?: readonly PackageReferenceModel[];
   readonly importability?: ImportabilityModel;

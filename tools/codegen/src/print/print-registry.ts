@@ -37,6 +37,9 @@ export function printRegistry(plugins: readonly PrintedPlugin[]): string {
       ];
       return `{\n  ${fields.join(',\n  ')},\n}`;
     });
+    const schedules = (plugin.schedules ?? [])
+      .filter((schedule) => schedule.name !== undefined && schedule.cron !== undefined && schedule.timezone !== undefined && schedule.catchUp !== undefined)
+      .map((schedule) => `{ type: ${quote(schedule.jobName)}, name: ${quote(schedule.name!)}, cron: ${quote(schedule.cron!)}, timezone: ${quote(schedule.timezone!)}, catchUp: ${quote(schedule.catchUp!)} }`);
     return [
       '{',
       `  name: ${quote(plugin.name)},`,
@@ -45,6 +48,7 @@ export function printRegistry(plugins: readonly PrintedPlugin[]): string {
       `  version: ${quote(plugin.package.version)},`,
       `  definition: ${importName},`,
       `  jobTypes: [${jobLines.length === 0 ? '' : `\n    ${jobLines.map((line) => indent(line, 4)).join(',\n    ')},\n  `}],`,
+      ...(schedules.length === 0 ? [] : [`  schedules: [\n    ${schedules.join(',\n    ')},\n  ],`]),
       '}',
     ].join('\n');
   });

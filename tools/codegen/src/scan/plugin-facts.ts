@@ -33,7 +33,7 @@ function lineOf(text: string, pattern: RegExp): number {
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** The source files of the program that belong to the package (not `.d.ts`, not its node_modules). */
-function packageSourceFiles(program: ts.Program, packageDirectory: string): ts.SourceFile[] {
+export function packageSourceFiles(program: ts.Program, packageDirectory: string): ts.SourceFile[] {
   const prefix = `${realpath(packageDirectory)}${path.sep}`;
   return program.getSourceFiles().filter((file) => {
     if (file.isDeclarationFile) return false;

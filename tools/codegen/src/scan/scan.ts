@@ -11,6 +11,7 @@ import { discoverPackages } from './discover-packages.js';
 import { relativeToRoot, type ProjectRoot } from './project-root.js';
 import { readImportability, readPackageReferences, readRegisteredJobs } from './plugin-facts.js';
 import { readPlugin } from './read-plugin.js';
+import { readSchedules } from './read-schedules.js';
 
 export interface ScanResult {
   readonly packages: readonly PluginPackage[];
@@ -107,9 +108,11 @@ export function scan(root: ProjectRoot): ScanResult {
     if (!result.plugin) continue;
     const packageDirectory = path.join(root.directory, candidate.directory);
     const registeredJobs = candidate.origin === 'workspace' ? readRegisteredJobs({ program, packageDirectory, enumLocation: result.plugin.enumLocation, locate }) : undefined;
+    const schedules = candidate.origin === 'workspace' ? readSchedules({ program, packageDirectory, enumLocation: result.plugin.enumLocation, locate }) : [];
     plugins.push({
       ...result.plugin,
       ...(registeredJobs ? { registeredJobs } : {}),
+      ...(schedules.length > 0 ? { schedules } : {}),
       references: readPackageReferences({ program, root, package: candidate, locate }),
       importability: readImportability(root, candidate),
     });

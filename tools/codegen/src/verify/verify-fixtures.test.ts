@@ -47,6 +47,41 @@ describe('verification errors, one fixture each', () => {
     ]);
   });
 
+  it('reports an invalid cron expression, time zone or catch-up of a schedule at its file:line (issue 19)', async () => {
+    expect(await diagnosticsOf('schedule-invalid')).toEqual([
+      {
+        code: 'SCHEDULE_INVALID',
+        message: `schedule "hourly" of shop.Report (${file}:29, @fixture/shop): cron "0 61 * * *" is invalid: CronPattern: Invalid value for hour: 61 (5 fields, or 6 with a leading seconds field)`,
+        file,
+        line: 31,
+      },
+      {
+        code: 'SCHEDULE_INVALID',
+        message: `schedule "mars" of shop.Report (${file}:34, @fixture/shop): time zone "Mars/Olympus" is not an IANA time zone (such as "UTC" or "Europe/Berlin")`,
+        file,
+        line: 34,
+      },
+      {
+        code: 'SCHEDULE_INVALID',
+        message: `schedule "sweep" of shop.Order (${file}:35, @fixture/shop): catchUp must be 'none', 'last' or { upTo: N } with N from 1 to 1000`,
+        file,
+        line: 35,
+      },
+    ]);
+  });
+
+  it('lists the schedules declared with literal options in the generated registry', async () => {
+    const project = copyFixture('errors/schedule-invalid');
+    projects.push(project);
+    const source = project.read(file).split('\n');
+    project.write(file, source.filter((_, index) => index + 1 < 29 || index + 1 > 35).join('\n'));
+    const result = await runCodegen({ rootDir: project.directory });
+    expect(result.diagnostics).toEqual([]);
+    expect(project.read('generated/jobby/registry.ts')).toMatch(
+      /\n {6}schedules: \[\n {8}\{ type: 'Report', name: 'default', cron: '0 7 \* \* 1', timezone: 'Europe\/Berlin', catchUp: 'last' \},\n {6}\],\n/,
+    );
+  });
+
   it('reports a member without an explicit value', async () => {
     expect(await diagnosticsOf('enum-value-missing')).toEqual([
       {

@@ -3,6 +3,7 @@
  * declarations, or a declaration and its lock entry) with package and `file:line`. Plain data in,
  * diagnostics out.
  */
+import { cronProblem, maxCatchUpSlots, scheduleNamePattern } from '@jobby/core/schedules';
 import { createDiagnostic, createWarning, formatLocation, sortDiagnostics, type CodegenDiagnostic, type SourceLocation } from '../diagnostics.js';
 import { maxLocalId } from '../model/build-model.js';
 import type { IdAssignment } from '../model/assign-ids.js';
@@ -294,6 +295,31 @@ function verifyHandlers(plugin: PluginModel, diagnostics: CodegenDiagnostic[]): 
   }
 }
 
+/**
+ * The schedules the sources declare with literal options: a cron expression and a time zone that
+ * croner accepts (the worker reads them with it), a valid name and catch-up. Options written as
+ * expressions, and two schedules of one name (which may sit in branches of different modes), are
+ * checked by the worker at start.
+ */
+function verifySchedules(plugin: PluginModel, diagnostics: CodegenDiagnostic[]): void {
+  for (const schedule of plugin.schedules ?? []) {
+    const label = `schedule "${schedule.name ?? '?'}" of ${plugin.name}.${schedule.jobName} (${at(schedule.location, plugin.package.name)})`;
+    const problems: { message: string; location: SourceLocation }[] = [];
+    if (schedule.cron !== undefined) {
+      const problem = cronProblem(schedule.cron, schedule.timezone ?? 'UTC');
+      if (problem) problems.push({ message: problem, location: schedule.cronLocation });
+    }
+    if (schedule.name !== undefined && !scheduleNamePattern.test(schedule.name)) {
+      problems.push({ message: `its name must be 1–100 letters, digits, "-", "_" or "."`, location: schedule.location });
+    }
+    const upTo = schedule.catchUp?.startsWith('up-to-') ? Number(schedule.catchUp.slice('up-to-'.length)) : undefined;
+    if (schedule.catchUp?.startsWith('invalid') || (upTo !== undefined && !(Number.isInteger(upTo) && upTo >= 1 && upTo <= maxCatchUpSlots))) {
+      problems.push({ message: `catchUp must be 'none', 'last' or { upTo: N } with N from 1 to ${maxCatchUpSlots}`, location: schedule.location });
+    }
+    for (const problem of problems) diagnostics.push(createDiagnostic('SCHEDULE_INVALID', `${label}: ${problem.message}`, problem.location));
+  }
+}
+
 /** Plugins depend only on the core: never on another plugin's package, by dependency or import. */
 function verifyPluginDependencies(model: CodegenModel, diagnostics: CodegenDiagnostic[]): void {
   const byPackage = new Map(model.plugins.map((plugin) => [plugin.package.name, plugin]));
@@ -325,6 +351,7 @@ export function verify(params: VerifyParams): CodegenDiagnostic[] {
     verifyPayloads(plugin, diagnostics);
     verifyImportability(plugin, diagnostics);
     verifyHandlers(plugin, diagnostics);
+    verifySchedules(plugin, diagnostics);
   }
   verifyPluginDependencies(params.model, diagnostics);
   verifyLock(params, diagnostics);

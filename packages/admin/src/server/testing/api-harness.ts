@@ -1,6 +1,5 @@
 import { createJobbyClient, createLogger, createWorker, type JobbyClient, type Worker } from '@jobby/core';
-import { createTestDatabase, type TestDatabase } from '@jobby/core/testing';
-import { demoRegistry } from '../../../../core/src/runtime/test-fixtures/demo-plugin.js';
+import { createTestDatabase, demoRegistry, type TestDatabase } from '@jobby/core/testing';
 import { createAdminApp, type AdminAppOptions } from '../app.js';
 
 /** A test database, the demo registry, an admin app with a token, and helpers to call it. */

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-database.js';
 import { until } from '../../testing/until.js';
 import { createJobbyClient, type JobbyClient } from '../client.js';
-import { demoJobs, demoRegistry } from '../test-fixtures/demo-plugin.js';
+import { demoJobs, demoRegistry } from '../../testing/demo-plugin.js';
 import { createWorker, type Worker } from './worker.js';
 
 /** Flow control (issue 19) with real workers: pause, a cluster-wide concurrency limit, run-at on time. */

@@ -3,7 +3,7 @@ import { createJobStore, type JobStore } from '../../store/job-store.js';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-database.js';
 import { createJobbyClient, type JobbyClient } from '../client.js';
 import type { RegisteredWorker } from '../module-loader.js';
-import { demoJobs, demoRegistry } from '../test-fixtures/demo-plugin.js';
+import { demoJobs, demoRegistry } from '../../testing/demo-plugin.js';
 import { HeldJobs, type HeldJob } from './held-jobs.js';
 import type { AbortCause } from './job-runner.js';
 import { LeaseKeeper } from './lease-keeper.js';

@@ -6,7 +6,7 @@ import { isJobbyError } from '../../errors.js';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-database.js';
 import { until } from '../../testing/until.js';
 import { createJobbyClient, jobStoreOf, type JobbyClient } from '../client.js';
-import { demoControl, DemoJob, demoRegistry } from '../test-fixtures/demo-plugin.js';
+import { demoControl, DemoJob, demoRegistry } from '../../testing/demo-plugin.js';
 import { createWorker, type Worker } from './worker.js';
 
 /** Schedules (issue 19) with real workers on real Postgres. */

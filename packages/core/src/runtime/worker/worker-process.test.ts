@@ -5,12 +5,12 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testPostgresUrl, type TestDatabase } from '../../testing/test-database.js';
 import { createJobbyClient, type JobbyClient } from '../client.js';
-import { demoJobs, demoRegistry } from '../test-fixtures/demo-plugin.js';
+import { demoJobs, demoRegistry } from '../../testing/demo-plugin.js';
 import { until } from '../../testing/until.js';
 
 /** Real processes: SIGTERM with jobs in flight, and SIGKILL mid-job with another worker taking over. */
 
-const fixture = fileURLToPath(new URL('../test-fixtures/worker-process.ts', import.meta.url));
+const fixture = fileURLToPath(new URL('../testing/worker-process.ts', import.meta.url));
 
 interface WorkerProcess {
   child: ChildProcess;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { defineJobs, definePlugin, defineRegistry, payload, type ModuleContext, type PluginModule, type RegistryPluginEntry, type WorkerRegistry } from '@jobby/core';
 import { SteamJob, steamJobs, steamPlugin } from '@jobby/steam';
-import { demoRegistry } from '../../../core/src/runtime/test-fixtures/demo-plugin.js';
+import { demoRegistry } from '@jobby/core/testing';
 
 /**
  * The registry of the browser tests: the real steam plugin (its `sentinel` chain is the workflow

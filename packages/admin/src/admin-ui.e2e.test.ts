@@ -6,9 +6,9 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobbyClient, createLogger, createWorker, type JobbyClient, type Worker } from '@jobby/core';
 import { createTestDatabase, type TestDatabase } from '@jobby/core/testing';
-import { startAdminServer, type AdminServer } from '../index.js';
+import { startAdminServer, type AdminServer } from './index.js';
 import { steamJobs } from '@jobby/steam';
-import { e2eRegistry, shopControl, submitShopWorkflow } from './shop-plugin.js';
+import { e2eRegistry, shopControl, submitShopWorkflow } from './testing/shop-plugin.js';
 
 /**
  * The admin UI in Debian's Chromium, driven by playwright-core, against real Postgres and a real
@@ -28,7 +28,7 @@ declare const document: {
 declare const performance: { getEntriesByType(type: string): { name: string; encodedBodySize: number; decodedBodySize: number }[] };
 declare const sessionStorage: { setItem(name: string, value: string): void };
 
-const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
+const packageRoot = fileURLToPath(new URL('../', import.meta.url));
 const resultsDir = path.join(packageRoot, 'test-results');
 const chromiumPath = process.env.JOBBY_CHROMIUM_PATH || '/usr/bin/chromium';
 const chromiumArgs = [

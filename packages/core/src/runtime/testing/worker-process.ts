@@ -5,7 +5,7 @@
  */
 import { pino } from 'pino';
 import { runWorker } from '../run-worker.js';
-import { demoRegistry } from './demo-plugin.js';
+import { demoRegistry } from '../../testing/demo-plugin.js';
 
 const running = await runWorker({
   registry: demoRegistry,

@@ -1,9 +1,23 @@
-import { defineJobs, definePlugin, NonRetryableError, payload, type JobRegistry, type ModuleContext, type PluginModule, type WorkerRegistry } from '../../index.js';
-import { defineRegistry } from '../registry.js';
+import { defineJobs, definePlugin, NonRetryableError, payload, type JobRegistry, type ModuleContext, type PluginModule, type WorkerRegistry } from '../index.js';
+import { defineRegistry } from '../runtime/registry.js';
 
 /**
- * A plugin for runtime tests. Its behaviour is steered by the test through `demoControl`, so that
- * one definition covers fan-in, retries, timeouts and cancellation.
+ * A plugin for tests: jobby's own (the runtime's, the admin's) and those of tools built on jobby that
+ * need job types to run (a dashboard, an exporter). Its behaviour is steered by the test through
+ * `demoControl`, so that one definition covers fan-in, retries, timeouts and cancellation.
+ * `demoRegistry` is a hand-written registry in the generated shape (client id 7), so that no codegen
+ * run is needed.
+ *
+ * @example
+ * ```ts
+ * import { createJobbyClient, createWorker } from '@jobby/core';
+ * import { createTestDatabase, demoJobs, demoRegistry } from '@jobby/core/testing';
+ *
+ * const database = await createTestDatabase();                  // a schema of its own
+ * const worker = createWorker({ database, registry: demoRegistry });
+ * await worker.start();
+ * await createJobbyClient({ database, registry: demoRegistry }).submit(demoJobs.refs.Produce, 'a', { value: 2 });
+ * ```
  */
 
 export enum DemoJob {
@@ -137,7 +151,7 @@ export const demoRegistry = defineRegistry({
     {
       name: 'demo',
       clientId: 7,
-      packageName: '@jobby/core (test fixture)',
+      packageName: '@jobby/core/testing',
       version: '0.0.0',
       definition: demoPlugin,
       jobTypes: [
