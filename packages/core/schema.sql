@@ -19,6 +19,24 @@ CREATE TYPE jobby.job_state AS ENUM (
     'cancelled'
 );
 
+CREATE FUNCTION jobby.admin_action_record(record_actor text, record_action text, record_job_ids bigint[], record_type_id integer, record_details jsonb) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'jobby'
+    AS $$
+declare
+  written integer;
+begin
+  if coalesce(cardinality(record_job_ids), 0) = 0 then
+    insert into admin_actions (actor, action, type_id, details) values (record_actor, record_action, record_type_id, record_details);
+    return 1;
+  end if;
+  insert into admin_actions (actor, action, job_id, type_id, details)
+  select record_actor, record_action, j.id, coalesce(record_type_id, j.type_id), record_details
+  from unnest(record_job_ids) as u(id) join jobs j on j.id = u.id;
+  get diagnostics written = row_count;
+  return written;
+end $$;
+
 CREATE FUNCTION jobby.job_cancel(cancel_id bigint, reason text, cancel_channel text, OUT previous_state jobby.job_state, OUT cancelled boolean, OUT cancelled_descendants bigint[]) RETURNS record
     LANGUAGE plpgsql
     SET search_path TO 'jobby'
@@ -932,6 +950,25 @@ begin
   return found_number;
 end $$;
 
+CREATE TABLE jobby.admin_actions (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    actor text NOT NULL,
+    action text NOT NULL,
+    job_id bigint,
+    type_id integer,
+    details jsonb
+);
+
+ALTER TABLE jobby.admin_actions ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME jobby.admin_actions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 CREATE SEQUENCE jobby.attempt_token_seq
     START WITH 1
     INCREMENT BY 1
@@ -1217,6 +1254,9 @@ ALTER TABLE ONLY jobby.job_outcomes ATTACH PARTITION jobby.job_outcomes_0 FOR VA
 
 ALTER TABLE ONLY jobby.job_outcomes ATTACH PARTITION jobby.job_outcomes_default DEFAULT;
 
+ALTER TABLE ONLY jobby.admin_actions
+    ADD CONSTRAINT admin_actions_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY jobby.job_dependencies
     ADD CONSTRAINT job_dependencies_pkey PRIMARY KEY (job_id, depends_on_id);
 
@@ -1264,6 +1304,10 @@ ALTER TABLE ONLY jobby.workers
 
 ALTER TABLE ONLY jobby.workers
     ADD CONSTRAINT workers_pkey PRIMARY KEY (id);
+
+CREATE INDEX admin_actions_job_idx ON jobby.admin_actions USING btree (job_id, id) WHERE (job_id IS NOT NULL);
+
+CREATE INDEX admin_actions_type_idx ON jobby.admin_actions USING btree (type_id, id) WHERE (type_id IS NOT NULL);
 
 CREATE INDEX job_dependencies_depends_on_idx ON jobby.job_dependencies USING btree (depends_on_id);
 

@@ -150,6 +150,11 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
       expect(types).toContain('steam.FetchAppList');
       expect(types).toContain('steam_app_list_processor');
       expect(await page.getByTestId('workers-table').textContent()).toContain('live');
+      // Queue health per type, and the hour's failure called out (shop page 3 failed in the setup).
+      await page.getByTestId('queue-health-table').waitFor();
+      expect(await page.getByTestId('queue-health-table').locator('tr.row-alert').first().textContent()).toContain('shop.ProcessCatalogPage');
+      expect(await page.getByRole('alert').first().textContent()).toMatch(/failed in the last hour/);
+      expect(await page.locator('[data-testid=counts-table] td.cell-alert').count()).toBeGreaterThan(0);
       await page.locator('.chart svg').waitFor();
       expect(await page.locator('.chart .bar-succeeded').count()).toBeGreaterThan(0);
       await shoot(page, `overview-${dark ? 'dark' : 'light'}`);
@@ -304,6 +309,13 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     const attempts = await page.getByTestId('attempts-table').textContent();
     expect(attempts).toContain('failed');
     expect(attempts).toContain('succeeded');
+    // The retry's attempt keeps counting: #1 failed, then #2 (run again) succeeded; never two #1.
+    const numbers = await page.locator('[data-testid=attempts-table] tbody tr td:first-child').allTextContents();
+    expect(numbers).toEqual(['#1', 'run again#2']);
+    // Who retried it, in the job's audit trail.
+    await page.getByTestId('audit-table').waitFor();
+    expect(await page.getByTestId('audit-table').locator('tbody tr').first().textContent()).toMatch(/operator.*retried/);
+    await shoot(page, 'job-retried-audit-light');
     await page.goto(`${admin.url}/jobs/${workflow['nightly-stats']}`);
     await untilHeaderState(page, 'succeeded');
     expect(await headerState(page)).toBe('succeeded');
@@ -343,8 +355,11 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     const later = new Date(Date.now() + 3_600_000);
     await client.submitMany(Array.from({ length: 57 }, (_, index) => ({ type: 'demo.Produce', key: `matching-${index}`, input: { value: index }, options: { runAt: later } })) as never);
     const { context, page } = await openPage({ withToken: true });
-    await page.goto(`${admin.url}/jobs?keyPrefix=matching-&state=queued`);
+    // The scheduled filter (queued jobs waiting for their run-at time), each labelled with when it runs.
+    await page.goto(`${admin.url}/jobs?keyPrefix=matching-&state=scheduled`);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=jobs-table] tbody tr').length === 50);
+    expect(await page.locator('[data-testid=jobs-table] tbody tr .state').first().textContent()).toMatch(/^scheduled · in (60 min|1 h)$/);
+    expect(await page.getByLabel('scheduled').isChecked()).toBe(true);
     await page.getByLabel('Select all on this page').check();
     await page.getByRole('button', { name: 'Select all jobs matching this filter' }).click();
     await page.getByText('All 57 jobs matching this filter are selected.').waitFor();

@@ -203,7 +203,7 @@ export function createCommandTree() {
     'schedules list',
     schedules
       .command('list')
-      .description('each schedule with its next and last fire times, and those removed from code')
+      .description('each schedule with its next and last fire times, those removed from code, and those no worker has run yet')
       .option('--json', 'print a JSON array: [{ type, name, cron, timezone, catchUp, state, nextFireAt, lastFireAt, removedAt }]'),
   );
 

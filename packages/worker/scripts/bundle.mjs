@@ -38,10 +38,7 @@ const moduleRelativeAssets = {
       if (!pattern.test(source)) return undefined;
       const contents = source.replace(pattern, (match, _quote, relative) => {
         const asset = path.resolve(path.dirname(args.path), relative);
-        let isFile = false;
-        try {
-          isFile = statSync(asset).isFile();
-        } catch {}
+        const isFile = statSync(asset, { throwIfNoEntry: false })?.isFile() ?? false;
         if (!isFile) return match; // a directory or a generated path: left to the runtime
         const name = `${createHash('sha256').update(asset).digest('hex').slice(0, 8)}-${path.basename(asset)}`;
         mkdirSync(assetsDirectory, { recursive: true });

@@ -15,14 +15,16 @@ import type {
   JobListResponse,
   MetaResponse,
   OverviewResponse,
+  QueueHealthResponse,
   SubmitResponse,
   ThroughputResponse,
   SchedulesResponse,
   TypeControlsResponse,
   TypeStatsResponse,
 } from '../shared/api-types.js';
+import { createJobAdmin } from '@jobby/core/admin';
 import { createApiHarness, testToken, until, type ApiHarness } from './testing/api-harness.js';
-import { demoJobs } from '@jobby/core/testing';
+import { demoJobs, demoRegistry } from '@jobby/core/testing';
 
 /** Every endpoint of the admin API against real Postgres, with a real worker running the demo plugin. */
 
@@ -168,6 +170,13 @@ describe('reading', () => {
     expect((await api.post<ApiErrorBody>('/api/job-types/nope.Nope/controls', { paused: true })).status).toBe(400);
     const resumed = await api.post<TypeControlsResponse>('/api/job-types/demo.Slow/controls', { paused: false, concurrency: null, rate: null });
     expect(resumed.body).toEqual({ type: 'demo.Slow', paused: false, concurrency: null, rate: null });
+    // Each change is in the audit trail of the type, newest first; refused ones are not.
+    const trail = await createJobAdmin(api.database).adminActionList({ typeId: demoRegistry.byName('demo.Slow')!.id, limit: 10 });
+    expect(trail.map((entry) => [entry.actor, entry.action, entry.details])).toEqual([
+      ['operator', 'resume', { paused: false, concurrency: null, rate: null }],
+      ['operator', 'limit', { paused: true, concurrency: 2, rate: { limit: 20, intervalMs: 1_000 } }],
+      ['operator', 'pause', { paused: true, concurrency: 2, rate: null }],
+    ]);
   });
 
   it('GET /api/schedules lists the declared schedules with their next and last fire times (issue 19)', async () => {
@@ -191,6 +200,12 @@ describe('reading', () => {
     const produced = counts.body.counts.find((row) => row.type === 'demo.Produce' && row.state === 'succeeded');
     expect(produced!.count).toBeGreaterThanOrEqual(26);
     expect(counts.body.succeededCountedAt).toBeNull();
+    const health = await api.get<QueueHealthResponse>('/api/queue-health');
+    expect(health.status).toBe(200);
+    const produce = health.body.types.find((type) => type.type === 'demo.Produce')!;
+    expect(produce.lastHour).toHaveLength(12);
+    expect(produce.lastHour.reduce((sum, bucket) => sum + bucket.succeeded, 0)).toBeGreaterThanOrEqual(26);
+    expect((await api.get('/api/queue-health?type=x')).status).toBe(400);
     const throughput = await api.get<ThroughputResponse>('/api/throughput?window=1h');
     expect(throughput.status).toBe(200);
     expect(throughput.body.buckets).toHaveLength(60);
@@ -256,10 +271,18 @@ describe('changing', () => {
     expect(body.actions).toMatchObject({ retry: true, cancel: false });
     const listed = await api.get<JobListResponse>('/api/jobs?state=failed&type=demo.Flaky');
     expect(listed.body.jobs[0]).toMatchObject({ id: failed.id, error: { message: 'flaky failure 2' } });
-    const retried = await api.post<ActionResponse>(`/api/jobs/${failed.id}/retry`);
+    expect(body.audit).toEqual([]);
+    const retried = await api.post<ActionResponse>(`/api/jobs/${failed.id}/retry`, undefined, { 'x-jobby-actor': 'Ana <script>' });
     expect(retried.status).toBe(200);
     expect(retried.body).toMatchObject({ id: failed.id, action: 'retry', affected: [failed.id] });
     await until('the retried job to fail again', async () => (await api.get<JobDetailResponse>(`/api/jobs/${failed.id}`)).body.attempts.length === 4);
+    const after = (await api.get<JobDetailResponse>(`/api/jobs/${failed.id}`)).body;
+    // Attempts keep counting across the retry (the budget starts over: attempt 1 and 2 again).
+    expect(after.attempts.map((attempt) => [attempt.number, attempt.attempt, attempt.cycle])).toEqual([[1, 1, 1], [2, 2, 1], [3, 1, 2], [4, 2, 2]]);
+    // The audit trail: who retried it, when.
+    expect(after.audit).toHaveLength(1);
+    expect(after.audit[0]).toMatchObject({ actor: 'operator (Ana script)', action: 'retry', details: null });
+    expect(Date.now() - new Date(after.audit[0]!.at).getTime()).toBeLessThan(60_000);
     const notFailed = await api.post<ApiErrorBody>(`/api/jobs/${(await api.client.submit(demoJobs.refs.Produce, 'ok-1', { value: 1 })).id}/retry`);
     expect([409]).toContain(notFailed.status);
   });
@@ -315,6 +338,18 @@ describe('changing', () => {
     expect(retried.body.results.every((result) => result.ok)).toBe(true);
     await untilState(a.id, 'succeeded');
     await untilState(b.id, 'succeeded');
+  });
+
+  it('filters queued jobs by kind: scheduled (waiting for run-at) apart from retrying', async () => {
+    const scheduled = await api.client.submit(demoJobs.refs.Produce, 'kind-scheduled', { value: 1 }, { runAt: new Date(Date.now() + 3_600_000) });
+    const listed = await api.get<JobListResponse>('/api/jobs?keyPrefix=kind-&state=scheduled');
+    expect(listed.status).toBe(200);
+    expect(listed.body.jobs.map((job) => job.id)).toEqual([scheduled.id]);
+    expect((await api.get<JobListResponse>('/api/jobs?keyPrefix=kind-&state=retrying')).body.jobs).toEqual([]);
+    const mixed = await api.get<ApiErrorBody>('/api/jobs?state=scheduled,failed');
+    expect(mixed.status).toBe(400);
+    expect(mixed.body.error.message).toContain('filters alone');
+    await api.post(`/api/jobs/${scheduled.id}/cancel`);
   });
 
   it('counts the jobs matching a filter and cancels exactly those, server-side', async () => {

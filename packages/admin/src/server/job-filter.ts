@@ -11,21 +11,28 @@ import { assertKnownParams, optionalEnum, optionalList, optionalString, optional
  * jobs the list shows.
  */
 
+/** The stored states, and the two kinds of queued job an operator asks for. */
+export const listStateNames = [...jobStateNames, 'scheduled', 'retrying'] as const;
+
 export const filterParams = ['plugin', 'type', 'state', 'keyPrefix', 'from', 'to', 'timeField'] as const;
 
 /** The list's params without sort, cursor and limit; `undefined` when nothing can match. */
 export type JobFilter = Omit<JobListParams, 'sort' | 'cursor' | 'limit'>;
 
 export function parseJobFilter(context: AdminContext, params: Query, now: Date): JobFilter | undefined {
-  const states = optionalList(
+  const stateValues = optionalList(
     params,
     'state',
     (value) => {
-      if (!(jobStateNames as readonly string[]).includes(value)) throw badRequest(`state must be one of ${jobStateNames.join(', ')}, got ${JSON.stringify(value.slice(0, 40))}`);
-      return value as JobState;
+      if (!(listStateNames as readonly string[]).includes(value)) throw badRequest(`state must be one of ${listStateNames.join(', ')}, got ${JSON.stringify(value.slice(0, 40))}`);
+      return value as (typeof listStateNames)[number];
     },
-    { maxItems: 6 },
+    { maxItems: 8 },
   );
+  // scheduled and retrying are kinds of queued jobs (job_queue's run_at and attempts), filtered alone.
+  const queued = stateValues?.find((value): value is 'scheduled' | 'retrying' => value === 'scheduled' || value === 'retrying');
+  if (queued && stateValues!.length > 1) throw badRequest(`state=${queued} is a kind of queued job and filters alone; drop the other states`);
+  const states = queued ? (['queued'] as JobState[]) : (stateValues as JobState[] | undefined);
   let typeIds = optionalList(params, 'type', (value) => resolveType(context, value).id, { maxItems: 100 });
   const pluginName = optionalString(params, 'plugin', { maxLength: 200 });
   if (pluginName !== undefined) {
@@ -40,7 +47,7 @@ export function parseJobFilter(context: AdminContext, params: Query, now: Date):
   const from = optionalTime(params, 'from', now);
   const to = optionalTime(params, 'to', now);
   if (from && to && from >= to) throw badRequest('from must be before to');
-  return { states, typeIds, keyPrefix, from, to, timeField: optionalEnum(params, 'timeField', ['created', 'finished'] as const) ?? 'created' };
+  return { states, ...(queued ? { queued } : {}), typeIds, keyPrefix, from, to, timeField: optionalEnum(params, 'timeField', ['created', 'finished'] as const) ?? 'created' };
 }
 
 /** A bulk request's `filter`: an object of the same string parameters. */

@@ -90,6 +90,25 @@ export interface CountsResponse {
   succeededCountedAt: string | null;
 }
 
+/** GET /api/queue-health: per job type, from job_queue, job_running and the job_stats rollups. */
+export interface QueueHealthResponse {
+  databaseNow: string;
+  types: {
+    type: string;
+    due: number;
+    scheduled: number;
+    retrying: number;
+    waiting: number;
+    running: number;
+    /** How long the oldest due job has waited, in ms (null: nothing due). */
+    oldestDueAgeMs: number | null;
+    /** Mean due → claimed of the attempts running now, in ms. */
+    pickupMs: number | null;
+    /** The last hour in 5-minute buckets, oldest first. */
+    lastHour: { start: string; succeeded: number; failed: number; retried: number; cancelled: number }[];
+  }[];
+}
+
 /** GET /api/throughput */
 export interface ThroughputResponse {
   from: string;
@@ -128,8 +147,22 @@ export interface JobListResponse {
   nextCursor: string | null;
 }
 
+/** One admin action in the audit trail: who did what, when. */
+export interface AuditEntry {
+  at: string;
+  /** `operator` (the admin token) or `open` (embedded, no token), with the name given, if any. */
+  actor: string;
+  action: string;
+  details: Record<string, unknown> | null;
+}
+
 export interface AttemptInfo {
+  /** Within its cycle: a retry or re-run by a person starts again at 1. */
   attempt: number;
+  /** Across the job's whole history: 1, 2, 3 … */
+  number: number;
+  /** 1, then one more per retry or re-run by a person. */
+  cycle: number;
   outcome: 'succeeded' | 'running' | 'failed' | 'timed_out' | 'lease_expired' | 'cancelled' | 'handed_back';
   workerId: string | null;
   startedAt: string | null;
@@ -174,6 +207,8 @@ export interface JobDetailResponse {
     totalMs: number | null;
   };
   attempts: AttemptInfo[];
+  /** Changes made to it through the admin, newest first (the last 50). */
+  audit: AuditEntry[];
   input: PayloadView;
   output: PayloadView | null;
   dependencies: { jobs: JobLink[]; total: number };

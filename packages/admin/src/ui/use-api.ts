@@ -30,7 +30,7 @@ export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, dependencie
       },
     );
     return () => controller.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller lists what the fetch depends on (like useEffect's own list); `fetcher` is a new closure on every render
   }, [...dependencies, generation]);
 
   useEffect(() => {

@@ -15,6 +15,7 @@
  * ```
  */
 export { createJobAdmin, type JobAdmin } from './job-admin.js';
+export type { AdminAction, AdminActionListParams, AdminActionName, AdminActionRecordParams } from './admin-actions.js';
 export type { JobCount, JobCountParams } from './job-counts.js';
 export {
   createdSlackMs,
@@ -32,4 +33,5 @@ export { jobThroughputWindows, type JobThroughput, type JobThroughputParams, typ
 export type { Distribution, JobTypeStats, JobTypeStatsParams } from './job-type-stats.js';
 export type { AdminSchedule } from './schedules.js';
 export type { AdminWorker, WorkerListParams } from './workers.js';
+export type { QueueHealth } from './queue-health.js';
 export type { JobState } from '../store/job.js';

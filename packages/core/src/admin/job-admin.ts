@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
 import { assertSchemaName, type JobbyDatabase } from '../store/database.js';
 import { createTables } from '../store/tables.js';
+import { adminActionList, adminActionRecord, type AdminActionListParams, type AdminActionRecordParams } from './admin-actions.js';
 import type { AdminContext } from './admin-context.js';
 import { jobCountByTypeAndState, type JobCountParams } from './job-counts.js';
 import { jobAttemptList, jobDetail, jobNeighbours, jobPayload, type JobDetailParams } from './job-detail.js';
@@ -9,8 +9,10 @@ import { jobList, type JobListParams } from './job-list.js';
 import { jobThroughput, type JobThroughputParams } from './job-throughput.js';
 import { jobTypeStats, type JobTypeStatsParams } from './job-type-stats.js';
 import { keyOrderedByBytes } from './key-order.js';
+import { jobQueueHealth } from './queue-health.js';
 import { scheduleList } from './schedules.js';
 import { databaseNow, jobTypeList, workerList, type WorkerListParams } from './workers.js';
+import type { AnyKysely } from '../contract/any-kysely.js';
 
 /**
  * The admin's reads, bound to one schema: what an operator's console shows, each operation named
@@ -30,8 +32,7 @@ import { databaseNow, jobTypeList, workerList, type WorkerListParams } from './w
 export type JobAdmin = ReturnType<typeof createJobAdmin>;
 
 export function createJobAdmin(
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  database: Pick<JobbyDatabase, 'schema'> & { db: Kysely<any> },
+  database: Pick<JobbyDatabase, 'schema'> & { db: AnyKysely },
 ) {
   const context: AdminContext = { db: database.db, tables: createTables(assertSchemaName(database.schema)) };
   let keyRange: Promise<boolean> | undefined;
@@ -61,6 +62,7 @@ export function createJobAdmin(
     jobTypeStats: (params: JobTypeStatsParams) => jobTypeStats(context, params),
     /** Every job type the database has seen. */
     jobTypeList: () => jobTypeList(context),
+    jobQueueHealth: () => jobQueueHealth(context),
     /** The schedules workers declared, with their next and last fire times, removed ones included. */
     scheduleList: () => scheduleList(context),
     /** Workers seen recently, live ones first. */
@@ -69,5 +71,8 @@ export function createJobAdmin(
     databaseNow: () => databaseNow(context),
     /** Whether key prefixes are ranges of jobs_identity (see `keyOrderedByBytes`). */
     keyOrderedByBytes: () => environment.keyRangeUsable(),
+    /** Appends to the admin's audit trail (see admin-actions.ts). */
+    adminActionRecord: (params: AdminActionRecordParams) => adminActionRecord(context, params),
+    adminActionList: (params: AdminActionListParams) => adminActionList(context, params),
   };
 }

@@ -120,7 +120,12 @@ export async function jobDetail(context: AdminContext, params: JobDetailParams):
 
 /** One attempt: every finished one from job_outcomes, and the running one. */
 export interface JobAttempt {
+  /** The attempt's number within its cycle: a person's retry or re-run starts again at 1 (the budget of `maxAttempts` is per cycle). */
   attempt: number;
+  /** Its place in the job's whole history, 1, 2, 3 … across retries and re-runs: what an operator numbers attempts by. */
+  number: number;
+  /** Which cycle it belongs to: 1, then one more for each retry or re-run by a person. */
+  cycle: number;
   outcome: 'succeeded' | 'running' | 'failed' | 'timed_out' | 'lease_expired' | 'cancelled' | 'handed_back';
   workerId: string | null;
   startedAt: Date | null;
@@ -129,8 +134,9 @@ export interface JobAttempt {
 }
 
 /**
- * A job's attempts in the order they happened (by finish time; a retried or re-run job numbers
- * its attempts from 1 again), the running one last. Served by job_outcomes_job_idx and
+ * A job's attempts in the order they happened (by finish time), the running one last. A retried
+ * or re-run job counts `attempt` from 1 again (its budget starts over); `number` keeps counting
+ * across the whole history, and `cycle` says which run of the job an attempt belongs to. Served by job_outcomes_job_idx and
  * job_running_pkey.
  */
 export async function jobAttemptList(context: AdminContext, params: { jobId: string }): Promise<JobAttempt[]> {
@@ -144,14 +150,25 @@ export async function jobAttemptList(context: AdminContext, params: { jobId: str
       from ${tables.jobRunning} r where r.job_id = ${params.jobId}::bigint
     ) a left join ${tables.workers} w on w.number = a.worker
     order by a.running, a.finished_at, a.attempt`.execute(context.db);
-  return rows.map((row) => ({
-    attempt: row.attempt,
-    outcome: row.outcome,
-    workerId: row.worker_id,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    error: toStoredError(row.error),
-  }));
+  let cycle = 1;
+  let previous: { attempt: number; outcome: string } | undefined;
+  return rows.map((row, index) => {
+    // A run whose attempt number does not grow starts a new cycle (a reset puts the count back to
+    // 0), except after a hand-back, which gives the same attempt number again. A queued job's
+    // cancellation (never started) repeats the last number without being a run.
+    if (previous && row.attempt > 0 && row.started_at !== null && (row.attempt < previous.attempt || (row.attempt === previous.attempt && previous.outcome !== 'handed_back'))) cycle++;
+    if (row.attempt > 0) previous = { attempt: row.attempt, outcome: row.outcome };
+    return {
+      attempt: row.attempt,
+      number: index + 1,
+      cycle,
+      outcome: row.outcome,
+      workerId: row.worker_id,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+      error: toStoredError(row.error),
+    };
+  });
 }
 
 /** A job linked to another (a dependency or a dependent, a node of a graph). */

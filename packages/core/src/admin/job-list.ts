@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { JobbyError } from '../errors.js';
 import type { JobState } from '../store/job.js';
 import type { AdminContext } from './admin-context.js';
 import { currentOutcome, finalOutcomeIn, splitStates, type FinishedState } from './job-state-sources.js';
@@ -39,6 +40,12 @@ export const jobListSorts: readonly JobListSort[] = ['-created', 'created', '-fi
 
 export interface JobListParams {
   states?: readonly JobState[];
+  /**
+   * With `states: ['queued']` only: the queued jobs waiting for their run-at time that never ran
+   * (`scheduled`: `attempts = 0 and run_at > now()`), or that ran before and wait to run again
+   * (`retrying`: `attempts > 0`, in backoff or due). Read from job_queue.
+   */
+  queued?: 'scheduled' | 'retrying';
   typeIds?: readonly number[];
   keyPrefix?: string;
   /** Inclusive lower and exclusive upper bound on `timeField`. */
@@ -110,6 +117,9 @@ interface SummaryRow {
 }
 
 export async function jobList(context: AdminContext, params: JobListParams, environment: JobListEnvironment): Promise<JobListResult> {
+  if (params.queued && (params.states?.length !== 1 || params.states[0] !== 'queued')) {
+    throw new JobbyError('INVALID_ARGUMENT', `queued: '${params.queued}' needs states: ['queued']`);
+  }
   const limit = Math.min(Math.max(Math.trunc(params.limit), 1), 500);
   const request: Required<Pick<JobListParams, 'timeField' | 'sort'>> & JobListParams = { timeField: 'created', sort: '-created', ...params, limit };
   const byFinished = request.sort === 'finished' || request.sort === '-finished';
@@ -196,6 +206,7 @@ async function createdIds(context: AdminContext, request: JobListParams & { sort
       select s.id from ${tables.jobSnapshots} s
       where s.id in (select j.id from ${tables.jobs} j where ${and(conditions)})
         and s.state = any(${sql.val(request.states)}::${tables.jobState}[])
+        ${request.queued ? sql`and s.id in (select q.job_id from ${tables.jobQueue} q where ${queuedCondition(request.queued)})` : sql``}
       order by s.id ${direction} limit ${limit}`);
   }
 
@@ -211,6 +222,7 @@ async function createdIds(context: AdminContext, request: JobListParams & { sort
     const column = `${source.alias}.job_id`;
     const conditions = [...(await idConditions(context, request, column)), ...typeFilter(`${source.alias}.type_id`)];
     if (source.alias === 'q' && source.states.length === 1) conditions.push(sql.raw(source.states[0] === 'waiting' ? 'q.pending_dependencies > 0' : 'q.pending_dependencies = 0'));
+    if (source.alias === 'q' && request.queued) conditions.push(queuedCondition(request.queued));
     if (needsRecord) conditions.push(...createdConditions(request));
     branches.push(sql`(select ${sql.ref(column)} as id from ${source.table} ${sql.raw(source.alias)}
       ${needsRecord ? sql`join ${tables.jobs} j on j.id = ${sql.ref(column)}` : sql``}
@@ -225,6 +237,11 @@ async function createdIds(context: AdminContext, request: JobListParams & { sort
   }
   if (branches.length === 1) return run(branches[0] as RawBuilder<{ id: string }>);
   return run(sql<{ id: string }>`select m.id from (${sql.join(branches, sql` union all `)}) m order by m.id ${direction} limit ${limit}`);
+}
+
+/** Which queued jobs `queued` keeps, on job_queue `q`. */
+function queuedCondition(queued: 'scheduled' | 'retrying'): RawBuilder<unknown> {
+  return queued === 'scheduled' ? sql`q.attempts = 0 and q.run_at > now()` : sql`q.attempts > 0`;
 }
 
 /** Window widths of the BRIN plan, in seconds: 1 minute, then ×8 each time. */

@@ -75,7 +75,7 @@ export interface PluginJobs<
   memberName(value: number): EnumMemberName<TEnum> | undefined;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the job declarations of any plugin (any enum, any payload types), as registries hold them side by side
 export type AnyPluginJobs = PluginJobs<string, any, any>;
 
 /** The enum values of a plugin's job types. */

@@ -19,7 +19,7 @@ export interface PluginDefinition<
  * is not assignable to the default `PluginDefinition`, because handler registries are invariant in
  * the plugin's job types). Registries hold these.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the module class of any plugin: its type parameter is contravariant in use (workers(registry)), so unknown would accept none
 export type AnyPluginDefinition = PluginDefinition<AnyPluginJobs, any>;
 
 export interface DefinePluginOptions<TJobs extends AnyPluginJobs, TModule extends PluginModuleClass<TJobs> = PluginModuleClass<TJobs>> {

@@ -5,7 +5,7 @@ import type { JobTypeRef } from './define-jobs.js';
  * (`declare module '@jobby/core' { interface JobTypeMap { … } }`) from the plugins it finds, which
  * makes `submit()` and dependency outputs type-checked across packages without a central enum.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- empty on purpose: codegen's output augments it (declaration merging needs an interface)
 export interface JobTypeMap {}
 
 /** The shape of one entry of {@link JobTypeMap}. */

@@ -1,15 +1,14 @@
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { JobCreationMode, WorkerCreationMode } from './creation-mode.js';
 import type { AnyPluginJobs } from './define-jobs.js';
 import type { JobRegistry } from './job-registry.js';
 import type { WorkerRegistry } from './worker-registry.js';
+import type { AnyKysely } from './any-kysely.js';
 
 /** What a module's initializer receives. */
 export interface ModuleContext {
   /** The jobby database (Kysely over Postgres or the embedded PGlite). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly db: Kysely<any>;
+  readonly db: AnyKysely;
   /** A logger bound to the plugin's name. */
   readonly logger: Logger;
   /** This plugin's section of the configuration (`plugins.<name>`), and nothing else. */

@@ -173,7 +173,7 @@ describe('connectEmbedded', () => {
   it('takes over a ready lock of a live pid when nothing listens on its port (pid reused)', async () => {
     const dataDir = await tempDataDir();
     const port = await silentPort();
-    cleanups.pop()?.(); // close it again: the port now refuses connections
+    await cleanups.pop()?.(); // close it again: the port now refuses connections
     await writeLock(dataDir, { pid: livePid(), port });
     const connection = await connectEmbedded({ dataDir });
     cleanups.push(() => connection.close());

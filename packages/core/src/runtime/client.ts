@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import type { DependencyReference, SubmitOptions } from '../contract/handler.js';
 import type { InputOf, JobTypeKey, OutputOf } from '../contract/job-type-map.js';
 import { jobTypeNameOf } from '../contract/job-type-map.js';
@@ -13,6 +12,7 @@ import type { JobTypeControlChange, JobTypeControls } from '../store/job-type-co
 import { createPayloadValidator, type PayloadValidator } from './payload-validator.js';
 import type { JobbyRegistry, RegisteredJobType } from './registry.js';
 import { retryTransient } from './transient-error.js';
+import type { AnyKysely } from '../contract/any-kysely.js';
 
 /**
  * The typed client for application code: submit jobs (optionally inside the application's own
@@ -30,8 +30,7 @@ import { retryTransient } from './transient-error.js';
 
 export interface ClientSubmitOptions extends SubmitOptions {
   /** Enqueue inside this transaction (commits and rolls back with it). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  transaction?: Kysely<any>;
+  transaction?: AnyKysely;
 }
 
 /** A job as the client returns it, with its output typed. */
@@ -93,8 +92,7 @@ export interface JobbyClient {
    */
   submitMany<const TKeys extends readonly JobTypeKey[]>(
     jobs: { readonly [Index in keyof TKeys]: JobSubmission<TKeys[Index]> },
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    options?: { transaction?: Kysely<any> },
+    options?: { transaction?: AnyKysely },
   ): Promise<SubmitResult[]>;
   get<TKey extends JobTypeKey>(type: TKey, key: string): Promise<JobSnapshot<OutputOf<TKey>> | undefined>;
   getById(id: string): Promise<JobSnapshot | undefined>;

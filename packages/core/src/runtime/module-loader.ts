@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { JobCreationMode, WorkerCreationMode } from '../contract/creation-mode.js';
 import type { JobHandler } from '../contract/handler.js';
@@ -11,6 +10,7 @@ import type { WorkerOptions, WorkerRegistry } from '../contract/worker-registry.
 import { JobbyError } from '../errors.js';
 import type { JobbyRegistry, RegisteredJobType, RegistryPluginEntry } from './registry.js';
 import { resolveSchedule, type ResolvedSchedule } from './schedule-plan.js';
+import type { AnyKysely } from '../contract/any-kysely.js';
 
 /**
  * Turns the registry's plugins into running modules (jobby's startup loop): initialize each
@@ -21,7 +21,7 @@ import { resolveSchedule, type ResolvedSchedule } from './schedule-plan.js';
 export interface RegisteredWorker {
   name: string;
   type: RegisteredJobType;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one list holds every job type's handler: the registry checked input and output per type when it was registered
   handler: JobHandler<any, any>;
   options: Required<Omit<WorkerOptions, 'timeoutMs'>> & { timeoutMs: number | undefined };
 }
@@ -50,8 +50,7 @@ export interface LoadedModules {
 
 export interface LoadModulesOptions {
   registry: JobbyRegistry;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  db: Kysely<any>;
+  db: AnyKysely;
   logger: Logger;
   workersMode: WorkerCreationMode;
   jobsMode: JobCreationMode;

@@ -12,7 +12,7 @@ import { demoRegistry } from '../testing/demo-plugin.js';
 enum GoneJob {
   Old = 0,
 }
-const goneJobs = defineJobs({ plugin: 'gone', enum: GoneJob, types: { Old: { input: payload<{}>() } } });
+const goneJobs = defineJobs({ plugin: 'gone', enum: GoneJob, types: { Old: { input: payload<Record<string, never>>() } } });
 class GoneModule {
   static initialize = () => new GoneModule();
   workers(): void {}

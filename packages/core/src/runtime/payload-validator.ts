@@ -3,7 +3,7 @@ import type { ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../contract/json.js';
 import { JobbyError } from '../errors.js';
 import { describeLoneSurrogate, loneSurrogateIndex } from '../store/job-key.js';
-import type { JobbyRegistry, RegisteredJobType } from './registry.js';
+import type { RegisteredJobType } from './registry.js';
 
 /**
  * Validates inputs and outputs against the JSON Schemas that `jobby codegen` emitted. Validators

@@ -165,7 +165,7 @@ export function planSlots(params: { timing: CronSchedule; catchUp: ScheduleCatch
   const { timing, decidedUntil, now, horizon } = params;
   const slots: Date[] = [];
   let skipped = false;
-  let from = now;
+  let from: Date;
   if (decidedUntil !== null && decidedUntil < now) {
     const limit = catchUpLimit(params.catchUp);
     const missed = timing.latestBefore(now, limit + 1).filter((slot) => slot > decidedUntil);

@@ -3,6 +3,7 @@ import pg from 'pg';
 import path from 'node:path';
 import { JobbyError } from '../errors.js';
 import { EmbeddedEndpoint, type EmbeddedLogger } from '../embedded/index.js';
+import type { AnyKysely } from '../contract/any-kysely.js';
 
 /**
  * The connection to the jobby database: a real Postgres when a connection string is given
@@ -30,8 +31,7 @@ export interface DatabaseOptions {
 }
 
 export interface JobbyDatabase {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly db: Kysely<any>;
+  readonly db: AnyKysely;
   readonly pool: pg.Pool;
   readonly schema: string;
   readonly kind: 'postgres' | 'embedded';
@@ -104,6 +104,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Jobby
     // not the `options` startup parameter, which poolers such as PgBouncer refuse; a server that
     // refuses it (no JIT support) keeps the connection as it is. Plugins sharing the pool can
     // `set local jit = on` for an analytical query.
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- @types/pg says onConnect returns void, but pg-pool awaits what it returns before handing the client out (pg-pool/index.js, _promiseTry)
     onConnect: kind === 'postgres' ? (client) => client.query('set jit = off').then(noop, noop) : undefined,
   });
   // A client losing its connection (Postgres restart, pg_terminate_backend) emits 'error': on an

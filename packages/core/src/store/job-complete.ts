@@ -1,8 +1,9 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { StoreContext } from './store-context.js';
 import { compareJobIds } from './job.js';
 import { bigintArrayLiteral, jsonbArrayParameter, numberArrayLiteral, optionalColumn } from './array-parameters.js';
 import { jobEnqueueMany, type EnqueueJobParams } from './job-enqueue.js';
+import type { AnyKysely } from '../contract/any-kysely.js';
 
 /**
  * Completes a batch of attempts successfully, in one call of the `job_complete_many` function
@@ -47,8 +48,7 @@ export interface CompleteResult {
   stale: string[];
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Executor = Kysely<any>;
+type Executor = AnyKysely;
 
 export async function jobCompleteMany(context: StoreContext, jobs: readonly CompleteJobParams[]): Promise<CompleteResult> {
   if (jobs.length === 0) return { completed: [], stale: [] };

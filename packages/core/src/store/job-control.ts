@@ -1,7 +1,8 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { JobbyError } from '../errors.js';
 import type { JobState } from './job.js';
 import type { StoreContext } from './store-context.js';
+import type { AnyKysely } from '../contract/any-kysely.js';
 
 /**
  * What people do to jobs from the admin UI and the CLI: cancel, retry, run now, and re-run a job
@@ -9,8 +10,7 @@ import type { StoreContext } from './store-context.js';
  * src/store/sql/job-cancel.sql and job-reset.sql.
  */
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Executor = Kysely<any>;
+type Executor = AnyKysely;
 
 export interface CancelResult {
   /** False when the job had already finished. */

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testPostgresUrl, truncateJobs, type TestDatabase } from '../testing/test-database.js';
@@ -6,6 +6,7 @@ import { openDatabase, type JobbyDatabase } from './database.js';
 import { until } from '../testing/until.js';
 import type { EnqueueJobParams, EnqueueResult } from './job-enqueue.js';
 import { createJobStore, type JobStore } from './job-store.js';
+import type { AnyKysely } from '../contract/any-kysely.js';
 
 /**
  * Concurrent enqueues of overlapping keys take their key locks in one global order, (type_id, key)
@@ -59,8 +60,7 @@ describe('enqueue lock order on real Postgres', () => {
   const batch = (keys: string[], dependsOn?: EnqueueJobParams['dependsOn']): EnqueueJobParams[] =>
     keys.map((key) => ({ typeId: T, key, inputJson: input, ...(dependsOn ? { dependsOn } : {}) }));
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const inTransaction = (jobs: EnqueueJobParams[]) => database.db.transaction().execute((trx: Kysely<any>) => store.jobEnqueueMany(jobs, trx));
+  const inTransaction = (jobs: EnqueueJobParams[]) => database.db.transaction().execute((trx: AnyKysely) => store.jobEnqueueMany(jobs, trx));
 
   const paths: [string, (jobs: EnqueueJobParams[]) => Promise<EnqueueResult[]>, boolean][] = [
     ['all-new batches on the store pool (job_enqueue_new)', (jobs) => store.jobEnqueueMany(jobs), false],

@@ -1,10 +1,11 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { JobbyError } from '../errors.js';
 import { compareJobIds, type JobReference, type JobState, type StoredError } from './job.js';
 import { bigintArrayLiteral, integerArrayLiteral, jsonbArrayParameter, optionalColumn, textArrayLiteral } from './array-parameters.js';
 import { assertEnqueueOptions } from './job-enqueue-options.js';
 import { assertJobKey, loneSurrogateIndex } from './job-key.js';
 import type { StoreContext } from './store-context.js';
+import type { AnyKysely } from '../contract/any-kysely.js';
 
 /**
  * Enqueue: one statement for a batch without dependencies (the common path, also used for a single
@@ -40,8 +41,7 @@ export interface EnqueueResult {
   state: JobState;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Executor = Kysely<any>;
+type Executor = AnyKysely;
 
 const referenceId = (reference: JobReference) => `${reference.typeId}\u0000${reference.key}`;
 

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { StoreContext } from './store-context.js';
+import type { AnyKysely } from '../contract/any-kysely.js';
 
 /**
  * Schedules (issue 19): the cursor of each declared schedule, kept in `job_schedules`
@@ -95,8 +95,7 @@ export async function jobScheduleDeclare(
 export async function jobScheduleAdvance(
   context: StoreContext,
   params: ScheduleAdvanceParams,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  transaction: Kysely<any>,
+  transaction: AnyKysely,
 ): Promise<ScheduleAdvanceResult> {
   const { rows } = await sql<{ advanced: boolean; decided_until: Date | null; removed: boolean; now: Date }>`
     select * from ${context.tables.fn('job_schedule_advance')}(

@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { JobbyDatabase } from './database.js';
 import { assertSchemaName } from './database.js';
@@ -17,6 +16,7 @@ import { jobScheduleAdvance, jobScheduleDeclare, jobScheduleList, type ScheduleA
 import type { StoreContext } from './store-context.js';
 import { createTables } from './tables.js';
 import { workerHeartbeat, workerList, workerRegister, workerStop } from './worker-heartbeat.js';
+import type { AnyKysely } from '../contract/any-kysely.js';
 
 /**
  * The job store: every SQL statement jobby runs, bound to one schema. Operations are named
@@ -40,8 +40,7 @@ export interface JobStoreOptions {
 }
 
 export function createJobStore(
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  database: Pick<JobbyDatabase, 'schema'> & { db: Kysely<any> },
+  database: Pick<JobbyDatabase, 'schema'> & { db: AnyKysely },
   options: JobStoreOptions = {},
 ) {
   const schema = assertSchemaName(database.schema);
@@ -62,8 +61,7 @@ export function createJobStore(
     jobsChannel: context.jobsChannel,
     cancelChannel: context.cancelChannel,
     /** Enqueues jobs; pass the application's transaction to enqueue atomically with its own writes. */
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    jobEnqueueMany: (jobs: readonly EnqueueJobParams[], transaction?: Kysely<any>) => jobEnqueueMany(context, jobs, transaction ?? context.db),
+    jobEnqueueMany: (jobs: readonly EnqueueJobParams[], transaction?: AnyKysely) => jobEnqueueMany(context, jobs, transaction ?? context.db),
     jobClaim: (params: ClaimJobsParams) => jobClaim(context, params),
     connectionWarmUp: (params: ConnectionWarmUpParams) => connectionWarmUp(context, params),
     jobCompleteMany: (jobs: readonly CompleteJobParams[]) => jobCompleteMany(context, jobs),
@@ -79,8 +77,7 @@ export function createJobStore(
     jobTypeControlList: () => jobTypeControlList(context),
     jobScheduleDeclare: (params: { scopeTypeIds: readonly number[]; schedules: readonly ScheduleDeclaration[] }) => jobScheduleDeclare(context, params),
     /** Moves a schedule's cursor inside `transaction`, the one that enqueues the slots' jobs. */
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    jobScheduleAdvance: (params: ScheduleAdvanceParams, transaction: Kysely<any>) => jobScheduleAdvance(context, params, transaction),
+    jobScheduleAdvance: (params: ScheduleAdvanceParams, transaction: AnyKysely) => jobScheduleAdvance(context, params, transaction),
     jobScheduleList: () => jobScheduleList(context),
     jobPruneExpired: (params?: { limit?: number }) => jobPruneExpired(context, params),
     jobGet: (id: string) => jobGet(context, id),

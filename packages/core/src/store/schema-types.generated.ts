@@ -33,6 +33,16 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface AdminActions {
+  action: string;
+  actor: string;
+  at: Generated<Timestamp>;
+  details: Json | null;
+  id: Generated<Int8>;
+  job_id: Int8 | null;
+  type_id: number | null;
+}
+
 export interface JobDependencies {
   depends_on_id: Int8;
   job_id: Int8;
@@ -183,6 +193,7 @@ export interface Workers {
 }
 
 export interface DB {
+  admin_actions: AdminActions;
   job_dependencies: JobDependencies;
   job_outcome_partitions_kept: JobOutcomePartitionsKept;
   job_outcomes: JobOutcomes;

@@ -1,12 +1,10 @@
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-import type { Kysely } from 'kysely';
 import type { JobReference } from './job.js';
 import type { Tables } from './tables.js';
+import type { AnyKysely } from '../contract/any-kysely.js';
 
 /** What every store operation needs: the database, the schema's tables and a few settings. */
 export interface StoreContext {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly db: Kysely<any>;
+  readonly db: AnyKysely;
   readonly tables: Tables;
   /** NOTIFY channel that wakes workers. */
   readonly jobsChannel: string;

@@ -20,6 +20,8 @@ export interface Tables {
   readonly jobIdSequence: string;
   readonly jobDependencies: RawBuilder<unknown>;
   readonly workers: RawBuilder<unknown>;
+  /** The admin's audit trail (migrations/0006_admin_actions.sql). */
+  readonly adminActions: RawBuilder<unknown>;
   readonly jobState: RawBuilder<unknown>;
   readonly jobOutcome: RawBuilder<unknown>;
   /** A function of src/store/sql/, schema-qualified. */
@@ -46,7 +48,8 @@ export type StoreFunction =
   | 'worker_number'
   | 'job_type_control_set'
   | 'job_schedule_declare'
-  | 'job_schedule_advance';
+  | 'job_schedule_advance'
+  | 'admin_action_record';
 
 export function createTables(schema: string): Tables {
   return {
@@ -61,6 +64,7 @@ export function createTables(schema: string): Tables {
     jobIdSequence: `"${schema}"."jobs_id_seq"`,
     jobDependencies: sql.table(`${schema}.job_dependencies`),
     workers: sql.table(`${schema}.workers`),
+    adminActions: sql.table(`${schema}.admin_actions`),
     jobState: sql.id(schema, 'job_state'),
     jobOutcome: sql.id(schema, 'job_outcome'),
     fn: (name) => sql.id(schema, name),

@@ -90,7 +90,7 @@ export function readPackageReferences(params: { program: ts.Program; root: Proje
   const directory = path.join(root.directory, params.package.directory);
   const packageFile = path.join(directory, 'package.json');
   const references: PackageReferenceModel[] = [];
-  let text = '';
+  let text: string;
   try {
     text = readFileSync(packageFile, 'utf8');
   } catch {

@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import { JobbyError, maxPriority, minPriority, type JobTypeRef } from '@jobby/core';
 import type { ActionResponse, BulkResponse, JobAction, SubmitResponse } from '../../shared/api-types.js';
 import { resolveType, type AdminContext } from '../context.js';
+import { recordAction } from '../audit.js';
 import { filterFromBody, matchingJobIds, parseJobFilter } from '../job-filter.js';
 import { maxFilterJobs } from './jobs.js';
 import { AdminHttpError, badRequest, toErrorResponse } from '../http-error.js';
@@ -95,6 +96,8 @@ export function registerJobActionRoutes(app: Hono, context: AdminContext): void 
       }
     }
     context.logger.info({ action, jobs: ids.length, failed: results.filter((result) => !result.ok).length }, 'admin: bulk action');
+    const changed = results.filter((result) => result.ok).map((result) => result.id);
+    if (changed.length > 0) await recordAction(c, context, { action, jobIds: changed, details: { bulk: true, ...(body.filter !== undefined ? { filter: body.filter as Record<string, unknown> } : {}) } });
     return c.json({ results } satisfies BulkResponse);
   });
 
@@ -103,6 +106,7 @@ export function registerJobActionRoutes(app: Hono, context: AdminContext): void 
       const id = jobIdParam(c.req.param('id'));
       const outcome = await runAction(context, id, action);
       context.logger.info({ id, action, affected: outcome.affected.length }, 'admin: job action');
+      await recordAction(c, context, { action, jobIds: [id], ...(outcome.affected.length > 1 ? { details: { alsoChanged: outcome.affected.filter((other) => other !== id).slice(0, 100) } } : {}) });
       return c.json({ id, action, ...outcome } satisfies ActionResponse);
     });
   }

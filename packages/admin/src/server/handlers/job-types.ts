@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { recordAction } from '../audit.js';
 import type { JobStateName, TypeControlsResponse, TypeStatsResponse } from '../../shared/api-types.js';
 import { resolveType, type AdminContext } from '../context.js';
 import { badRequest } from '../http-error.js';
@@ -49,6 +50,8 @@ export function registerJobTypeRoutes(app: Hono, context: AdminContext): void {
       ...(concurrency !== undefined ? { concurrency: concurrency as number | null } : {}),
       ...(rate !== undefined ? { rate: rate ? { limit: rate.limit as number, intervalMs: rate.intervalMs as number } : null } : {}),
     });
+    const action = body.paused === true ? 'pause' : body.paused === false ? 'resume' : 'limit';
+    await recordAction(c, context, { action, typeId: type.id, details: { paused: controls.paused, concurrency: controls.concurrency, rate: controls.rate } });
     const response: TypeControlsResponse = { type: type.fullName, paused: controls.paused, concurrency: controls.concurrency, rate: controls.rate };
     return c.json(response);
   });

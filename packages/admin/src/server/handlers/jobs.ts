@@ -58,15 +58,18 @@ export function registerJobRoutes(app: Hono, context: AdminContext): void {
   app.get('/api/jobs/:id', async (c) => {
     assertKnownParams(c.req.query() as Query, []);
     const id = jobIdParam(c.req.param('id'));
-    const [job, attemptList, neighbours] = await Promise.all([
+    const [job, attemptList, neighbours, actions] = await Promise.all([
       context.admin.jobDetail({ jobId: id, previewBytes }),
       context.admin.jobAttemptList({ jobId: id }),
       context.admin.jobNeighbours({ jobId: id, limit: neighbourLimit }),
+      context.admin.adminActionList({ jobId: id, limit: 50 }),
     ]);
     if (!job) throw notFound(`job ${id} does not exist`);
     const now = job.databaseNow;
     const attempts: AttemptInfo[] = attemptList.map((attempt) => ({
       attempt: attempt.attempt,
+      number: attempt.number,
+      cycle: attempt.cycle,
       outcome: attempt.outcome,
       workerId: attempt.workerId,
       startedAt: iso(attempt.startedAt),
@@ -99,6 +102,7 @@ export function registerJobRoutes(app: Hono, context: AdminContext): void {
         totalMs: durationMs(job.createdAt, job.finishedAt),
       },
       attempts,
+      audit: actions.map((entry) => ({ at: entry.at.toISOString(), actor: entry.actor, action: entry.action, details: entry.details })),
       input: payload('input', job.inputBytes || job.input.textBytes, job.input.preview),
       output: job.output === null ? null : payload('output', job.outputBytes ?? job.output.textBytes, job.output.preview),
       dependencies: { jobs: neighbours.dependencies.jobs.map((link) => toJobLink(context, link)), total: neighbours.dependencies.total },

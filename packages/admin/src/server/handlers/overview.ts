@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import type { CountsResponse, JobTypeInfo, OverviewResponse, PluginInfo, ThroughputResponse, WorkerInfo } from '../../shared/api-types.js';
+import type { CountsResponse, JobTypeInfo, OverviewResponse, PluginInfo, QueueHealthResponse, ThroughputResponse, WorkerInfo } from '../../shared/api-types.js';
 import { resolveType, typeName, type AdminContext } from '../context.js';
 import { assertKnownParams, optionalEnum, optionalList, type Query } from '../params.js';
 import { jobThroughputWindows, type JobThroughputWindow } from '@jobby/core/admin';
@@ -10,7 +10,9 @@ import { jobThroughputWindows, type JobThroughputWindow } from '@jobby/core/admi
  *   processes registered for each (concurrency, poll interval from `workers.metadata.workers`);
  * - GET /api/counts: jobs per type and state (finished states from the rollups: finishes, kept
  *   after pruning);
- * - GET /api/throughput?window=1h|6h|24h&type=…: finished jobs per time bucket (rollups).
+ * - GET /api/throughput?window=1h|6h|24h&type=…: finished jobs per time bucket (rollups);
+ * - GET /api/queue-health: per type, queue depth by kind, the oldest due job's wait, pickup
+ *   latency and the last hour's failures (job_queue, job_running, rollups; never history).
  */
 
 /** What a worker process registers about its workers in `workers.metadata`. */
@@ -79,6 +81,26 @@ export function registerOverviewRoutes(app: Hono, context: AdminContext): void {
       // Every count is live: queued, waiting and running from the hot tables, finished states from
       // the rollups bumped with each completion batch. The field stays for clients that show it.
       succeededCountedAt: null,
+    };
+    return c.json(body);
+  });
+
+  app.get('/api/queue-health', async (c) => {
+    assertKnownParams(c.req.query() as Query, []);
+    const { now, types } = await context.admin.jobQueueHealth();
+    const body: QueueHealthResponse = {
+      databaseNow: now.toISOString(),
+      types: types.map((health) => ({
+        type: typeName(context, health.typeId),
+        due: health.due,
+        scheduled: health.scheduled,
+        retrying: health.retrying,
+        waiting: health.waiting,
+        running: health.running,
+        oldestDueAgeMs: health.oldestDueReadyAt ? Math.max(0, now.getTime() - health.oldestDueReadyAt.getTime()) : null,
+        pickupMs: health.pickupMs === null ? null : Math.round(health.pickupMs),
+        lastHour: health.lastHour.map((bucket) => ({ ...bucket, start: bucket.start.toISOString() })),
+      })),
     };
     return c.json(body);
   });

@@ -2,9 +2,16 @@ import type { ReactNode } from 'react';
 import type { JobStateName } from '../../shared/api-types.js';
 import { ApiError } from '../services/api-client.js';
 import { formatRelative, formatTime } from '../services/format.js';
+import { stateLabel } from '../services/queue-state.js';
 
 export function StateBadge({ state }: { state: JobStateName }) {
   return <span className={`state state-${state}`}>{state}</span>;
+}
+
+/** A job's state as an operator reads it: a queued job says whether it is scheduled or retrying, and when it runs. */
+export function JobStateBadge({ job, now }: { job: { state: JobStateName; attempts: number; runAt: string }; now?: Date }) {
+  const label = stateLabel(job, now);
+  return <span className={`state state-${label.kind}`} title={job.state === 'queued' ? `queued; runs at ${job.runAt}` : undefined}>{label.text}</span>;
 }
 
 export function ErrorBox({ error, title = 'Could not load' }: { error: Error; title?: string }) {

@@ -76,8 +76,14 @@ export function ThroughputChart({ data }: { data: ThroughputResponse }) {
   );
 }
 
-function niceCeiling(value: number): number {
+/**
+ * The top of the axis: the smallest "nice" number at or above the largest bar (1, 1.2, 1.5, 2,
+ * 2.5, 3, 4, 5, 6, 8 × a power of ten), so that the tallest bar fills most of the height; small
+ * counts round up to an even number so that the middle tick is a whole job.
+ */
+export function niceCeiling(value: number): number {
+  if (value <= 10) return Math.max(2, Math.ceil(value / 2) * 2);
   const magnitude = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= value) return step * magnitude;
+  for (const step of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (step * magnitude >= value) return step * magnitude;
   return 10 * magnitude;
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { JobAction, JobDetailResponse, JobLink, MetaResponse } from '../../shared/api-types.js';
-import { ErrorBox, Loading, Notice, PageHeader, StateBadge, Time } from '../components/common.js';
+import { ErrorBox, JobStateBadge, Loading, Notice, PageHeader, StateBadge, Time } from '../components/common.js';
 import { useConfirm, type ConfirmOptions } from '../components/confirm-dialog.js';
 import { PayloadViewer } from '../components/payload-viewer.js';
 import { Link } from '../router.js';
@@ -47,7 +47,7 @@ export function JobPage({ id, meta }: { id: string; meta: MetaResponse | undefin
         }
         subtitle={
           <>
-            Job {detail.id} · <StateBadge state={detail.state} /> · attempt {detail.attempts} of {detail.maxAttempts}
+            Job {detail.id} · <JobStateBadge job={detail} /> · attempt {detail.attempts} of {detail.maxAttempts}
           </>
         }
         actions={
@@ -139,6 +139,37 @@ export function JobPage({ id, meta }: { id: string; meta: MetaResponse | undefin
         </section>
       ) : null}
 
+      {job.data.audit.length > 0 ? (
+        <section className="card" aria-labelledby="audit-title">
+          <header className="card-header">
+            <h2 id="audit-title">Admin actions</h2>
+            <span className="muted small">who changed this job through the admin, newest first</span>
+          </header>
+          <div className="table-wrap">
+            <table className="table" data-testid="audit-table">
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">What</th>
+                  <th scope="col">Details</th>
+                </tr>
+              </thead>
+              <tbody>
+                {job.data.audit.map((entry, index) => (
+                  <tr key={`${entry.at}-${index}`}>
+                    <td className="nowrap"><Time iso={entry.at} /></td>
+                    <td>{entry.actor}</td>
+                    <td>{auditLabels[entry.action] ?? entry.action}</td>
+                    <td className="small muted">{describeDetails(entry.details)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : null}
+
       <section className="card" aria-labelledby="attempts-title">
         <header className="card-header">
           <h2 id="attempts-title">Attempts</h2>
@@ -160,9 +191,11 @@ export function JobPage({ id, meta }: { id: string; meta: MetaResponse | undefin
                 </tr>
               </thead>
               <tbody>
-                {attempts.map((attempt) => (
-                  <tr key={`${attempt.attempt}-${attempt.outcome}-${attempt.finishedAt}`}>
-                    <td className="num">{attempt.attempt}</td>
+                {attempts.map((attempt, index) => (
+                  <tr key={attempt.number} className={index > 0 && attempt.cycle !== attempts[index - 1]!.cycle ? 'cycle-start' : undefined}>
+                    <td className="num nowrap" title={`attempt ${attempt.attempt} of run ${attempt.cycle}`}>
+                      {index > 0 && attempt.cycle !== attempts[index - 1]!.cycle ? <span className="cycle-tag">run again</span> : null}#{attempt.number}
+                    </td>
                     <td><span className={`outcome outcome-${attempt.outcome}`}>{attempt.outcome.replace('_', ' ')}</span></td>
                     <td className="nowrap"><Time iso={attempt.startedAt} /></td>
                     <td className="nowrap"><Time iso={attempt.finishedAt} /></td>
@@ -232,4 +265,14 @@ function confirmations(id: string): Record<JobAction, ConfirmOptions> {
     'run-now': { title: `Run job ${id} now?`, body: 'It becomes due now instead of at its scheduled time.', confirmLabel: 'Run now' },
     rerun: { title: `Re-run job ${id} and every job downstream of it?`, body: 'Finished jobs of its subtree run again.', confirmLabel: 'Re-run' },
   };
+}
+
+const auditLabels: Record<string, string> = { retry: 'retried', cancel: 'cancelled', 'run-now': 'ran now', rerun: 're-ran with its subtree' };
+
+function describeDetails(details: Record<string, unknown> | null): string {
+  if (!details) return '';
+  const parts: string[] = [];
+  if (details.bulk) parts.push(details.filter ? `with every job matching ${new URLSearchParams(details.filter as Record<string, string>).toString() || 'no filter'}` : 'with a selection of jobs');
+  if (Array.isArray(details.alsoChanged) && details.alsoChanged.length > 0) parts.push(`also changed ${details.alsoChanged.length} ${details.alsoChanged.length === 1 ? 'job' : 'jobs'}`);
+  return parts.join('; ');
 }

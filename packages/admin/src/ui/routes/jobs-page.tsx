@@ -1,10 +1,10 @@
 import { useEffect, useMemo, useState } from 'react';
 import { jobStateNames, type BulkResponse, type OverviewResponse } from '../../shared/api-types.js';
-import { ErrorBox, Loading, Notice, PageHeader, StateBadge, Time } from '../components/common.js';
+import { ErrorBox, JobStateBadge, Loading, Notice, PageHeader, StateBadge, Time } from '../components/common.js';
 import { useConfirm } from '../components/confirm-dialog.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { queryString } from '../services/api-client.js';
-import { formatDuration } from '../services/format.js';
+import { formatDuration, formatRelative } from '../services/format.js';
 import { countJobs, emptyFilters, filtersFromSearch, filtersToParams, listJobs, runBulkAction, runBulkByFilter, type JobFilters } from '../services/jobs.js';
 import { getOverview } from '../services/overview.js';
 import { useApi } from '../use-api.js';
@@ -40,7 +40,7 @@ export function JobsPage() {
     setSelected(new Set());
     setAllMatching(undefined);
     setKeyDraft(filters.keyPrefix);
-  }, [location.search]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [location.search]); // eslint-disable-line react-hooks/exhaustive-deps -- resets paging and selection when the URL's filters change, and only then
 
   const update = (change: Partial<JobFilters>) => {
     navigate(`/jobs${queryString(filtersToParams({ ...filters, ...change }))}`, { replace: true });
@@ -49,7 +49,7 @@ export function JobsPage() {
     if (keyDraft === filters.keyPrefix) return;
     const timer = setTimeout(() => update({ keyPrefix: keyDraft }), 300);
     return () => clearTimeout(timer);
-  }, [keyDraft]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [keyDraft]); // eslint-disable-line react-hooks/exhaustive-deps -- debounces typing: a change of the other filters must not restart the timer
 
   const jobs = page.data?.jobs ?? [];
   const allSelected = jobs.length > 0 && jobs.every((job) => selected.has(job.id));
@@ -177,9 +177,15 @@ export function JobsPage() {
               <input
                 type="checkbox"
                 checked={filters.states.includes(state)}
-                onChange={(event) => update({ states: event.target.checked ? [...filters.states, state] : filters.states.filter((entry) => entry !== state) })}
+                onChange={(event) => update({ states: event.target.checked ? [...filters.states.filter((entry) => !isQueueKind(entry)), state] : filters.states.filter((entry) => entry !== state) })}
               />
               <StateBadge state={state} />
+            </label>
+          ))}
+          {queueKinds.map((kind) => (
+            <label key={kind} className="chip" title={kind === 'scheduled' ? 'Queued jobs waiting for their run-at time' : 'Queued jobs that ran before: in backoff or due again'}>
+              <input type="checkbox" checked={filters.states.includes(kind)} onChange={(event) => update({ states: event.target.checked ? [kind] : [] })} />
+              <span className={`state state-${kind}`}>{kind}</span>
             </label>
           ))}
         </fieldset>
@@ -233,6 +239,7 @@ export function JobsPage() {
                 <col className="col-state" />
                 <col className="col-attempts" />
                 <col className="col-time" />
+                <col className="col-run-at" />
                 <col className="col-run" />
                 <col />
               </colgroup>
@@ -247,6 +254,7 @@ export function JobsPage() {
                   <th scope="col">State</th>
                   <th scope="col" className="num">Attempts</th>
                   <th scope="col">{filters.sort.endsWith('finished') ? 'Finished' : 'Created'}</th>
+                  <th scope="col">Run at</th>
                   <th scope="col" className="num">Run time</th>
                   <th scope="col">Error</th>
                 </tr>
@@ -254,7 +262,7 @@ export function JobsPage() {
               <tbody>
                 {jobs.length === 0 ? (
                   <tr>
-                    <td colSpan={9} className="empty">No jobs match these filters.</td>
+                    <td colSpan={10} className="empty">No jobs match these filters.</td>
                   </tr>
                 ) : (
                   jobs.map((job) => (
@@ -269,9 +277,10 @@ export function JobsPage() {
                       <td className="mono truncate" title={job.key}>
                         <Link to={`/jobs/${job.id}`}>{job.key}</Link>
                       </td>
-                      <td><StateBadge state={job.state} /></td>
+                      <td><JobStateBadge job={job} /></td>
                       <td className="num">{job.attempts} / {job.maxAttempts}</td>
                       <td className="nowrap"><Time iso={filters.sort.endsWith('finished') ? job.finishedAt : job.createdAt} /></td>
+                      <td className="nowrap" title={job.runAt}>{job.state === 'queued' || job.state === 'waiting' ? formatRelative(job.runAt) : <span className="muted">–</span>}</td>
                       <td className="num nowrap">{formatDuration(job.runMs)}</td>
                       <td className="truncate error-text" title={job.error?.message ?? ''}>{job.state === 'failed' || job.state === 'cancelled' || job.attempts > 1 ? job.error?.message : ''}</td>
                     </tr>
@@ -290,6 +299,9 @@ export function JobsPage() {
     </>
   );
 }
+
+const queueKinds = ['scheduled', 'retrying'] as const;
+const isQueueKind = (state: string) => (queueKinds as readonly string[]).includes(state);
 
 function typesOf(plugins: OverviewResponse['plugins'], plugin: string): string[] {
   return plugins.filter((entry) => !plugin || entry.name === plugin).flatMap((entry) => entry.jobTypes.map((type) => type.fullName));

@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { jobStateNames } from '../../shared/api-types.js';
-import { ErrorBox, Loading, PageHeader, StateBadge } from '../components/common.js';
+import { ErrorBox, Loading, Notice, PageHeader, StateBadge } from '../components/common.js';
+import { QueueHealthTable } from '../components/queue-health.js';
 import { ThroughputChart } from '../components/throughput-chart.js';
 import { Link } from '../router.js';
 import { formatCount, formatDuration, formatRelative } from '../services/format.js';
-import { countsMatrix, getCounts, getOverview, getThroughput } from '../services/overview.js';
+import { countsMatrix, getCounts, getOverview, getQueueHealth, getThroughput } from '../services/overview.js';
 import { useApi } from '../use-api.js';
 
 /** Overview: registered plugins and job types, counts per state, throughput, live workers. */
@@ -13,6 +14,8 @@ export function OverviewPage() {
   const overview = useApi((signal) => getOverview(signal), [], { refreshMs: 10_000 });
   const counts = useApi((signal) => getCounts(signal), [], { refreshMs: 5_000 });
   const throughput = useApi((signal) => getThroughput(window, signal), [window], { refreshMs: 15_000 });
+  const health = useApi((signal) => getQueueHealth(signal), [], { refreshMs: 5_000 });
+  const failedLastHour = health.data?.types.reduce((sum, type) => sum + type.lastHour.reduce((inner, bucket) => inner + bucket.failed, 0), 0) ?? 0;
   const typeOrder = overview.data?.plugins.flatMap((plugin) => plugin.jobTypes.map((type) => type.fullName)) ?? [];
   const matrix = counts.data ? countsMatrix(counts.data.counts, typeOrder) : undefined;
   const now = overview.data ? new Date(overview.data.databaseNow) : new Date();
@@ -20,6 +23,12 @@ export function OverviewPage() {
   return (
     <>
       <PageHeader title="Overview" subtitle="Jobs per state, throughput, registered job types and live workers." />
+      {failedLastHour > 0 ? (
+        <Notice kind="error">
+          <strong>{formatCount(failedLastHour)} {failedLastHour === 1 ? 'job' : 'jobs'} failed in the last hour.</strong>{' '}
+          <Link to="/jobs?state=failed&sort=-finished">Review the failed jobs</Link>
+        </Notice>
+      ) : null}
 
       <section className="card" aria-labelledby="counts-title">
         <header className="card-header">
@@ -54,7 +63,7 @@ export function OverviewPage() {
                       <Link to={`/types/${encodeURIComponent(row.type)}`} className="mono">{row.type}</Link>
                     </th>
                     {jobStateNames.map((state) => (
-                      <td key={state} className="num">
+                      <td key={state} className={`num${state === 'failed' && row.byState.failed > 0 ? ' cell-alert' : ''}`}>
                         {row.byState[state] > 0 ? (
                           <Link to={`/jobs?type=${encodeURIComponent(row.type)}&state=${state}`}>{formatCount(row.byState[state])}</Link>
                         ) : (
@@ -80,6 +89,15 @@ export function OverviewPage() {
             </table>
           </div>
         )}
+      </section>
+
+      <section className="card" aria-labelledby="health-title">
+        <header className="card-header">
+          <h2 id="health-title">Queue health</h2>
+          <span className="muted small">live from the queue; failures from the per-minute rollups</span>
+        </header>
+        {health.error ? <ErrorBox error={health.error} /> : null}
+        {health.data ? <QueueHealthTable data={health.data} /> : <Loading what="queue health" />}
       </section>
 
       <section className="card" aria-labelledby="throughput-title">

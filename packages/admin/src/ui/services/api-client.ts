@@ -1,5 +1,5 @@
 import type { ApiErrorBody } from '../../shared/api-types.js';
-import { readToken } from './token.js';
+import { readActorName, readToken } from './token.js';
 
 /** Fetches JSON from the admin API; a non-2xx answer becomes an ApiError with the server's code and message. */
 
@@ -20,6 +20,8 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
   if (method !== 'GET') {
     const token = readToken();
     if (token) headers.authorization = `Bearer ${token}`;
+    const name = readActorName();
+    if (name) headers['x-jobby-actor'] = name;
   }
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;

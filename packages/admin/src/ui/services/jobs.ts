@@ -17,7 +17,8 @@ import { apiGet, apiPost, queryString } from './api-client.js';
 export interface JobFilters {
   plugin: string;
   type: string;
-  states: JobStateName[];
+  /** Stored states, or one kind of queued job (`scheduled`, `retrying`), which filters alone. */
+  states: (JobStateName | 'scheduled' | 'retrying')[];
   keyPrefix: string;
   /** Relative (`-1h`) or ISO. */
   from: string;
@@ -34,7 +35,7 @@ export function filtersFromSearch(search: string): JobFilters {
   return {
     plugin: params.get('plugin') ?? '',
     type: params.get('type') ?? '',
-    states: (params.get('state') ?? '').split(',').filter((state): state is JobStateName => (jobStateNames as readonly string[]).includes(state)),
+    states: (params.get('state') ?? '').split(',').filter((state): state is JobFilters['states'][number] => [...jobStateNames, 'scheduled', 'retrying'].includes(state)),
     keyPrefix: params.get('keyPrefix') ?? '',
     from: params.get('from') ?? '',
     to: params.get('to') ?? '',

@@ -1,10 +1,11 @@
-import { jobStateNames, type CountsResponse, type JobStateName, type MetaResponse, type OverviewResponse, type ThroughputResponse, type TypeStatsResponse } from '../../shared/api-types.js';
+import { jobStateNames, type CountsResponse, type JobStateName, type MetaResponse, type OverviewResponse, type QueueHealthResponse, type ThroughputResponse, type TypeStatsResponse } from '../../shared/api-types.js';
 import { apiGet, queryString } from './api-client.js';
 
 export const getMeta = (signal?: AbortSignal) => apiGet<MetaResponse>('/api/meta', signal);
 export const getOverview = (signal?: AbortSignal) => apiGet<OverviewResponse>('/api/overview', signal);
 export const getCounts = (signal?: AbortSignal) => apiGet<CountsResponse>('/api/counts', signal);
 export const getThroughput = (window: '1h' | '6h' | '24h', signal?: AbortSignal) => apiGet<ThroughputResponse>(`/api/throughput${queryString({ window })}`, signal);
+export const getQueueHealth = (signal?: AbortSignal) => apiGet<QueueHealthResponse>('/api/queue-health', signal);
 export const getTypeStats = (type: string, signal?: AbortSignal) => apiGet<TypeStatsResponse>(`/api/job-types/${encodeURIComponent(type)}/stats`, signal);
 
 /** One row per job type, one column per state: the overview's counts table. */

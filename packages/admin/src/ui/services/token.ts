@@ -27,3 +27,23 @@ export function onTokenChange(listener: () => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
 }
+
+/** The name an operator gives for the audit trail (sent as X-Jobby-Actor with changes). */
+const nameKey = 'jobby-admin-name';
+
+export function readActorName(): string | null {
+  try {
+    return localStorage.getItem(nameKey);
+  } catch {
+    return null;
+  }
+}
+
+export function writeActorName(name: string | null): void {
+  try {
+    if (name) localStorage.setItem(nameKey, name);
+    else localStorage.removeItem(nameKey);
+  } catch {
+    // storage unavailable: changes are recorded without a name
+  }
+}

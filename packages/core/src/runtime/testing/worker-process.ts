@@ -14,11 +14,12 @@ const running = await runWorker({
   shutdownGraceMs: Number(process.env.TEST_GRACE_MS ?? 5_000),
   logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
 });
-const stop = () =>
+const stop = () => {
   running.stop().then(
     () => process.exit(0),
     () => process.exit(1),
   );
+};
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
 process.stdout.write(`ready ${running.worker.id}\n`);

@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { JobTypeKey } from '../../contract/job-type-map.js';
 import { describeError, JobbyError } from '../../errors.js';
@@ -6,6 +5,7 @@ import type { JobStore } from '../../store/job-store.js';
 import type { JobbyClient } from '../client.js';
 import type { DeclaredSchedule } from '../module-loader.js';
 import { formatCatchUp, planSlots, slotKey } from '../schedule-plan.js';
+import type { AnyKysely } from '../../contract/any-kysely.js';
 
 /**
  * The scheduler: turns the schedules the modules declared into jobs, one per slot (fire time),
@@ -50,8 +50,7 @@ export class Scheduler {
   constructor(
     private readonly params: {
       store: JobStore;
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      db: Kysely<any>;
+      db: AnyKysely;
       client: JobbyClient;
       logger: Logger;
       schedules: readonly DeclaredSchedule[];

@@ -8,7 +8,7 @@ import { defineJobs } from '../../contract/define-jobs.js';
 import { definePlugin } from '../../contract/define-plugin.js';
 import { payload } from '../../contract/payload.js';
 import { defineRegistry } from '../registry.js';
-import { demoControl, demoJobs, demoPlugin, demoRegistry, type CombineOutput } from '../../testing/demo-plugin.js';
+import { demoControl, demoJobs, demoRegistry, type CombineOutput } from '../../testing/demo-plugin.js';
 import { createWorker, type Worker } from './worker.js';
 import { until as waitUntil } from '../../testing/until.js';
 

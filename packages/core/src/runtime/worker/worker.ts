@@ -240,12 +240,12 @@ class WorkerImpl implements Worker {
     const graceMs = options.graceMs ?? this.options.shutdownGraceMs;
     if (this.held.inPhase('running').length > 0) {
       this.logger.info({ running: this.held.inPhase('running').length, graceMs }, 'waiting for running jobs');
-      await Promise.race([Promise.all(this.held.inPhase('running').map((held) => held.settled)), sleep(graceMs)]);
+      await Promise.race([Promise.all(this.held.inPhase('running').flatMap((held) => held.settled ?? [])), sleep(graceMs)]);
     }
     const late = this.held.inPhase('running');
     for (const held of late) this.dispatcher.abort(held, 'shutdown');
     // Their outcomes (handed back below), not their handlers: one that ignores the abort may never end.
-    await Promise.all(late.map((held) => held.settled));
+    await Promise.all(late.flatMap((held) => held.settled ?? []));
     await this.completer.idle();
     handedBack += await this.recorder.handBack(this.held.all().filter((held) => held.phase !== 'completing'));
     await this.listener?.stop();
