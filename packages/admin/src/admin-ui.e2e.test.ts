@@ -286,6 +286,24 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     await context.close();
   }, 90_000);
 
+  it('groups failures by type and error on the Failures page, and asks before retrying a group', async () => {
+    const { context, page } = await openPage({ withToken: true });
+    await page.goto(`${admin.url}/failures`);
+    const row = page.getByTestId('failures-table').locator('tbody tr', { hasText: 'shop.ProcessCatalogPage' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('page 3: upstream answered 503');
+    // Page 3 fails in the nightly workflow and in the 500-job one: one group, two jobs.
+    expect(await row.locator('td.num').textContent()).toBe('2');
+    await row.getByRole('button', { name: 'Retry group' }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.getByRole('heading').textContent()).toBe('Retry 2 jobs?');
+    await shoot(page, 'failures-confirm-light');
+    await dialog.getByRole('button', { name: 'Keep as is' }).click();
+    expect((await client.getById(workflow['nightly-page-3']!))?.state).toBe('failed');
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await context.close();
+  });
+
   it('retries a failed job: it succeeds, and the job it had cancelled runs too', async () => {
     const { context, page } = await openPage({ withToken: true });
     await page.goto(`${admin.url}/jobs/${workflow['nightly-page-3']}`);
@@ -385,6 +403,7 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     { name: 'graph', path: `/jobs/${workflow['nightly-stats']}/graph`, ready: '.react-flow__node' },
     { name: 'submit', path: '/submit?type=shop.FetchCatalog', ready: '#submit-key' },
     { name: 'type', path: '/types/shop.ProcessCatalogPage', ready: '[data-testid=type-stats]' },
+    { name: 'failures', path: '/failures', ready: '[data-testid=failures-table], .notice-success' },
   ];
 
   it('loads each page with its own code, compressed and without source maps; the graph libraries only on the workflow page', async () => {

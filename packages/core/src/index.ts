@@ -51,3 +51,4 @@ export { describeOrphanedJobTypes, findOrphanedJobTypes, type OrphanedJobType } 
 export { openDatabase, migrate, databaseOptionsFromEnv, type JobbyDatabase, type DatabaseOptions } from './store/index.js';
 export type { JobState, StoredError, StoredAttempt } from './store/job.js';
 export type { JobTypeControlChange, JobTypeControls, JobTypeRateLimit } from './store/job-type-controls.js';
+export type { AdminSchedule as ScheduleSummary } from './admin/schedules.js';

@@ -9,6 +9,7 @@ import type {
   ApiErrorBody,
   BulkResponse,
   CountsResponse,
+  FailureGroupsResponse,
   GraphResponse,
   JobCountResponse,
   JobDetailResponse,
@@ -260,6 +261,26 @@ describe('reading', () => {
 });
 
 describe('changing', () => {
+  it('groups failures by type and error, and retries a whole group', async () => {
+    const submitted = await Promise.all([0, 1, 2].map((index) => api.client.submit(demoJobs.refs.Flaky, `triage-${index}`, { failTimes: 100 }, { maxAttempts: 1 })));
+    for (const job of submitted) await untilState(job.id, 'failed');
+    const listed = await api.get<FailureGroupsResponse>('/api/failures');
+    expect(listed.status).toBe(200);
+    const group = listed.body.groups.find((entry) => entry.type === 'demo.Flaky' && entry.state === 'failed' && entry.message === 'flaky failure 1')!;
+    expect(group.count).toBeGreaterThanOrEqual(3);
+    expect(new Date(group.firstSeenAt).getTime()).toBeLessThanOrEqual(new Date(group.lastSeenAt).getTime());
+
+    expect((await api.post<ApiErrorBody>('/api/failures/action', { ...group, action: 'retry', state: 'retrying', count: undefined, firstSeenAt: undefined, lastSeenAt: undefined })).status).toBe(400);
+    const { type, state, code, message } = group;
+    expect((await api.post<ApiErrorBody>('/api/failures/action', { action: 'retry', type, state, code, message, extra: 1 })).status).toBe(400);
+    const retried = await api.post<BulkResponse>('/api/failures/action', { action: 'retry', type, state, code, message });
+    expect(retried.status).toBe(200);
+    const ids = retried.body.results.filter((result) => result.ok).map((result) => result.id);
+    for (const job of submitted) expect(ids).toContain(job.id);
+    const detail = await api.get<JobDetailResponse>(`/api/jobs/${submitted[0]!.id}`);
+    expect(detail.body.audit[0]).toMatchObject({ action: 'retry', details: { group: { type: 'demo.Flaky', state: 'failed', message: 'flaky failure 1' } } });
+  });
+
   it('shows failed attempts with errors, then retries the job', async () => {
     const failed = await api.client.submit(demoJobs.refs.Flaky, 'always-fails', { failTimes: 100 }, { maxAttempts: 2 });
     await untilState(failed.id, 'failed');

@@ -5,6 +5,7 @@ import { createJobAdmin } from '@jobby/core/admin';
 import { createJobStore } from '@jobby/core/store';
 import type { AdminContext, AdminLogger } from './context.js';
 import { toErrorResponse } from './http-error.js';
+import { registerFailureRoutes } from './handlers/failures.js';
 import { registerGraphRoutes } from './handlers/graph.js';
 import { registerJobActionRoutes } from './handlers/job-actions.js';
 import { registerJobTypeRoutes } from './handlers/job-types.js';
@@ -64,6 +65,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
   registerMetaRoutes(app, context);
   registerOverviewRoutes(app, context);
   registerJobActionRoutes(app, context);
+  registerFailureRoutes(app, context);
   registerGraphRoutes(app, context);
   registerJobTypeRoutes(app, context);
   registerJobRoutes(app, context);

@@ -90,6 +90,31 @@ export interface CountsResponse {
   succeededCountedAt: string | null;
 }
 
+/** GET /api/failures: failed and retrying jobs grouped by type and error, largest first. */
+export interface FailureGroupsResponse {
+  groups: FailureGroupInfo[];
+}
+
+export interface FailureGroupInfo {
+  type: string;
+  state: 'failed' | 'retrying';
+  code: string | null;
+  /** The first 200 characters of the error message. */
+  message: string;
+  count: number;
+  firstSeenAt: string;
+  lastSeenAt: string;
+}
+
+/** POST /api/failures/action: retry or cancel every job of one group (up to 10,000). */
+export interface FailureGroupActionRequest {
+  action: 'retry' | 'cancel';
+  type: string;
+  state: 'failed' | 'retrying';
+  code: string | null;
+  message: string;
+}
+
 /** GET /api/queue-health: per job type, from job_queue, job_running and the job_stats rollups. */
 export interface QueueHealthResponse {
   databaseNow: string;

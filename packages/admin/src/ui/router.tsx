@@ -31,6 +31,7 @@ export type Route =
   | { page: 'job'; id: string }
   | { page: 'graph'; id: string }
   | { page: 'submit' }
+  | { page: 'failures' }
   | { page: 'type'; type: string }
   | { page: 'not-found' };
 
@@ -39,6 +40,7 @@ export function matchRoute(pathname: string): Route {
   if (path === '/') return { page: 'overview' };
   if (path === '/jobs') return { page: 'jobs' };
   if (path === '/submit') return { page: 'submit' };
+  if (path === '/failures') return { page: 'failures' };
   let match = /^\/jobs\/(\d+)$/.exec(path);
   if (match) return { page: 'job', id: match[1]! };
   match = /^\/jobs\/(\d+)\/graph$/.exec(path);

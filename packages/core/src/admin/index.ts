@@ -34,4 +34,5 @@ export type { Distribution, JobTypeStats, JobTypeStatsParams } from './job-type-
 export type { AdminSchedule } from './schedules.js';
 export type { AdminWorker, WorkerListParams } from './workers.js';
 export type { QueueHealth } from './queue-health.js';
+export type { FailureGroup, FailureGroupKey } from './failure-groups.js';
 export type { JobState } from '../store/job.js';

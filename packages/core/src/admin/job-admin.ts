@@ -8,6 +8,7 @@ import { jobGraph, type JobGraphParams } from './job-graph.js';
 import { jobList, type JobListParams } from './job-list.js';
 import { jobThroughput, type JobThroughputParams } from './job-throughput.js';
 import { jobTypeStats, type JobTypeStatsParams } from './job-type-stats.js';
+import { jobFailureGroupIds, jobFailureGroups, type FailureGroupKey } from './failure-groups.js';
 import { keyOrderedByBytes } from './key-order.js';
 import { jobQueueHealth } from './queue-health.js';
 import { scheduleList } from './schedules.js';
@@ -63,6 +64,8 @@ export function createJobAdmin(
     /** Every job type the database has seen. */
     jobTypeList: () => jobTypeList(context),
     jobQueueHealth: () => jobQueueHealth(context),
+    jobFailureGroups: (params: { limit: number }) => jobFailureGroups(context, params),
+    jobFailureGroupIds: (params: FailureGroupKey & { limit: number }) => jobFailureGroupIds(context, params),
     /** The schedules workers declared, with their next and last fire times, removed ones included. */
     scheduleList: () => scheduleList(context),
     /** Workers seen recently, live ones first. */

@@ -19,7 +19,7 @@ import { asObject, assertKnownFields, bodyOptionalInteger, bodyString, jobIdPara
 
 const maxBulk = 500;
 
-async function readJson(c: Context): Promise<Record<string, unknown>> {
+export async function readJson(c: Context): Promise<Record<string, unknown>> {
   const contentType = c.req.header('content-type') ?? '';
   if (!/^application\/json\b/i.test(contentType)) throw badRequest('the request body must be JSON (content-type: application/json)');
   let body: unknown;
@@ -82,22 +82,7 @@ export function registerJobActionRoutes(app: Hono, context: AdminContext): void 
       if (!Array.isArray(body.ids) || body.ids.length === 0 || body.ids.length > maxBulk) throw badRequest(`ids must be an array of 1–${maxBulk} job ids`, { field: 'ids' });
       ids = body.ids.map((id) => jobIdParam(typeof id === 'string' ? id : String(id)));
     }
-    const action = body.action;
-    const results: BulkResponse['results'] = [];
-    // One job at a time, each in its own transaction: one job's refusal never undoes another's.
-    for (const id of new Set(ids)) {
-      try {
-        const outcome = await runAction(context, id, action);
-        results.push({ id, ok: true, affected: outcome.affected });
-      } catch (error) {
-        const { body: errorBody, unexpected } = toErrorResponse(error);
-        if (unexpected) context.logger.error({ err: error, id, action }, 'admin: bulk action failed');
-        results.push({ id, ok: false, affected: [], error: { code: errorBody.error.code, message: errorBody.error.message } });
-      }
-    }
-    context.logger.info({ action, jobs: ids.length, failed: results.filter((result) => !result.ok).length }, 'admin: bulk action');
-    const changed = results.filter((result) => result.ok).map((result) => result.id);
-    if (changed.length > 0) await recordAction(c, context, { action, jobIds: changed, details: { bulk: true, ...(body.filter !== undefined ? { filter: body.filter as Record<string, unknown> } : {}) } });
+    const results = await runBulk(c, context, body.action, ids, { bulk: true, ...(body.filter !== undefined ? { filter: body.filter as Record<string, unknown> } : {}) });
     return c.json({ results } satisfies BulkResponse);
   });
 
@@ -110,6 +95,28 @@ export function registerJobActionRoutes(app: Hono, context: AdminContext): void 
       return c.json({ id, action, ...outcome } satisfies ActionResponse);
     });
   }
+}
+
+/**
+ * Runs one action on many jobs, one job at a time, each in its own transaction (one job's refusal
+ * never undoes another's), and records the jobs it changed in the audit trail.
+ */
+export async function runBulk(c: Context, context: AdminContext, action: 'retry' | 'cancel', ids: readonly string[], details: Record<string, unknown>): Promise<BulkResponse['results']> {
+  const results: BulkResponse['results'] = [];
+  for (const id of new Set(ids)) {
+    try {
+      const outcome = await runAction(context, id, action);
+      results.push({ id, ok: true, affected: outcome.affected });
+    } catch (error) {
+      const { body: errorBody, unexpected } = toErrorResponse(error);
+      if (unexpected) context.logger.error({ err: error, id, action }, 'admin: bulk action failed');
+      results.push({ id, ok: false, affected: [], error: { code: errorBody.error.code, message: errorBody.error.message } });
+    }
+  }
+  context.logger.info({ action, jobs: ids.length, failed: results.filter((result) => !result.ok).length }, 'admin: bulk action');
+  const changed = results.filter((result) => result.ok).map((result) => result.id);
+  if (changed.length > 0) await recordAction(c, context, { action, jobIds: changed, details });
+  return results;
 }
 
 async function runAction(context: AdminContext, id: string, action: JobAction): Promise<{ affected: string[]; message: string }> {
