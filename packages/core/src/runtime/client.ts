@@ -1,3 +1,4 @@
+import { scheduleList, type AdminSchedule } from '../admin/schedules.js';
 import type { DependencyReference, SubmitOptions } from '../contract/handler.js';
 import type { InputOf, JobTypeKey, OutputOf } from '../contract/job-type-map.js';
 import { jobTypeNameOf } from '../contract/job-type-map.js';
@@ -112,6 +113,8 @@ export interface JobbyClient {
   setTypeControls(type: JobTypeKey, change: JobTypeControlChange): Promise<JobTypeControls>;
   /** The flow control of a job type (see {@link JobbyClient.setTypeControls}). */
   typeControls(type: JobTypeKey): Promise<JobTypeControls>;
+  /** The schedules workers declared (`JobRegistry.schedule`), with their next and last fire times. */
+  schedules(): Promise<AdminSchedule[]>;
   /** Resolves `plugin.Job` (or a handle) to the registry entry; throws `UNKNOWN_JOB_TYPE`. */
   resolveType(type: JobTypeKey | string): RegisteredJobType;
   /** Serializes and validates a submission without writing it. */
@@ -248,8 +251,9 @@ export function createJobbyClient(options: JobbyClientOptions): JobbyClient {
     async typeControls(type) {
       const registered = resolveType(type);
       const found = (await store.jobTypeControlList()).find((control) => control.typeId === registered.id);
-      return found ?? { typeId: registered.id, paused: false, concurrency: null };
+      return found ?? { typeId: registered.id, paused: false, concurrency: null, rate: null };
     },
+    schedules: () => scheduleList({ db: options.database.db, tables: store.context.tables }),
   };
   clientStores.set(client, store);
   return client;

@@ -14,6 +14,16 @@ describe('cron expressions and time zones (croner)', () => {
     expect(isos(parseCron('*/20 * * * * *').latestBefore(at('2026-01-01T00:01:00Z'), 2))).toEqual(['2026-01-01T00:00:40.000Z', '2026-01-01T00:00:20.000Z']);
     // 02:30 does not exist in Berlin on 2026-03-29: the slot moves to the first time after the gap.
     expect(parseCron('30 2 * * *', 'Europe/Berlin').nextAfter(at('2026-03-28T12:00:00Z'))?.toISOString()).toBe('2026-03-29T01:00:00.000Z');
+    // 02:30 occurs twice on 2026-10-25 (clocks go back): a fixed time fires once, an interval twice.
+    expect(parseCron('30 2 * * *', 'Europe/Berlin').nextAfter(at('2026-10-24T12:00:00Z'))?.toISOString()).toBe('2026-10-25T00:30:00.000Z');
+    expect(parseCron('30 2 * * *', 'Europe/Berlin').nextAfter(at('2026-10-25T00:30:00Z'))?.toISOString()).toBe('2026-10-26T01:30:00.000Z');
+    const halfHours = parseCron('*/30 * * * *', 'Europe/Berlin');
+    expect(isos(halfHours.latestBefore(at('2026-10-25T01:45:00Z'), 4).reverse())).toEqual([
+      '2026-10-25T00:00:00.000Z', // 02:00 CEST
+      '2026-10-25T00:30:00.000Z', // 02:30 CEST
+      '2026-10-25T01:00:00.000Z', // 02:00 CET
+      '2026-10-25T01:30:00.000Z', // 02:30 CET
+    ]);
   });
 
   it('says what is wrong with a bad expression or time zone', () => {
