@@ -127,37 +127,89 @@ declare
   claim_token bigint := nextval('attempt_token_seq');
   claim_lease_expires_at timestamptz := now() + make_interval(secs => claim_lease_seconds);
   claim_worker integer := worker_number(claim_worker_id);
-  free_type_ids integer[];
-  limited record;
-  room integer;
   claimed integer := 0;
+  taken integer;
+  -- The types to claim, in a rotated order, and each one's room under its limits (null: none).
+  types integer[];
+  rotation integer := floor(random() * greatest(cardinality(claim_type_ids), 1))::integer;
+  rooms integer[];
+  rate_limited boolean[];
+  round_types integer[];
+  next_types integer[];
+  share integer;
+  type_index integer;
+  claim_type integer;
+  room integer;
+  control record;
+  next_run_at timestamptz;
 begin
   perform set_config('synchronous_commit', 'off', true);
-  if not exists (select 1 from job_type_controls c where c.type_id = any (claim_type_ids)) then
+  if cardinality(claim_type_ids) = 1 and not exists (select 1 from job_type_controls c where c.type_id = claim_type_ids[1]) then
     return query select * from job_claim_batch(claim_type_ids, claim_limit, claim_token, claim_worker, claim_lease_expires_at);
-    return;
-  end if;
-  free_type_ids := array(
-    select t from unnest(claim_type_ids) as t
-    where not exists (select 1 from job_type_controls c where c.type_id = t and (c.paused or c.concurrency is not null)));
-  if cardinality(free_type_ids) > 0 then
-    return query select * from job_claim_batch(free_type_ids, claim_limit, claim_token, claim_worker, claim_lease_expires_at);
     get diagnostics claimed = row_count;
+  else
+    types := array(
+      select u.t from unnest(claim_type_ids) with ordinality as u(t, i)
+      where not exists (select 1 from job_type_controls c where c.type_id = u.t and c.paused)
+      order by (u.i + rotation) % cardinality(claim_type_ids), u.i);
+    rooms := array_fill(null::integer, array[cardinality(types)]);
+    rate_limited := array_fill(false, array[cardinality(types)]);
+    -- The limited types' rooms, under their locks (taken in type order: no deadlock between claims).
+    for control in
+      select c.type_id, c.concurrency, c.rate_limit, c.rate_interval_ms from job_type_controls c
+      where c.type_id = any (types) and (c.concurrency is not null or c.rate_limit is not null)
+      order by c.type_id
+    loop
+      perform pg_advisory_xact_lock(hashtext('jobby.job_type_concurrency'), control.type_id);
+      type_index := array_position(types, control.type_id);
+      room := claim_limit;
+      if control.concurrency is not null then
+        select least(room, control.concurrency - count(*)) into room from job_running r where r.type_id = control.type_id;
+      end if;
+      if control.rate_limit is not null then
+        -- Read after the lock: the window as the previous claim of the type left it.
+        select least(room, control.rate_limit - coalesce(sum(w.claims), 0)) into room
+        from job_type_controls c, unnest(c.rate_window_at, c.rate_window_count) as w(claimed_at, claims)
+        where c.type_id = control.type_id and w.claimed_at > now() - control.rate_interval_ms * interval '1 millisecond';
+        rate_limited[type_index] := true;
+      end if;
+      rooms[type_index] := greatest(room, 0);
+    end loop;
+    round_types := types;
+    while claimed < claim_limit and cardinality(round_types) > 0 loop
+      share := ceil((claim_limit - claimed)::numeric / cardinality(round_types));
+      next_types := '{}';
+      foreach claim_type in array round_types loop
+        exit when claimed >= claim_limit;
+        type_index := array_position(types, claim_type);
+        taken := least(share, claim_limit - claimed, coalesce(rooms[type_index], claim_limit));
+        continue when taken <= 0;
+        return query select * from job_claim_batch(array[claim_type], taken, claim_token, claim_worker, claim_lease_expires_at);
+        get diagnostics taken = row_count;
+        claimed := claimed + taken;
+        if rooms[type_index] is not null then rooms[type_index] := rooms[type_index] - taken; end if;
+        if rate_limited[type_index] and taken > 0 then
+          update job_type_controls c
+          set rate_window_at = array(select w.claimed_at from unnest(c.rate_window_at) as w(claimed_at)
+                                     where w.claimed_at > now() - c.rate_interval_ms * interval '1 millisecond') || now(),
+              rate_window_count = array(select w.claims from unnest(c.rate_window_at, c.rate_window_count) as w(claimed_at, claims)
+                                        where w.claimed_at > now() - c.rate_interval_ms * interval '1 millisecond') || taken
+          where c.type_id = claim_type;
+        end if;
+        if taken >= share then next_types := next_types || claim_type; end if;
+      end loop;
+      round_types := next_types;
+    end loop;
   end if;
-  for limited in
-    select c.type_id, c.concurrency from job_type_controls c
-    where c.type_id = any (claim_type_ids) and not c.paused and c.concurrency is not null
-    order by c.type_id
-  loop
-    exit when claimed >= claim_limit;
-    perform pg_advisory_xact_lock(hashtext('jobby.job_type_concurrency'), limited.type_id);
-    select limited.concurrency - count(*) into room from job_running r where r.type_id = limited.type_id;
-    continue when room <= 0;
-    return query select * from job_claim_batch(array[limited.type_id], least(room, claim_limit - claimed), claim_token, claim_worker,
-                                               claim_lease_expires_at);
-    get diagnostics room = row_count;
-    claimed := claimed + room;
-  end loop;
+  if claimed < claim_limit then
+    next_run_at := job_next_run_at(array(
+      select t from unnest(claim_type_ids) as t
+      where not exists (select 1 from job_type_controls c where c.type_id = t and c.paused)));
+    if next_run_at is not null then
+      return query select null::bigint, null::integer, null::text, null::integer, null::integer, null::bigint, null::jsonb,
+        (extract(epoch from next_run_at - clock_timestamp()) * 1000)::double precision, null::jsonb;
+    end if;
+  end if;
 end $$;
 
 CREATE FUNCTION jobby.job_claim_batch(claim_type_ids integer[], claim_limit integer, claim_token bigint, claim_worker integer, claim_lease_expires_at timestamp with time zone) RETURNS TABLE(id bigint, type_id integer, key text, attempts integer, max_attempts integer, attempt_token bigint, input jsonb, lease_expires_at double precision, dependencies jsonb)
@@ -173,8 +225,8 @@ begin
   return query
     with candidates as (
       select q.ctid as row_address from job_queue q
-      where q.pending_dependencies = 0 and q.run_at <= now() and q.type_id = any (claim_type_ids)
-      order by q.priority desc, q.run_at, q.job_id
+      where q.pending_dependencies = 0 and q.run_at <= now() and q.type_id = claim_type_ids[1]
+      order by q.type_id, q.priority desc, q.run_at, q.job_id
       limit claim_limit
       for update skip locked
     ),
@@ -556,6 +608,30 @@ begin
   return pruned;
 end $$;
 
+CREATE FUNCTION jobby.job_next_run_at(next_type_ids integer[]) RETURNS timestamp with time zone
+    LANGUAGE sql STABLE
+    SET search_path TO 'jobby'
+    SET enable_sort TO 'off'
+    SET enable_bitmapscan TO 'off'
+    SET enable_hashjoin TO 'off'
+    SET enable_mergejoin TO 'off'
+    AS $$
+  with recursive levels (type_id, priority) as (
+    select t.type_id, (select q.priority from job_queue q where q.type_id = t.type_id and q.pending_dependencies = 0
+                       order by q.type_id, q.priority desc limit 1)
+    from unnest(next_type_ids) as t(type_id)
+    union all
+    select l.type_id, (select q.priority from job_queue q
+                       where q.type_id = l.type_id and q.pending_dependencies = 0 and q.priority < l.priority
+                       order by q.type_id, q.priority desc limit 1)
+    from levels l where l.priority is not null
+  )
+  select min((select q.run_at from job_queue q
+              where q.type_id = l.type_id and q.pending_dependencies = 0 and q.priority = l.priority and q.run_at > now()
+              order by q.type_id, q.priority desc, q.run_at limit 1))
+  from levels l where l.priority is not null
+$$;
+
 CREATE FUNCTION jobby.job_outcome_partition_span() RETURNS bigint
     LANGUAGE sql IMMUTABLE
     AS $$ select 16777216::bigint $$;
@@ -799,7 +875,7 @@ begin
         run_ms_sum = s.run_ms_sum + excluded.run_ms_sum;
 end $$;
 
-CREATE FUNCTION jobby.job_type_control_set(control_type_id integer, set_paused boolean, set_concurrency integer, clear_concurrency boolean, notify_channel text, OUT paused boolean, OUT concurrency integer) RETURNS record
+CREATE FUNCTION jobby.job_type_control_set(control_type_id integer, set_paused boolean, set_concurrency integer, clear_concurrency boolean, set_rate_limit integer, set_rate_interval_ms integer, clear_rate boolean, notify_channel text, OUT paused boolean, OUT concurrency integer, OUT rate_limit integer, OUT rate_interval_ms integer) RETURNS record
     LANGUAGE plpgsql
     SET search_path TO 'jobby'
     AS $$
@@ -808,17 +884,20 @@ begin
     raise exception 'job type id % is not registered in job_types', control_type_id
       using errcode = 'foreign_key_violation', constraint = 'job_types_required';
   end if;
-  insert into job_type_controls as c (type_id, paused, concurrency)
-  values (control_type_id, coalesce(set_paused, false), case when clear_concurrency then null else set_concurrency end)
+  insert into job_type_controls as c (type_id, paused, concurrency, rate_limit, rate_interval_ms)
+  values (control_type_id, coalesce(set_paused, false), case when clear_concurrency then null else set_concurrency end,
+          case when clear_rate then null else set_rate_limit end, case when clear_rate then null else set_rate_interval_ms end)
   on conflict (type_id) do update
     set paused = coalesce(set_paused, c.paused),
         concurrency = case when clear_concurrency then null else coalesce(set_concurrency, c.concurrency) end,
+        rate_limit = case when clear_rate then null else coalesce(set_rate_limit, c.rate_limit) end,
+        rate_interval_ms = case when clear_rate then null else coalesce(set_rate_interval_ms, c.rate_interval_ms) end,
         updated_at = now()
-  returning c.paused, c.concurrency into paused, concurrency;
-  if not paused and concurrency is null then
+  returning c.paused, c.concurrency, c.rate_limit, c.rate_interval_ms into paused, concurrency, rate_limit, rate_interval_ms;
+  if not paused and concurrency is null and rate_limit is null then
     delete from job_type_controls c where c.type_id = control_type_id;
   end if;
-  if set_paused is false or set_concurrency is not null or clear_concurrency then
+  if set_paused is false or set_concurrency is not null or clear_concurrency or set_rate_limit is not null or clear_rate then
     perform pg_notify(notify_channel, '');
   end if;
 end $$;
@@ -1120,7 +1199,14 @@ CREATE TABLE jobby.job_type_controls (
     paused boolean DEFAULT false NOT NULL,
     concurrency integer,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT job_type_controls_concurrency_check CHECK ((concurrency >= 1))
+    rate_limit integer,
+    rate_interval_ms integer,
+    rate_window_at timestamp with time zone[] DEFAULT '{}'::timestamp with time zone[] NOT NULL,
+    rate_window_count integer[] DEFAULT '{}'::integer[] NOT NULL,
+    CONSTRAINT job_type_controls_concurrency_check CHECK ((concurrency >= 1)),
+    CONSTRAINT job_type_controls_rate CHECK (((rate_limit IS NULL) = (rate_interval_ms IS NULL))),
+    CONSTRAINT job_type_controls_rate_interval_ms_check CHECK ((rate_interval_ms >= 1)),
+    CONSTRAINT job_type_controls_rate_limit_check CHECK ((rate_limit >= 1))
 );
 
 CREATE TABLE jobby.job_types (
@@ -1256,7 +1342,7 @@ CREATE INDEX job_outcomes_default_job_id_idx ON jobby.job_outcomes_default USING
 
 CREATE INDEX job_outcomes_default_job_id_type_id_outcome_idx ON jobby.job_outcomes_default USING btree (job_id) INCLUDE (type_id, outcome) WHERE (final AND (outcome <> 'succeeded'::jobby.job_outcome));
 
-CREATE INDEX job_queue_claim_idx ON jobby.job_queue USING btree (priority DESC, run_at, job_id) INCLUDE (type_id) WHERE (pending_dependencies = 0);
+CREATE INDEX job_queue_type_claim_idx ON jobby.job_queue USING btree (type_id, priority DESC, run_at, job_id) WHERE (pending_dependencies = 0);
 
 ALTER INDEX jobby.job_outcomes_expires_idx ATTACH PARTITION jobby.job_outcomes_0_expires_at_idx;
 

@@ -171,6 +171,16 @@ describe('against Postgres (child processes)', () => {
     expect(listed.find((row) => row.type === 'metrics.BuildWeeklyReport')).toMatchObject({ paused: true, concurrency: 2 });
     expect((await jobby('types', 'resume', 'metrics.BuildWeeklyReport')).stdout).toBe('metrics.BuildWeeklyReport: running, at most 2 at once\n');
     expect((await jobby('types', 'limit', 'metrics.BuildWeeklyReport', 'none')).stdout).toBe('metrics.BuildWeeklyReport: running, no limit\n');
+    // A rate limit: starts per interval, alone or with a concurrency limit; "none" removes it.
+    expect(JSON.parse((await jobby('types', 'limit', 'metrics.BuildWeeklyReport', '--rate', '20/1s', '--json')).stdout)).toMatchObject({
+      concurrency: null, rate: { limit: 20, intervalMs: 1_000 } });
+    expect((await jobby('types', 'limit', 'metrics.BuildWeeklyReport', '3', '--rate', '5/250ms')).stdout).toBe('metrics.BuildWeeklyReport: running, at most 3 at once, at most 5 starts per 250 ms\n');
+    const [badRate, noLimit] = await Promise.all([jobby('types', 'limit', 'metrics.BuildWeeklyReport', '--rate', '20 per second'), jobby('types', 'limit', 'metrics.BuildWeeklyReport')]);
+    expect(badRate.code).toBe(2);
+    expect(badRate.stderr).toContain('--rate must be <limit>/<interval>');
+    expect(noLimit.code).toBe(2);
+    expect(noLimit.stderr).toContain('give a limit');
+    expect((await jobby('types', 'limit', 'metrics.BuildWeeklyReport', 'none', '--rate', 'none')).stdout).toBe('metrics.BuildWeeklyReport: running, no limit\n');
   });
 
   it('lists schedules with their next and last fire times, removed ones too (issue 19)', async () => {

@@ -171,8 +171,8 @@ export function createCommandTree() {
     'types list',
     types
       .command('list')
-      .description("the registry's job types with their controls (paused, cluster-wide concurrency limit)")
-      .option('--json', 'print a JSON array: [{ type, id, paused, concurrency }]'),
+      .description("the registry's job types with their controls (paused, cluster-wide concurrency limit, rate limit)")
+      .option('--json', 'print a JSON array: [{ type, id, paused, concurrency, rate: { limit, intervalMs } | null }]'),
   );
   /** @type {const} */ ([
     ['pause', 'pause a job type: no worker claims its jobs (within a claim, at once); they wait, nothing is lost'],
@@ -184,17 +184,18 @@ export function createCommandTree() {
         .command(name)
         .description(description)
         .argument('<type>', 'the job type, plugin.Job')
-        .option('--json', 'print the type\'s controls as JSON: { type, id, paused, concurrency }'),
+        .option('--json', 'print the type\'s controls as JSON: { type, id, paused, concurrency, rate }'),
     );
   });
   commands.set(
     'types limit',
     types
       .command('limit')
-      .description("limit how many of a type's jobs run at once across all workers")
+      .description("limit how many of a type's jobs run at once, and how many start per interval, across all workers")
       .argument('<type>', 'the job type, plugin.Job')
-      .argument('<concurrency>', 'the limit, 1–1000000, or "none" to remove it')
-      .option('--json', 'print the type\'s controls as JSON: { type, id, paused, concurrency }'),
+      .argument('[concurrency]', 'the limit on running jobs, 1–1000000, or "none" to remove it')
+      .option('--rate <limit/interval>', 'at most <limit> starts per <interval> (ms, s, m or h), e.g. 20/1s; "none" removes it')
+      .option('--json', 'print the type\'s controls as JSON: { type, id, paused, concurrency, rate }'),
   );
 
   const schedules = program.command('schedules').description('recurring jobs declared by the plugins (registry.schedule), one job per fire time');

@@ -33,8 +33,8 @@ export function createProgram(context: CommandContext): Command {
   on('types list')!.action(async (flags) => (await import('./commands/types.js')).typesListAction(flags, context));
   on('types pause')!.action(async (type: string, flags) => (await import('./commands/types.js')).typesControlAction(type, { paused: true }, flags, context));
   on('types resume')!.action(async (type: string, flags) => (await import('./commands/types.js')).typesControlAction(type, { paused: false }, flags, context));
-  on('types limit')!.action(async (type: string, limit: string, flags) =>
-    (await import('./commands/types.js')).typesControlAction(type, { concurrency: (await import('./commands/types.js')).concurrencyArgument(limit) }, flags, context),
+  on('types limit')!.action(async (type: string, limit: string | undefined, flags) =>
+    (await import('./commands/types.js')).typesLimitAction(type, limit, flags, context),
   );
   on('schedules list')!.action(async (flags) => (await import('./commands/schedules.js')).schedulesListAction(flags, context));
   on('new plugin')!.action(async (name: string, flags) => (await import('./commands/new-plugin.js')).newPluginAction(name, flags, context));

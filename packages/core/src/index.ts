@@ -50,5 +50,5 @@ export { cronProblem, parseCron, slotKey, type CronSchedule } from './runtime/sc
 export { describeOrphanedJobTypes, findOrphanedJobTypes, type OrphanedJobType } from './runtime/orphaned-job-types.js';
 export { openDatabase, migrate, databaseOptionsFromEnv, type JobbyDatabase, type DatabaseOptions } from './store/index.js';
 export type { JobState, StoredError, StoredAttempt } from './store/job.js';
-export type { JobTypeControlChange, JobTypeControls } from './store/job-type-controls.js';
+export type { JobTypeControlChange, JobTypeControls, JobTypeRateLimit } from './store/job-type-controls.js';
 export type { AdminSchedule as ScheduleSummary } from './admin/schedules.js';

@@ -8,7 +8,8 @@ import { backoffDelay, isTransientDatabaseError, migrate, openDatabase } from '@
  * - `chaos_enqueued`: jobs whose enqueue committed (written by the harness after the commit);
  * - `chaos_executions`: one row per handler execution, written by the handler in its own autocommit;
  * - `chaos_claims`: one row per claim, written by a trigger on `job_running` (a claim inserts the
- *   job's running row) in the claim's transaction;
+ *   job's running row) in the claim's transaction; `claimed_at` is the running row's own claim time
+ *   (the claim transaction's start, the clock its rate-limit window uses);
  * - `chaos_completions`: one row per final outcome, written by a trigger on `job_outcomes` (rows with
  *   `final`) inside the completion (or failure, rescue, cancellation) transaction, with the job's
  *   reset count at the time (`epoch`): a job has at most one final outcome per epoch;
@@ -55,7 +56,7 @@ export async function createChaosSchema(name: string, options: { connectionStrin
       at timestamptz not null default clock_timestamp());
     create index on ${schema}.chaos_executions (job_id);
     create table ${schema}.chaos_claims (id bigserial primary key, job_id bigint not null, attempt int not null, attempt_token bigint not null,
-      worker_id text, at timestamptz not null default clock_timestamp());
+      worker_id text, at timestamptz not null default clock_timestamp(), claimed_at timestamptz);
     create index on ${schema}.chaos_claims (job_id);
     create table ${schema}.chaos_resets (id bigserial primary key, job_id bigint not null, at timestamptz not null default clock_timestamp());
     create index on ${schema}.chaos_resets (job_id);
@@ -65,8 +66,8 @@ export async function createChaosSchema(name: string, options: { connectionStrin
 
     create function ${schema}.chaos_audit_claim() returns trigger language plpgsql as $$
     begin
-      insert into ${schema}.chaos_claims (job_id, attempt, attempt_token, worker_id)
-      values (new.job_id, new.attempt, new.attempt_token, (select w.id from ${schema}.workers w where w.number = new.worker));
+      insert into ${schema}.chaos_claims (job_id, attempt, attempt_token, worker_id, claimed_at)
+      values (new.job_id, new.attempt, new.attempt_token, (select w.id from ${schema}.workers w where w.number = new.worker), new.claimed_at);
       return null;
     end $$;
     create trigger chaos_audit_claim after insert on ${schema}.job_running for each row execute function ${schema}.chaos_audit_claim();

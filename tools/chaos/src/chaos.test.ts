@@ -3,6 +3,7 @@ import { abandonedHandler } from './scenarios/abandoned-handler.js';
 import { claimRace } from './scenarios/claim-race.js';
 import { conflictingRows } from './scenarios/conflicting-rows.js';
 import { fanIn } from './scenarios/fan-in.js';
+import { flowControl } from './scenarios/flow-control.js';
 import { listenerBlackhole } from './scenarios/listener-blackhole.js';
 import { malformedRows } from './scenarios/malformed-rows.js';
 import { scheduleRace } from './scenarios/schedule-race.js';
@@ -97,6 +98,16 @@ describe('chaos scenarios (short)', { timeout: 90_000 }, () => {
     expect(result.sameJobOverlaps).toBe(0);
     expect(result.abandonedReported).toBe(6);
   });
+
+  it('flow-control: a concurrency limit and a rate limit hold across 3 workers with a kill; pause stops claims within 1 s; resume drains', async () => {
+    const result = await flowControl({ seed, short: true });
+    expectClean(result);
+    expect(result.maxRunningLimited).toBeLessThanOrEqual(3);
+    expect(result.maxRatedClaimsPerSecond).toBeLessThanOrEqual(20);
+    expect(result.claimsLaterThan1sAfterPause).toBe(0);
+    expect(result.queuedWhilePaused).toBeGreaterThan(0);
+    // Three worker processes to start: on a loaded 2-core machine that alone can take a minute.
+  }, 180_000);
 
   it('schedule-race: 3 workers, SIGKILLs, a schedule every second: one job per slot, no slot missed', async () => {
     const result = await scheduleRace({ seed, short: true });

@@ -14,6 +14,10 @@ export enum ChaosJob {
   Join = 1,
   /** Kills its own process with SIGKILL (only where CHAOS_ALLOW_POISON=1). */
   Poison = 2,
+  /** Like Work; the flow-control scenario gives it a cluster-wide concurrency limit. */
+  Limited = 3,
+  /** Like Work; the flow-control scenario gives it a rate limit. */
+  Rated = 4,
 }
 
 export interface WorkInput {
@@ -34,6 +38,8 @@ export const chaosJobs = defineJobs({
     Work: { input: payload<WorkInput>(), output: payload<{ attempt: number }>(), submittable: true },
     Join: { input: payload<{ parents: number }>(), output: payload<{ sum: number }>() },
     Poison: { input: payload<{ note?: string }>() },
+    Limited: { input: payload<WorkInput>(), output: payload<{ attempt: number }>(), submittable: true },
+    Rated: { input: payload<WorkInput>(), output: payload<{ attempt: number }>(), submittable: true },
   },
 });
 
@@ -108,32 +114,31 @@ export class ChaosModule implements PluginModule<Jobs> {
     const concurrency = Number(process.env.CHAOS_TYPE_CONCURRENCY ?? 100);
     const options = { concurrency, backoffBaseMs: 50, backoffMaxMs: 400, pollIntervalMs: Number(process.env.CHAOS_POLL_MS ?? 1_000) };
     const workTimeoutMs = process.env.CHAOS_WORK_TIMEOUT_MS ? Number(process.env.CHAOS_WORK_TIMEOUT_MS) : undefined;
-    registry.register(
-      ChaosJob.Work,
-      'chaos_work',
-      async ({ input, job, signal }) => {
-        const stats = workHandlerStats;
-        const runs = stats.running.get(job.id) ?? 0;
-        if (runs > 0) stats.sameJobOverlaps++;
-        stats.running.set(job.id, runs + 1);
-        stats.maxInFlight = Math.max(stats.maxInFlight, ++stats.inFlight);
-        try {
-          await recordExecution(job);
-          // A handler that ignores its signal (it runs on after a timeout or a cancel).
-          if (input.stuckMs !== undefined && job.attempt <= (input.stuckAttempts ?? 1)) await sleep(input.stuckMs);
-          if (input.alwaysFail) throw new Error(`always fails (attempt ${job.attempt})`);
-          if (job.attempt <= (input.failTimes ?? 0)) throw new Error(`fails its first ${input.failTimes} attempts (attempt ${job.attempt})`);
-          await sleep(input.ms, signal);
-          return { attempt: job.attempt };
-        } finally {
-          stats.inFlight--;
-          const left = stats.running.get(job.id)! - 1;
-          if (left === 0) stats.running.delete(job.id);
-          else stats.running.set(job.id, left);
-        }
-      },
-      workTimeoutMs === undefined ? options : { ...options, timeoutMs: workTimeoutMs },
-    );
+    const work = async ({ input, job, signal }: { input: WorkInput; job: { id: string; key: string; attempt: number }; signal: AbortSignal }) => {
+      const stats = workHandlerStats;
+      const runs = stats.running.get(job.id) ?? 0;
+      if (runs > 0) stats.sameJobOverlaps++;
+      stats.running.set(job.id, runs + 1);
+      stats.maxInFlight = Math.max(stats.maxInFlight, ++stats.inFlight);
+      try {
+        await recordExecution(job);
+        // A handler that ignores its signal (it runs on after a timeout or a cancel).
+        if (input.stuckMs !== undefined && job.attempt <= (input.stuckAttempts ?? 1)) await sleep(input.stuckMs);
+        if (input.alwaysFail) throw new Error(`always fails (attempt ${job.attempt})`);
+        if (job.attempt <= (input.failTimes ?? 0)) throw new Error(`fails its first ${input.failTimes} attempts (attempt ${job.attempt})`);
+        await sleep(input.ms, signal);
+        return { attempt: job.attempt };
+      } finally {
+        stats.inFlight--;
+        const left = stats.running.get(job.id)! - 1;
+        if (left === 0) stats.running.delete(job.id);
+        else stats.running.set(job.id, left);
+      }
+    };
+    const workOptions = workTimeoutMs === undefined ? options : { ...options, timeoutMs: workTimeoutMs };
+    registry.register(ChaosJob.Work, 'chaos_work', work, workOptions);
+    registry.register(ChaosJob.Limited, 'chaos_limited', work, workOptions);
+    registry.register(ChaosJob.Rated, 'chaos_rated', work, workOptions);
     registry.register(
       ChaosJob.Join,
       'chaos_join',
@@ -172,8 +177,20 @@ export const chaosPlugin = definePlugin({ jobs: chaosJobs, module: ChaosModule }
 
 const object = (properties: Record<string, unknown>, required: string[]) => ({ type: 'object', properties, required, additionalProperties: false });
 
+const workSchema = object(
+  {
+    ms: { type: 'integer', minimum: 0 },
+    failTimes: { type: 'integer', minimum: 0 },
+    alwaysFail: { type: 'boolean' },
+    stuckMs: { type: 'integer', minimum: 0 },
+    stuckAttempts: { type: 'integer', minimum: 0 },
+    pad: { type: 'string' },
+  },
+  ['ms'],
+);
+
 export const chaosClientId = 61;
-export const chaosTypeIds = { Work: 61_000, Join: 61_001, Poison: 61_002 } as const;
+export const chaosTypeIds = { Work: 61_000, Join: 61_001, Poison: 61_002, Limited: 61_003, Rated: 61_004 } as const;
 
 /** A hand-written registry in the generated shape. */
 export const chaosRegistry = defineRegistry({
@@ -190,20 +207,12 @@ export const chaosRegistry = defineRegistry({
           localId: 0,
           name: 'Work',
           submittable: true,
-          inputSchema: object(
-            {
-              ms: { type: 'integer', minimum: 0 },
-              failTimes: { type: 'integer', minimum: 0 },
-              alwaysFail: { type: 'boolean' },
-              stuckMs: { type: 'integer', minimum: 0 },
-              stuckAttempts: { type: 'integer', minimum: 0 },
-              pad: { type: 'string' },
-            },
-            ['ms'],
-          ),
+          inputSchema: workSchema,
         },
         { id: chaosTypeIds.Join, localId: 1, name: 'Join', submittable: false, inputSchema: object({ parents: { type: 'integer', minimum: 1 } }, ['parents']) },
         { id: chaosTypeIds.Poison, localId: 2, name: 'Poison', submittable: false, inputSchema: object({ note: { type: 'string' } }, []) },
+        { id: chaosTypeIds.Limited, localId: 3, name: 'Limited', submittable: true, inputSchema: workSchema },
+        { id: chaosTypeIds.Rated, localId: 4, name: 'Rated', submittable: true, inputSchema: workSchema },
       ],
     },
   ],

@@ -262,14 +262,16 @@ export interface Distribution {
 /** GET /api/job-types/:type/stats */
 /**
  * GET and POST /api/job-types/:type/controls: a job type's flow control (issue 19). POST takes
- * `{ paused?: boolean, concurrency?: number | null }` (null removes the limit) and answers the
- * controls as they are after the change.
+ * `{ paused?: boolean, concurrency?: number | null, rate?: { limit, intervalMs } | null }` (null
+ * removes the limit) and answers the controls as they are after the change.
  */
 export interface TypeControlsResponse {
   type: string;
   paused: boolean;
   /** At most this many of the type's jobs running at once across all workers; null: no limit. */
   concurrency: number | null;
+  /** At most `limit` starts of the type in any window of `intervalMs`, across all workers; null: no limit. */
+  rate: { limit: number; intervalMs: number } | null;
 }
 
 export interface TypeStatsResponse {
@@ -352,6 +354,11 @@ export interface ScheduleInfo {
 }
 
 /** GET /api/schedules */
+/** GET /api/controls: every registered job type's flow control. */
+export interface ControlsResponse {
+  types: TypeControlsResponse[];
+}
+
 export interface SchedulesResponse {
   schedules: ScheduleInfo[];
 }

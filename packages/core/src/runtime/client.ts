@@ -260,7 +260,7 @@ export function createJobbyClient(options: JobbyClientOptions): JobbyClient {
     async typeControls(type) {
       const registered = resolveType(type);
       const found = (await store.jobTypeControlList()).find((control) => control.typeId === registered.id);
-      return found ?? { typeId: registered.id, paused: false, concurrency: null };
+      return found ?? { typeId: registered.id, paused: false, concurrency: null, rate: null };
     },
     schedules: () => scheduleList({ db: options.database.db, tables: store.context.tables }),
   };

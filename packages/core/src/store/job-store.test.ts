@@ -461,13 +461,13 @@ describe.each(testBackends)('job store on %s', (backend) => {
       ...Array.from({ length: 5 }, (_, index) => ({ typeId: A, key: `paused-${index}`, inputJson: input() })),
       ...Array.from({ length: 5 }, (_, index) => ({ typeId: C, key: `free-${index}`, inputJson: input() })),
     ]);
-    expect(await store.jobTypeControlSet(A, { paused: true })).toEqual({ typeId: A, paused: true, concurrency: null });
+    expect(await store.jobTypeControlSet(A, { paused: true })).toEqual({ typeId: A, paused: true, concurrency: null, rate: null });
     const claim = (limit: number, worker = 'w') => store.jobClaim({ workerId: worker, typeIds: [A, C], limit, leaseSeconds: 30 });
     expect((await claim(10)).map((job) => job.typeId)).toEqual([C, C, C, C, C]);
     expect(await claim(10)).toEqual([]);
-    expect(await store.jobTypeControlList()).toEqual([{ typeId: A, paused: true, concurrency: null }]);
+    expect(await store.jobTypeControlList()).toEqual([{ typeId: A, paused: true, concurrency: null, rate: null }]);
     // Resumed: no control left, the row goes.
-    expect(await store.jobTypeControlSet(A, { paused: false })).toEqual({ typeId: A, paused: false, concurrency: null });
+    expect(await store.jobTypeControlSet(A, { paused: false })).toEqual({ typeId: A, paused: false, concurrency: null, rate: null });
     expect(await store.jobTypeControlList()).toEqual([]);
     expect(await claim(10)).toHaveLength(5);
 
@@ -485,14 +485,75 @@ describe.each(testBackends)('job store on %s', (backend) => {
     // Paused and limited: nothing; the limit raised and resumed: up to the new limit.
     await store.jobTypeControlSet(A, { paused: true });
     expect(await claim(10)).toEqual([]);
-    expect(await store.jobTypeControlSet(A, { paused: false, concurrency: 5 })).toEqual({ typeId: A, paused: false, concurrency: 5 });
+    expect(await store.jobTypeControlSet(A, { paused: false, concurrency: 5, rate: null })).toEqual({ typeId: A, paused: false, concurrency: 5, rate: null });
     expect(await claim(10)).toHaveLength(2);
-    expect(await store.jobTypeControlSet(A, { concurrency: null })).toEqual({ typeId: A, paused: false, concurrency: null });
+    expect(await store.jobTypeControlSet(A, { concurrency: null })).toEqual({ typeId: A, paused: false, concurrency: null, rate: null });
     expect(await claim(100)).toHaveLength(20 - 6);
     // Bad input: a clear error, nothing changed.
     await expect(store.jobTypeControlSet(A, { concurrency: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(store.jobTypeControlSet(4242, { paused: true })).rejects.toMatchObject({ code: 'UNKNOWN_JOB_TYPE' });
     expect(await store.jobTypeControlList()).toEqual([]);
+  });
+
+  it('limits the starts of a type per interval across all claimers: a sliding window, never more (issue 19)', async () => {
+    await store.jobEnqueueMany(Array.from({ length: 30 }, (_, index) => ({ typeId: A, key: `rated-${index}`, inputJson: input() })));
+    expect(await store.jobTypeControlSet(A, { rate: { limit: 4, intervalMs: 600 } })).toEqual({ typeId: A, paused: false, concurrency: null, rate: { limit: 4, intervalMs: 600 } });
+    const claim = (limit: number, worker = 'w') => store.jobClaim({ workerId: worker, typeIds: [A], limit, leaseSeconds: 30 });
+    // Five claimers at once: four starts in all, and none more within the interval.
+    const started = Date.now();
+    expect((await Promise.all(Array.from({ length: 5 }, (_, index) => claim(10, `w${index}`)))).flat()).toHaveLength(4);
+    expect(await claim(10)).toEqual([]);
+    // Finishing does not give a start back (unlike a concurrency limit); the interval does.
+    let again = await claim(10);
+    while (again.length === 0 && Date.now() - started < 5_000) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      again = await claim(10);
+    }
+    expect(again).toHaveLength(4);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(590);
+    // With a concurrency limit too, the smaller room wins; cleared, the rest is claimed at once.
+    expect(await store.jobTypeControlSet(A, { concurrency: 1, rate: { limit: 100, intervalMs: 1_000 } })).toMatchObject({ concurrency: 1, rate: { limit: 100, intervalMs: 1_000 } });
+    expect(await claim(10)).toHaveLength(0);
+    await store.jobTypeControlSet(A, { concurrency: null, rate: null });
+    expect(await store.jobTypeControlList()).toEqual([]);
+    expect(await claim(100)).toHaveLength(22);
+    await expect(store.jobTypeControlSet(A, { rate: { limit: 0, intervalMs: 1_000 } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(store.jobTypeControlSet(A, { rate: { limit: 5, intervalMs: 0.5 } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('rate interval') });
+  });
+
+  it("shares a claim between types: one type's backlog does not take it all (issue 19, fairness)", async () => {
+    const old = new Date(Date.now() - 60_000);
+    await store.jobEnqueueMany([
+      ...Array.from({ length: 50 }, (_, index) => ({ typeId: A, key: `storm-${index}`, inputJson: input(), runAt: old })),
+      ...Array.from({ length: 3 }, (_, index) => ({ typeId: C, key: `calm-${index}`, inputJson: input() })),
+    ]);
+    // Ordered together, the 50 older jobs of A would fill a claim of 10; shared, C gets its 3.
+    const first = await store.jobClaim({ workerId: 'w', typeIds: [A, C], limit: 10, leaseSeconds: 30 });
+    expect(first.filter((job) => job.typeId === C)).toHaveLength(3);
+    expect(first.filter((job) => job.typeId === A)).toHaveLength(7);
+    // What C leaves goes to A.
+    expect((await store.jobClaim({ workerId: 'w', typeIds: [A, C], limit: 100, leaseSeconds: 30 })).map((job) => job.typeId)).toEqual(Array(43).fill(A));
+  });
+
+  it('tells when the earliest future run-at falls, when a claim runs dry', async () => {
+    const soon = Date.now() + 30_000;
+    await store.jobEnqueueMany([
+      { typeId: A, key: 'now', inputJson: input() },
+      { typeId: A, key: 'later', inputJson: input(), runAt: new Date(soon + 60_000) },
+      { typeId: A, key: 'soon', inputJson: input(), runAt: new Date(soon), priority: -3 },
+      { typeId: C, key: 'sooner-other-type', inputJson: input(), runAt: new Date(soon - 20_000) },
+    ]);
+    const full = await store.jobClaim({ workerId: 'w', typeIds: [A], limit: 1, leaseSeconds: 30 });
+    expect(full).toHaveLength(1);
+    expect(full.nextRunInMs).toBeNull();
+    const dry = await store.jobClaim({ workerId: 'w', typeIds: [A], limit: 10, leaseSeconds: 30 });
+    expect(dry).toEqual([]);
+    expect(Math.abs(Date.now() + dry.nextRunInMs! - soon)).toBeLessThan(1_000);
+    expect(Math.abs(Date.now() + (await claimAll([A, C])).nextRunInMs! - (soon - 20_000))).toBeLessThan(1_000);
+    await store.jobTypeControlSet(C, { paused: true });
+    expect(Math.abs(Date.now() + (await claimAll([A, C])).nextRunInMs! - soon)).toBeLessThan(1_000);
+    await store.jobTypeControlSet(C, { paused: false });
+    expect((await claimAll([B])).nextRunInMs).toBeNull();
   });
 
   it('keeps claiming and rescuing when a job is both queued and running (rows written around the store)', async () => {

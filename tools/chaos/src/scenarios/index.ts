@@ -5,6 +5,7 @@ import { claimRace } from './claim-race.js';
 import { conflictingRows } from './conflicting-rows.js';
 import { dbDownAtBoot } from './db-down-at-boot.js';
 import { fanIn } from './fan-in.js';
+import { flowControl } from './flow-control.js';
 import { pgRestart } from './pg-restart.js';
 import { poison } from './poison.js';
 import { kill9 } from './kill9.js';
@@ -30,6 +31,7 @@ export const scenarios = {
   'listener-blackhole': listenerBlackhole,
   'abandoned-handler': abandonedHandler,
   'admin-fuzz': adminFuzz,
+  'flow-control': flowControl,
   'schedule-race': scheduleRace,
 } satisfies Record<string, Scenario>;
 

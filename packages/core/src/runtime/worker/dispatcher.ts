@@ -50,6 +50,9 @@ const abandonedAfterMs = 1_000;
 
 export class Dispatcher {
   private abandoned = 0;
+  /** The types in dispatch order, and whose turn it is. */
+  private types: JobTypeSlots[] = [];
+  private turn = 0;
 
   constructor(private readonly params: DispatcherParams) {}
 
@@ -79,26 +82,42 @@ export class Dispatcher {
     ledger.buffer(held);
   }
 
-  /** Starts buffered jobs while there are free slots. */
+  /**
+   * Starts buffered jobs while there are free slots, one job per type in turn (round-robin across
+   * calls): a type with a long buffer (a retry storm) does not take every freed slot while another
+   * type's jobs wait behind it (issue 19, fairness between types).
+   */
   dispatch(): void {
     const ledger = this.params.held;
-    for (const type of ledger.types.values()) {
-      let index = 0;
-      while (index < type.buffer.length && ledger.runningTotal < this.params.concurrency && type.running < type.worker.options.concurrency) {
-        const held = type.buffer[index]!;
-        // An earlier attempt of this job still runs here (its handler ignored an abort): this one
-        // waits in the buffer until that handler settles (see the header).
-        if (ledger.handlersRunning.has(held.job.id)) {
-          index++;
-          continue;
-        }
-        if (index === 0) type.buffer.shift();
-        else type.buffer.splice(index, 1);
-        ledger.bufferedTotal--;
-        if (!this.params.isDispatching()) continue;
-        this.run(held);
+    if (this.types.length !== ledger.types.size) this.types = [...ledger.types.values()];
+    const types = this.types;
+    let started = true;
+    while (started) {
+      started = false;
+      for (let visited = 0; visited < types.length; visited++) {
+        if (ledger.runningTotal >= this.params.concurrency) return;
+        const type = types[this.turn % types.length]!;
+        this.turn = (this.turn + 1) % types.length;
+        if (this.startNext(type)) started = true;
       }
     }
+  }
+
+  /** Takes the next startable job out of a type's buffer and runs it (while dispatching); false if none. */
+  private startNext(type: JobTypeSlots): boolean {
+    const ledger = this.params.held;
+    if (type.running >= type.worker.options.concurrency) return false;
+    let index = 0;
+    // An earlier attempt of this job still runs here (its handler ignored an abort): this one
+    // waits in the buffer until that handler settles (see the header).
+    while (index < type.buffer.length && ledger.handlersRunning.has(type.buffer[index]!.job.id)) index++;
+    if (index >= type.buffer.length) return false;
+    const held = type.buffer[index]!;
+    if (index === 0) type.buffer.shift();
+    else type.buffer.splice(index, 1);
+    ledger.bufferedTotal--;
+    if (this.params.isDispatching()) this.run(held);
+    return true;
   }
 
   /** Aborts a running handler; its outcome is recorded at once, its slot freed when it settles. */

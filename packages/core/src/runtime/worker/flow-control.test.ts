@@ -7,13 +7,13 @@ import { createJobbyClient, type JobbyClient } from '../client.js';
 import { demoJobs, demoRegistry } from '../../testing/demo-plugin.js';
 import { createWorker, type Worker } from './worker.js';
 
-/** Flow control (issue 19) with real workers: pause and a cluster-wide concurrency limit. */
+/** Flow control (issue 19) with real workers: pause, a cluster-wide concurrency limit, run-at on time. */
 describe('flow control on real Postgres', () => {
   let database: TestDatabase;
   let client: JobbyClient;
   const workers: Worker[] = [];
-  const startWorker = async () => {
-    const worker = createWorker({ database, registry: demoRegistry, logger: pino({ level: 'silent' }), concurrency: 5, pollIntervalMs: 200, sweepIntervalMs: 200 });
+  const startWorker = async (pollIntervalMs = 200) => {
+    const worker = createWorker({ database, registry: demoRegistry, logger: pino({ level: 'silent' }), concurrency: 5, pollIntervalMs, sweepIntervalMs: 200 });
     workers.push(worker);
     await worker.start();
     return worker;
@@ -62,5 +62,25 @@ describe('flow control on real Postgres', () => {
     }, 20_000, 10);
     expect(most).toBe(2);
     await client.setTypeControls(demoJobs.refs.Slow, { concurrency: null });
+  });
+
+  it('starts a job on its run-at, not at the next poll, and a retry when its backoff ends (issue 19)', async () => {
+    // Polls every 10 s: only the run-at timer can start these in time.
+    const worker = await startWorker(10_000);
+    const started = new Map<string, number>();
+    worker.events.on('job:start', (event) => started.set(`${event.key}:${event.attempt}`, Date.now()));
+    const base = Date.now() + 300;
+    const runAts = Array.from({ length: 8 }, (_, index) => base + index * 120);
+    await client.submitMany(runAts.map((runAt, index) => ({ type: demoJobs.refs.Produce, key: `on-time-${index}`, input: { value: index }, options: { runAt: new Date(runAt) } })));
+    await until('the scheduled jobs to start', async () => started.size >= runAts.length, 10_000, 20);
+    const lateness = runAts.map((runAt, index) => started.get(`on-time-${index}:1`)! - runAt).sort((a, b) => a - b);
+    expect(lateness[0]).toBeGreaterThanOrEqual(-5);
+    expect(lateness[Math.floor(lateness.length / 2)]).toBeLessThan(50);
+    expect(lateness[lateness.length - 1]).toBeLessThan(250);
+    // Two failures, each retried after a 10–50 ms backoff: done long before a poll.
+    const submittedAt = Date.now();
+    await client.submit(demoJobs.refs.Flaky, 'retried-on-time', { failTimes: 2 });
+    await until('the flaky job to succeed', async () => (await client.get(demoJobs.refs.Flaky, 'retried-on-time'))?.state === 'succeeded', 10_000, 20);
+    expect(Date.now() - submittedAt).toBeLessThan(2_000);
   });
 });

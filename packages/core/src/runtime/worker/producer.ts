@@ -14,7 +14,11 @@ import type { ReportError } from './until-database.js';
  *   type's own concurrency + prefetch), minus what runs and what is buffered;
  * - while outcomes cannot be written (the completer's backlog is over 4× the room), it claims
  *   nothing: back-pressure rather than a growing pile of finished but unrecorded jobs;
- * - a type without room is woken by its jobs finishing, never by the clock.
+ * - a type without room is woken by its jobs finishing, never by the clock;
+ * - run-at on time: a claim that runs dry tells when the earliest future run-at of its types falls
+ *   (job-claim.sql); the producer wakes for it with a timer, so a due job starts within a few
+ *   milliseconds of its run-at when a slot is free, not at the next poll. Notifications (an enqueue,
+ *   a retry) wake it to claim and so to learn of new run-ats.
  */
 
 export interface ProducerParams {
@@ -38,6 +42,8 @@ export interface ProducerParams {
 export class Producer {
   private wakeUp: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  /** When the earliest known future run-at falls (Date.now() time), if any. */
+  private nextRunAt: number | undefined;
 
   constructor(private readonly params: ProducerParams) {}
 
@@ -75,9 +81,16 @@ export class Producer {
     return concurrency + prefetch - held.runningTotal - held.bufferedTotal;
   }
 
+  /**
+   * A type's room. With several types, a type that has jobs buffered leaves the last
+   * `concurrency` places of the global room to the types that have none: a backlog of one type
+   * (a retry storm) keeps its buffer full, and without this reserve another type's new job could
+   * not even be claimed until that buffer drained (issue 19, fairness between types).
+   */
   private room(type: JobTypeSlots): number {
     const typeRoom = type.worker.options.concurrency + this.params.prefetch - type.running - type.buffer.length;
-    return Math.max(0, Math.min(this.globalRoom(), typeRoom));
+    const reserve = type.buffer.length > 0 && this.params.held.types.size > 1 ? Math.min(this.params.concurrency, this.params.prefetch) : 0;
+    return Math.max(0, Math.min(this.globalRoom() - reserve, typeRoom));
   }
 
   /**
@@ -96,6 +109,11 @@ export class Producer {
     let failures = 0;
     while (this.params.isRunning()) {
       const now = Date.now();
+      if (this.nextRunAt !== undefined && this.nextRunAt <= now) {
+        // A run-at is due: every type claims at its next opportunity.
+        this.nextRunAt = undefined;
+        for (const type of held.types.values()) type.forced = true;
+      }
       // Back-pressure: while outcomes cannot be written, do not claim more.
       const backlogged = this.params.completerBacklog() > (concurrency + prefetch) * 4;
       const eligible = backlogged ? [] : [...held.types.values()].filter((type) => this.room(type) >= this.claimThreshold(type));
@@ -103,7 +121,8 @@ export class Producer {
       if (due.length === 0) {
         // Types without enough room are woken by their jobs finishing, not by the clock (waiting
         // for their poll time spun this loop every millisecond while all slots were busy).
-        const next = eligible.length > 0 ? Math.min(...eligible.map((type) => type.nextPollAt)) : now + 1_000;
+        let next = eligible.length > 0 ? Math.min(...eligible.map((type) => type.nextPollAt)) : now + 1_000;
+        if (this.nextRunAt !== undefined && eligible.length > 0) next = Math.min(next, this.nextRunAt);
         await this.waitForWake(backlogged ? 50 : Math.max(1, Math.min(next - now, 60_000)));
         continue;
       }
@@ -138,7 +157,9 @@ export class Producer {
     const groups: { types: JobTypeSlots[]; limit: number }[] = [];
     const limit = Math.min(this.globalRoom(), due.reduce((sum, type) => sum + this.room(type), 0));
     if (due.every((type) => this.room(type) >= limit)) groups.push({ types: due, limit });
-    else for (const type of due) groups.push({ types: [type], limit: this.room(type) });
+    // One claim per type: the types with nothing buffered first (their jobs wait on this claim;
+    // a type with a full buffer has work in hand).
+    else for (const type of [...due].sort((a, b) => a.buffer.length - b.buffer.length)) groups.push({ types: [type], limit: this.room(type) });
     for (const group of groups) {
       const groupLimit = Math.min(group.limit, this.globalRoom());
       const now = Date.now();
@@ -154,6 +175,11 @@ export class Producer {
         limit: groupLimit,
         leaseSeconds: this.params.leaseSeconds,
       });
+      if (claimed.nextRunInMs !== null) {
+        // Rounded up: a timer that fires a millisecond early finds the job not yet due.
+        const at = Date.now() + Math.ceil(claimed.nextRunInMs) + 1;
+        if (this.nextRunAt === undefined || at < this.nextRunAt) this.nextRunAt = at;
+      }
       const full = claimed.length >= groupLimit;
       for (const type of group.types) {
         type.lastClaimFull = full;

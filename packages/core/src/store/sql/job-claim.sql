@@ -1,18 +1,34 @@
 -- job_claim: takes up to claim_limit ready jobs of the given types for one worker.
 --
--- One statement: pick queue rows in claim order (priority, run-at, id) from job_queue_claim_idx
--- with FOR UPDATE SKIP LOCKED (concurrent claimers get disjoint rows), delete them, and insert
--- their running rows with one fresh attempt token for the batch (it changes on every claim of a
--- job, which is what fences a completion). The record (jobs) is only read: input, key, limits,
--- and for jobs with dependencies their outputs (each dependency's latest final success).
+-- job_claim_batch is one statement for one type: pick queue rows in claim order (priority, run-at,
+-- id) from job_queue_type_claim_idx with FOR UPDATE SKIP LOCKED (concurrent claimers get disjoint
+-- rows), delete them, and insert their running rows with one fresh attempt token for the claim
+-- (it changes on every claim of a job, which is what fences a completion). The record (jobs) is
+-- only read: input, key, limits, and for jobs with dependencies their outputs (each dependency's
+-- latest final success). Rows are addressed by ctid between the pick and the delete: no second
+-- index probe.
 --
--- Rows are addressed by ctid between the pick and the delete: no second index probe.
--- Flow control (job_type_controls, issue 19): a paused type is left out; a type with a
--- cluster-wide concurrency limit is claimed on its own, under a transaction-level advisory lock on
--- the type, up to its limit minus its running rows (job_running). The lock serializes the claims
--- of that type only, and goes with the claim's commit; a killed worker's running rows count until
--- the lease sweep hands them back, so a limit is never stuck longer than a lease. Types without a
--- control row take the single statement below, after one probe of the (tiny) controls table.
+-- Fairness between types (issue 19). A claim of several types walks the index once per type and
+-- shares its limit between them: first each type up to an equal share (in an order rotated at
+-- random, so that no type always comes first), then what is left goes to the types that filled
+-- their share, again in equal shares. One type's backlog (a 5,000-job retry storm) therefore
+-- never takes the whole claim while another type has ready jobs. Priority orders jobs within a
+-- type; between types, the claim shares. A claim of one type without controls is one call of
+-- job_claim_batch, as before.
+--
+-- Flow control (job_type_controls, issue 19): a paused type is left out. A type with a
+-- cluster-wide concurrency limit or a rate limit is claimed under a transaction-level advisory
+-- lock on the type (it serializes the claims of that type only, and goes with the claim's
+-- commit): up to its concurrency limit minus its running rows (job_running), and up to its rate
+-- limit minus the claims of the last rate interval (the sliding window kept in its control row,
+-- appended to here). A killed worker's running rows count until the lease sweep hands them back,
+-- so a concurrency limit is never stuck longer than a lease; the rate window forgets a claim
+-- after one interval whatever became of its worker.
+--
+-- Run-at on time: a claim that took fewer jobs than its limit adds one row with a null id whose
+-- lease_expires_at is the number of milliseconds until the earliest future run-at of its
+-- (unpaused) types, or null: the worker sets a timer for it instead of waiting for its next poll
+-- (job_next_run_at below; a few index probes, and only when the claim ran dry).
 --
 -- A function: planned once per session, under planner settings that keep the plan the ordered
 -- walk of the claim index whatever the statistics say (a fresh, unanalyzed queue table otherwise
@@ -20,6 +36,7 @@
 -- (synchronous_commit off): a claim lost in a crash leaves the job in the queue, which is what a
 -- lost claim means anyway; every later write of the job (completion) flushes, and a flush waits
 -- for all earlier WAL, the claim's included.
+-- job_claim_batch claims jobs of claim_type_ids[1] only (an array for the signature it always had).
 create or replace function job_claim_batch(claim_type_ids integer[], claim_limit integer, claim_token bigint, claim_worker integer,
                                            claim_lease_expires_at timestamptz)
 returns table (id bigint, type_id integer, key text, attempts integer, max_attempts integer, attempt_token bigint, input jsonb,
@@ -32,8 +49,8 @@ begin
   return query
     with candidates as (
       select q.ctid as row_address from job_queue q
-      where q.pending_dependencies = 0 and q.run_at <= now() and q.type_id = any (claim_type_ids)
-      order by q.priority desc, q.run_at, q.job_id
+      where q.pending_dependencies = 0 and q.run_at <= now() and q.type_id = claim_type_ids[1]
+      order by q.type_id, q.priority desc, q.run_at, q.job_id
       limit claim_limit
       for update skip locked
     ),
@@ -73,6 +90,29 @@ begin
                                else array(select r.job_id from running r) end);
 end $$;
 
+-- The earliest future run-at of the types' ready queue rows: per type, a loose index scan over its
+-- distinct priorities (two probes of the claim index per priority), never a scan of the type's
+-- future jobs however many there are.
+create or replace function job_next_run_at(next_type_ids integer[]) returns timestamptz
+language sql stable set search_path from current
+set enable_sort = off set enable_bitmapscan = off set enable_hashjoin = off set enable_mergejoin = off
+as $$
+  with recursive levels (type_id, priority) as (
+    select t.type_id, (select q.priority from job_queue q where q.type_id = t.type_id and q.pending_dependencies = 0
+                       order by q.type_id, q.priority desc limit 1)
+    from unnest(next_type_ids) as t(type_id)
+    union all
+    select l.type_id, (select q.priority from job_queue q
+                       where q.type_id = l.type_id and q.pending_dependencies = 0 and q.priority < l.priority
+                       order by q.type_id, q.priority desc limit 1)
+    from levels l where l.priority is not null
+  )
+  select min((select q.run_at from job_queue q
+              where q.type_id = l.type_id and q.pending_dependencies = 0 and q.priority = l.priority and q.run_at > now()
+              order by q.type_id, q.priority desc, q.run_at limit 1))
+  from levels l where l.priority is not null
+$$;
+
 create or replace function job_claim(claim_type_ids integer[], claim_limit integer, claim_worker_id text, claim_lease_seconds double precision)
 returns table (id bigint, type_id integer, key text, attempts integer, max_attempts integer, attempt_token bigint, input jsonb,
                lease_expires_at double precision, dependencies jsonb)
@@ -82,35 +122,87 @@ declare
   claim_token bigint := nextval('attempt_token_seq');
   claim_lease_expires_at timestamptz := now() + make_interval(secs => claim_lease_seconds);
   claim_worker integer := worker_number(claim_worker_id);
-  free_type_ids integer[];
-  limited record;
-  room integer;
   claimed integer := 0;
+  taken integer;
+  -- The types to claim, in a rotated order, and each one's room under its limits (null: none).
+  types integer[];
+  rotation integer := floor(random() * greatest(cardinality(claim_type_ids), 1))::integer;
+  rooms integer[];
+  rate_limited boolean[];
+  round_types integer[];
+  next_types integer[];
+  share integer;
+  type_index integer;
+  claim_type integer;
+  room integer;
+  control record;
+  next_run_at timestamptz;
 begin
   perform set_config('synchronous_commit', 'off', true);
-  if not exists (select 1 from job_type_controls c where c.type_id = any (claim_type_ids)) then
+  if cardinality(claim_type_ids) = 1 and not exists (select 1 from job_type_controls c where c.type_id = claim_type_ids[1]) then
     return query select * from job_claim_batch(claim_type_ids, claim_limit, claim_token, claim_worker, claim_lease_expires_at);
-    return;
-  end if;
-  free_type_ids := array(
-    select t from unnest(claim_type_ids) as t
-    where not exists (select 1 from job_type_controls c where c.type_id = t and (c.paused or c.concurrency is not null)));
-  if cardinality(free_type_ids) > 0 then
-    return query select * from job_claim_batch(free_type_ids, claim_limit, claim_token, claim_worker, claim_lease_expires_at);
     get diagnostics claimed = row_count;
+  else
+    types := array(
+      select u.t from unnest(claim_type_ids) with ordinality as u(t, i)
+      where not exists (select 1 from job_type_controls c where c.type_id = u.t and c.paused)
+      order by (u.i + rotation) % cardinality(claim_type_ids), u.i);
+    rooms := array_fill(null::integer, array[cardinality(types)]);
+    rate_limited := array_fill(false, array[cardinality(types)]);
+    -- The limited types' rooms, under their locks (taken in type order: no deadlock between claims).
+    for control in
+      select c.type_id, c.concurrency, c.rate_limit, c.rate_interval_ms from job_type_controls c
+      where c.type_id = any (types) and (c.concurrency is not null or c.rate_limit is not null)
+      order by c.type_id
+    loop
+      perform pg_advisory_xact_lock(hashtext('jobby.job_type_concurrency'), control.type_id);
+      type_index := array_position(types, control.type_id);
+      room := claim_limit;
+      if control.concurrency is not null then
+        select least(room, control.concurrency - count(*)) into room from job_running r where r.type_id = control.type_id;
+      end if;
+      if control.rate_limit is not null then
+        -- Read after the lock: the window as the previous claim of the type left it.
+        select least(room, control.rate_limit - coalesce(sum(w.claims), 0)) into room
+        from job_type_controls c, unnest(c.rate_window_at, c.rate_window_count) as w(claimed_at, claims)
+        where c.type_id = control.type_id and w.claimed_at > now() - control.rate_interval_ms * interval '1 millisecond';
+        rate_limited[type_index] := true;
+      end if;
+      rooms[type_index] := greatest(room, 0);
+    end loop;
+    round_types := types;
+    while claimed < claim_limit and cardinality(round_types) > 0 loop
+      share := ceil((claim_limit - claimed)::numeric / cardinality(round_types));
+      next_types := '{}';
+      foreach claim_type in array round_types loop
+        exit when claimed >= claim_limit;
+        type_index := array_position(types, claim_type);
+        taken := least(share, claim_limit - claimed, coalesce(rooms[type_index], claim_limit));
+        continue when taken <= 0;
+        return query select * from job_claim_batch(array[claim_type], taken, claim_token, claim_worker, claim_lease_expires_at);
+        get diagnostics taken = row_count;
+        claimed := claimed + taken;
+        if rooms[type_index] is not null then rooms[type_index] := rooms[type_index] - taken; end if;
+        if rate_limited[type_index] and taken > 0 then
+          update job_type_controls c
+          set rate_window_at = array(select w.claimed_at from unnest(c.rate_window_at) as w(claimed_at)
+                                     where w.claimed_at > now() - c.rate_interval_ms * interval '1 millisecond') || now(),
+              rate_window_count = array(select w.claims from unnest(c.rate_window_at, c.rate_window_count) as w(claimed_at, claims)
+                                        where w.claimed_at > now() - c.rate_interval_ms * interval '1 millisecond') || taken
+          where c.type_id = claim_type;
+        end if;
+        if taken >= share then next_types := next_types || claim_type; end if;
+      end loop;
+      round_types := next_types;
+    end loop;
   end if;
-  for limited in
-    select c.type_id, c.concurrency from job_type_controls c
-    where c.type_id = any (claim_type_ids) and not c.paused and c.concurrency is not null
-    order by c.type_id
-  loop
-    exit when claimed >= claim_limit;
-    perform pg_advisory_xact_lock(hashtext('jobby.job_type_concurrency'), limited.type_id);
-    select limited.concurrency - count(*) into room from job_running r where r.type_id = limited.type_id;
-    continue when room <= 0;
-    return query select * from job_claim_batch(array[limited.type_id], least(room, claim_limit - claimed), claim_token, claim_worker,
-                                               claim_lease_expires_at);
-    get diagnostics room = row_count;
-    claimed := claimed + room;
-  end loop;
+  if claimed < claim_limit then
+    next_run_at := job_next_run_at(array(
+      select t from unnest(claim_type_ids) as t
+      where not exists (select 1 from job_type_controls c where c.type_id = t and c.paused)));
+    if next_run_at is not null then
+      return query select null::bigint, null::integer, null::text, null::integer, null::integer, null::bigint, null::jsonb,
+        (extract(epoch from next_run_at - clock_timestamp()) * 1000)::double precision, null::jsonb;
+    end if;
+  end if;
 end $$;
