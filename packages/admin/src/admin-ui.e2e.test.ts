@@ -304,6 +304,47 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     await context.close();
   });
 
+  it('pauses, limits and resumes a job type on the Controls page, each after a confirmation', async () => {
+    const { context, page } = await openPage({ withToken: true });
+    await page.goto(`${admin.url}/controls`);
+    const row = page.getByTestId('controls-table').locator('tbody tr', { hasText: 'demo.Sleep' });
+    await row.waitFor();
+    expect(await row.locator('.state').textContent()).toBe('running');
+    await row.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('dialog').getByRole('heading', { name: 'Pause demo.Sleep?' }).waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Pause' }).click();
+    await page.getByText('demo.Sleep: paused, no limit.').waitFor();
+    await row.locator('.state', { hasText: 'paused' }).waitFor();
+    await row.getByLabel('Limit of demo.Sleep').fill('3');
+    await row.getByRole('button', { name: 'Set' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('demo.Sleep: paused, at most 3 at once.').waitFor();
+    await page.getByRole('heading', { name: 'Schedules' }).waitFor();
+    await shoot(page, 'controls-paused-light');
+    await row.getByRole('button', { name: 'Resume' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Resume' }).click();
+    await page.getByText('demo.Sleep: running, at most 3 at once.').waitFor();
+    const stored = await context.request.get(`${admin.url}/api/job-types/demo.Sleep/controls`).then((response) => response.json());
+    expect(stored).toEqual({ type: 'demo.Sleep', paused: false, concurrency: 3, rate: null });
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await context.close();
+  });
+
+  it('shows what runs where on the Running page, for how long', async () => {
+    await client.submit('demo.Sleep' as never, 'long-sleep', { ms: 60_000 } as never);
+    const { context, page } = await openPage();
+    await page.goto(`${admin.url}/running`);
+    const row = page.getByTestId('running-table').locator('tbody tr', { hasText: 'long-sleep' });
+    await row.waitFor({ timeout: 20_000 });
+    expect(await page.locator('section[aria-label^="Worker "] h2').first().textContent()).toBe(worker.id);
+    expect(await row.textContent()).toContain('demo.Sleep');
+    await page.waitForFunction(() => /\d+(\.\d+)? s/.test(document.querySelector('[data-testid=running-for]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await shoot(page, 'running-light');
+    expect(await client.cancel('demo.Sleep' as never, 'long-sleep')).toBe(true);
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await context.close();
+  });
+
   it('retries a failed job: it succeeds, and the job it had cancelled runs too', async () => {
     const { context, page } = await openPage({ withToken: true });
     await page.goto(`${admin.url}/jobs/${workflow['nightly-page-3']}`);
@@ -404,6 +445,8 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     { name: 'submit', path: '/submit?type=shop.FetchCatalog', ready: '#submit-key' },
     { name: 'type', path: '/types/shop.ProcessCatalogPage', ready: '[data-testid=type-stats]' },
     { name: 'failures', path: '/failures', ready: '[data-testid=failures-table], .notice-success' },
+    { name: 'controls', path: '/controls', ready: '[data-testid=controls-table]' },
+    { name: 'running', path: '/running', ready: '[data-testid=running-table], .notice' },
   ];
 
   it('loads each page with its own code, compressed and without source maps; the graph libraries only on the workflow page', async () => {

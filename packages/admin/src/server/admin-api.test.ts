@@ -8,6 +8,7 @@ import type {
   ActionResponse,
   ApiErrorBody,
   BulkResponse,
+  ControlsResponse,
   CountsResponse,
   FailureGroupsResponse,
   GraphResponse,
@@ -163,6 +164,9 @@ describe('reading', () => {
     const paused = await api.post<TypeControlsResponse>('/api/job-types/demo.Slow/controls', { paused: true, concurrency: 2 });
     expect(paused).toMatchObject({ status: 200, body: { type: 'demo.Slow', paused: true, concurrency: 2 } });
     expect((await api.get<TypeControlsResponse>('/api/job-types/demo.Slow/controls')).body).toMatchObject({ paused: true, concurrency: 2 });
+    const all = await api.get<ControlsResponse>('/api/controls');
+    expect(all.body.types.find((entry) => entry.type === 'demo.Slow')).toMatchObject({ type: 'demo.Slow', paused: true, concurrency: 2 });
+    expect(all.body.types.find((entry) => entry.type === 'demo.Produce')).toMatchObject({ type: 'demo.Produce', paused: false, concurrency: null });
     const rated = await api.post<TypeControlsResponse>('/api/job-types/demo.Slow/controls', { rate: { limit: 20, intervalMs: 1_000 } });
     expect(rated.body).toEqual({ type: 'demo.Slow', paused: true, concurrency: 2, rate: { limit: 20, intervalMs: 1_000 } });
     for (const bad of [{ paused: 'yes' }, { concurrency: 0 }, { concurrency: 1.5 }, { other: true }, { rate: { limit: 0, intervalMs: 1_000 } }, { rate: { limit: 5 } }, { rate: 5 }]) {

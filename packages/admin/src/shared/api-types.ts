@@ -354,6 +354,11 @@ export interface ScheduleInfo {
 }
 
 /** GET /api/schedules */
+/** GET /api/controls: every registered job type's flow control. */
+export interface ControlsResponse {
+  types: TypeControlsResponse[];
+}
+
 export interface SchedulesResponse {
   schedules: ScheduleInfo[];
 }

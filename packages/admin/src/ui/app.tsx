@@ -7,6 +7,8 @@ import { useApi } from './use-api.js';
 
 // One chunk per page, so that a page loads only its own code: the graph libraries (React Flow,
 // dagre) come with the workflow page alone.
+const RunningPage = lazy(() => import('./routes/running-page.js').then((module) => ({ default: module.RunningPage })));
+const ControlsPage = lazy(() => import('./routes/controls-page.js').then((module) => ({ default: module.ControlsPage })));
 const FailuresPage = lazy(() => import('./routes/failures-page.js').then((module) => ({ default: module.FailuresPage })));
 const GraphPage = lazy(() => import('./routes/graph-page.js').then((module) => ({ default: module.GraphPage })));
 const JobPage = lazy(() => import('./routes/job-page.js').then((module) => ({ default: module.JobPage })));
@@ -15,7 +17,7 @@ const OverviewPage = lazy(() => import('./routes/overview-page.js').then((module
 const SubmitPage = lazy(() => import('./routes/submit-page.js').then((module) => ({ default: module.SubmitPage })));
 const TypePage = lazy(() => import('./routes/type-page.js').then((module) => ({ default: module.TypePage })));
 
-const titles: Record<string, string> = { overview: 'Overview', jobs: 'Jobs', job: 'Job', graph: 'Workflow', submit: 'Submit', failures: 'Failures', type: 'Job type', 'not-found': 'Not found' };
+const titles: Record<string, string> = { overview: 'Overview', jobs: 'Jobs', job: 'Job', graph: 'Workflow', submit: 'Submit', failures: 'Failures', controls: 'Controls', running: 'Running', type: 'Job type', 'not-found': 'Not found' };
 
 export function App() {
   const location = useLocation();
@@ -37,7 +39,9 @@ export function App() {
         <nav aria-label="Main">
           <Link to="/" aria-current={section === 'overview' ? 'page' : undefined}>Overview</Link>
           <Link to="/jobs" aria-current={section === 'jobs' ? 'page' : undefined}>Jobs</Link>
+          <Link to="/running" aria-current={section === 'running' ? 'page' : undefined}>Running</Link>
           <Link to="/failures" aria-current={section === 'failures' ? 'page' : undefined}>Failures</Link>
+          <Link to="/controls" aria-current={section === 'controls' ? 'page' : undefined}>Controls</Link>
           <Link to="/submit" aria-current={section === 'submit' ? 'page' : undefined}>Submit</Link>
         </nav>
         <div className="topbar-end">
@@ -68,6 +72,8 @@ export function App() {
           {route.page === 'graph' ? <GraphPage id={route.id} /> : null}
           {route.page === 'submit' ? <SubmitPage meta={meta.data} /> : null}
           {route.page === 'failures' ? <FailuresPage /> : null}
+          {route.page === 'controls' ? <ControlsPage meta={meta.data} /> : null}
+          {route.page === 'running' ? <RunningPage /> : null}
           {route.page === 'type' ? <TypePage type={route.type} /> : null}
           {route.page === 'not-found' ? (
             <Notice>

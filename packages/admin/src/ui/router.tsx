@@ -32,6 +32,8 @@ export type Route =
   | { page: 'graph'; id: string }
   | { page: 'submit' }
   | { page: 'failures' }
+  | { page: 'controls' }
+  | { page: 'running' }
   | { page: 'type'; type: string }
   | { page: 'not-found' };
 
@@ -41,6 +43,8 @@ export function matchRoute(pathname: string): Route {
   if (path === '/jobs') return { page: 'jobs' };
   if (path === '/submit') return { page: 'submit' };
   if (path === '/failures') return { page: 'failures' };
+  if (path === '/controls') return { page: 'controls' };
+  if (path === '/running') return { page: 'running' };
   let match = /^\/jobs\/(\d+)$/.exec(path);
   if (match) return { page: 'job', id: match[1]! };
   match = /^\/jobs\/(\d+)\/graph$/.exec(path);

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { recordAction } from '../audit.js';
-import type { JobStateName, TypeControlsResponse, TypeStatsResponse } from '../../shared/api-types.js';
+import type { ControlsResponse, JobStateName, TypeControlsResponse, TypeStatsResponse } from '../../shared/api-types.js';
 import { resolveType, type AdminContext } from '../context.js';
 import { badRequest } from '../http-error.js';
 import { asObject, assertKnownFields, assertKnownParams, optionalInteger, type Query } from '../params.js';
@@ -8,10 +8,23 @@ import { jobTypeInfo } from './overview.js';
 
 /**
  * GET /api/job-types/:type/stats?sample=2000 — percentiles and sizes of one job type.
+ * GET /api/controls — every registered type's flow control, for the Controls page.
  * GET /api/job-types/:type/controls — its flow control; POST (needs the token) changes it:
  * `{ paused?: boolean, concurrency?: number | null, rate?: { limit: number, intervalMs: number } | null }`.
  */
 export function registerJobTypeRoutes(app: Hono, context: AdminContext): void {
+  app.get('/api/controls', async (c) => {
+    assertKnownParams(c.req.query() as Query, []);
+    const controls = new Map((await context.store.jobTypeControlList()).map((entry) => [entry.typeId, entry]));
+    const body: ControlsResponse = {
+      types: context.registry.jobTypes.map((type) => {
+        const control = controls.get(type.id);
+        return { type: type.fullName, paused: control?.paused ?? false, concurrency: control?.concurrency ?? null, rate: control?.rate ?? null };
+      }),
+    };
+    return c.json(body);
+  });
+
   app.get('/api/job-types/:type/controls', async (c) => {
     assertKnownParams(c.req.query() as Query, []);
     const type = resolveType(context, c.req.param('type'));
