@@ -330,6 +330,21 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     await context.close();
   });
 
+  it('shows what runs where on the Running page, for how long', async () => {
+    await client.submit('demo.Sleep' as never, 'long-sleep', { ms: 60_000 } as never);
+    const { context, page } = await openPage();
+    await page.goto(`${admin.url}/running`);
+    const row = page.getByTestId('running-table').locator('tbody tr', { hasText: 'long-sleep' });
+    await row.waitFor({ timeout: 20_000 });
+    expect(await page.locator('section[aria-label^="Worker "] h2').first().textContent()).toBe(worker.id);
+    expect(await row.textContent()).toContain('demo.Sleep');
+    await page.waitForFunction(() => /\d+(\.\d+)? s/.test(document.querySelector('[data-testid=running-for]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await shoot(page, 'running-light');
+    expect(await client.cancel('demo.Sleep' as never, 'long-sleep')).toBe(true);
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await context.close();
+  });
+
   it('retries a failed job: it succeeds, and the job it had cancelled runs too', async () => {
     const { context, page } = await openPage({ withToken: true });
     await page.goto(`${admin.url}/jobs/${workflow['nightly-page-3']}`);
@@ -431,6 +446,7 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     { name: 'type', path: '/types/shop.ProcessCatalogPage', ready: '[data-testid=type-stats]' },
     { name: 'failures', path: '/failures', ready: '[data-testid=failures-table], .notice-success' },
     { name: 'controls', path: '/controls', ready: '[data-testid=controls-table]' },
+    { name: 'running', path: '/running', ready: '[data-testid=running-table], .notice' },
   ];
 
   it('loads each page with its own code, compressed and without source maps; the graph libraries only on the workflow page', async () => {

@@ -7,6 +7,7 @@ import { useApi } from './use-api.js';
 
 // One chunk per page, so that a page loads only its own code: the graph libraries (React Flow,
 // dagre) come with the workflow page alone.
+const RunningPage = lazy(() => import('./routes/running-page.js').then((module) => ({ default: module.RunningPage })));
 const ControlsPage = lazy(() => import('./routes/controls-page.js').then((module) => ({ default: module.ControlsPage })));
 const FailuresPage = lazy(() => import('./routes/failures-page.js').then((module) => ({ default: module.FailuresPage })));
 const GraphPage = lazy(() => import('./routes/graph-page.js').then((module) => ({ default: module.GraphPage })));
@@ -16,7 +17,7 @@ const OverviewPage = lazy(() => import('./routes/overview-page.js').then((module
 const SubmitPage = lazy(() => import('./routes/submit-page.js').then((module) => ({ default: module.SubmitPage })));
 const TypePage = lazy(() => import('./routes/type-page.js').then((module) => ({ default: module.TypePage })));
 
-const titles: Record<string, string> = { overview: 'Overview', jobs: 'Jobs', job: 'Job', graph: 'Workflow', submit: 'Submit', failures: 'Failures', controls: 'Controls', type: 'Job type', 'not-found': 'Not found' };
+const titles: Record<string, string> = { overview: 'Overview', jobs: 'Jobs', job: 'Job', graph: 'Workflow', submit: 'Submit', failures: 'Failures', controls: 'Controls', running: 'Running', type: 'Job type', 'not-found': 'Not found' };
 
 export function App() {
   const location = useLocation();
@@ -38,6 +39,7 @@ export function App() {
         <nav aria-label="Main">
           <Link to="/" aria-current={section === 'overview' ? 'page' : undefined}>Overview</Link>
           <Link to="/jobs" aria-current={section === 'jobs' ? 'page' : undefined}>Jobs</Link>
+          <Link to="/running" aria-current={section === 'running' ? 'page' : undefined}>Running</Link>
           <Link to="/failures" aria-current={section === 'failures' ? 'page' : undefined}>Failures</Link>
           <Link to="/controls" aria-current={section === 'controls' ? 'page' : undefined}>Controls</Link>
           <Link to="/submit" aria-current={section === 'submit' ? 'page' : undefined}>Submit</Link>
@@ -71,6 +73,7 @@ export function App() {
           {route.page === 'submit' ? <SubmitPage meta={meta.data} /> : null}
           {route.page === 'failures' ? <FailuresPage /> : null}
           {route.page === 'controls' ? <ControlsPage meta={meta.data} /> : null}
+          {route.page === 'running' ? <RunningPage /> : null}
           {route.page === 'type' ? <TypePage type={route.type} /> : null}
           {route.page === 'not-found' ? (
             <Notice>

@@ -33,6 +33,7 @@ export type Route =
   | { page: 'submit' }
   | { page: 'failures' }
   | { page: 'controls' }
+  | { page: 'running' }
   | { page: 'type'; type: string }
   | { page: 'not-found' };
 
@@ -43,6 +44,7 @@ export function matchRoute(pathname: string): Route {
   if (path === '/submit') return { page: 'submit' };
   if (path === '/failures') return { page: 'failures' };
   if (path === '/controls') return { page: 'controls' };
+  if (path === '/running') return { page: 'running' };
   let match = /^\/jobs\/(\d+)$/.exec(path);
   if (match) return { page: 'job', id: match[1]! };
   match = /^\/jobs\/(\d+)\/graph$/.exec(path);

@@ -21,7 +21,7 @@ const rated = 'chaos.Rated' as JobTypeKey;
  * - the most `chaos.Rated` claims in any 1 s window (by the claims' own time, `claimed_at`); ≤ 20;
  * - claims of `chaos.Work` later than 1 s after its pause committed: 0;
  * - after the resume, every job drains (lost 0), and a killed worker's slots of the limited type
- *   come back within lease + sweep: claims of it never stop for longer while the load runs.
+ *   come back within lease + sweep: claims of it never stop for longer while one of its jobs waits.
  * Re-claim latencies are reported, not bounded: an orphan of a limited type queues behind its backlog.
  */
 export const flowControl: Scenario = async (options) => {
@@ -108,7 +108,15 @@ export const flowControl: Scenario = async (options) => {
                from rated_claims a) as max_rate,
               (select extract(epoch from min(c.at) - $4::timestamptz) * 1000 from ${run.schema}.chaos_claims c
                join ${run.schema}.jobs j on j.id = c.job_id where j.type_id = $3 and c.at > $4::timestamptz)::float8 as resume_claim_ms,
-              (select extract(epoch from max(l.at - l.previous)) * 1000 from limited_claims l)::float8 as max_limited_gap_ms`,
+              -- Only gaps while a limited job waited through them (queued before the gap began,
+              -- claimed first after it ended: a stalled producer is not a stuck limit) and a worker
+              -- ran through them (registered before, heartbeat after: when every worker is down,
+              -- restarting after kills, nothing runs at all).
+              (select extract(epoch from max(l.at - l.previous)) * 1000 from limited_claims l
+               where exists (select 1 from ${run.schema}.workers k where k.started_at <= l.previous and k.last_heartbeat_at >= l.at)
+                 and exists (select 1 from ${run.schema}.jobs w
+                             where w.type_id = $1 and w.created_at <= l.previous
+                               and (select min(c.at) from ${run.schema}.chaos_claims c where c.job_id = w.id) >= l.at))::float8 as max_limited_gap_ms`,
       [chaosTypeIds.Limited, chaosTypeIds.Rated, chaosTypeIds.Work, resumedAt, pausedAt],
     );
     const { max_running: maxRunning, max_rate: maxRate, resume_claim_ms: resumeClaimMs, max_limited_gap_ms: maxLimitedGapMs } = limits[0]!;
@@ -119,8 +127,8 @@ export const flowControl: Scenario = async (options) => {
     run.expect(lateClaims === 0, `${lateClaims} chaos.Work claims more than 1 s after its pause`);
     run.expect(Number(paused[0]!.queued) > 0, 'no chaos.Work job waited during the pause (nothing was tested)');
     run.expect(resumeClaimMs !== null && resumeClaimMs < 1_000, `the first chaos.Work claim came ${resumeClaimMs} ms after the resume (> 1 s)`);
-    // A killed worker's slots of the limited type come back with its lease: while the load ran
-    // (a limited job every 100 ms), claims of the type never stopped for longer than that.
+    // A killed worker's slots of the limited type come back with its lease: while a limited job
+    // waited and a worker ran, claims of the type never stopped for longer than that.
     run.expect(maxLimitedGapMs !== null && maxLimitedGapMs <= boundMs + slackMs, `chaos.Limited claims stopped for ${maxLimitedGapMs} ms (> lease + sweep ${boundMs} ms + slack ${slackMs} ms)`);
     run.expect(reclaim.missing === 0, `${reclaim.missing} jobs held by killed workers were never claimed again`);
     run.expect(fleet.unexpectedExits.length === 0, `workers exited on their own: ${JSON.stringify(fleet.unexpectedExits.slice(0, 2))}`);
