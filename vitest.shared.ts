@@ -1,6 +1,11 @@
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+// Dependencies load in tests as Node loads them: without the bundlers' `module` condition, which
+// Node does not know. (@opentelemetry/api's `module` build imports its files without extensions,
+// which Node's ESM loader refuses.)
+const nodeServerConditions = defaultServerConditions.filter((condition) => condition !== 'module');
+
 /**
  * Shared Vitest settings. Workspace packages export their TypeScript sources under the
  * `@jobby/source` condition, so tests run against sources without a build step.
@@ -11,7 +16,7 @@ export const sharedConfig = defineConfig({
   },
   ssr: {
     resolve: {
-      conditions: ['@jobby/source', ...defaultServerConditions],
+      conditions: ['@jobby/source', ...nodeServerConditions],
     },
   },
   test: {

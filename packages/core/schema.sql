@@ -366,7 +366,7 @@ begin
   return query select unnest(complete_ids) except select unnest(completed);
 end $$;
 
-CREATE FUNCTION jobby.job_enqueue_many(enqueue_type_ids integer[], enqueue_keys text[], enqueue_inputs jsonb[], enqueue_input_bytes integer[], enqueue_max_attempts integer[], enqueue_priorities integer[], enqueue_run_at timestamp with time zone[], enqueue_retention_seconds integer[], default_max_attempts integer, notify_channel text) RETURNS TABLE(id bigint, type_id integer, key text)
+CREATE FUNCTION jobby.job_enqueue_many(enqueue_type_ids integer[], enqueue_keys text[], enqueue_inputs jsonb[], enqueue_input_bytes integer[], enqueue_max_attempts integer[], enqueue_priorities integer[], enqueue_run_at timestamp with time zone[], enqueue_retention_seconds integer[], enqueue_trace_parents text[], default_max_attempts integer, notify_channel text) RETURNS TABLE(id bigint, type_id integer, key text)
     LANGUAGE plpgsql
     SET search_path TO 'jobby'
     AS $$
@@ -376,14 +376,14 @@ begin
     with batch as (
       select t.*, nextval('jobs_id_seq') as id
       from unnest(enqueue_type_ids, enqueue_keys, enqueue_inputs, enqueue_input_bytes, enqueue_max_attempts,
-                  enqueue_priorities, enqueue_run_at, enqueue_retention_seconds)
-        as t(type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds)
+                  enqueue_priorities, enqueue_run_at, enqueue_retention_seconds, enqueue_trace_parents)
+        as t(type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds, trace_parent)
     ),
     inserted as (
-      insert into jobs (id, type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds)
+      insert into jobs (id, type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds, trace_parent)
       overriding system value
       select b.id, b.type_id, b.key, b.input, b.input_bytes, coalesce(b.max_attempts, default_max_attempts),
-             coalesce(b.priority, 0), coalesce(b.run_at, now()), b.retention_seconds
+             coalesce(b.priority, 0), coalesce(b.run_at, now()), b.retention_seconds, b.trace_parent
       from batch b
       order by b.type_id, b.key collate "C"
       on conflict (type_id, key) do nothing
@@ -399,7 +399,7 @@ begin
   end if;
 end $$;
 
-CREATE FUNCTION jobby.job_enqueue_new(enqueue_type_ids integer[], enqueue_keys text[], enqueue_inputs jsonb[], enqueue_input_bytes integer[], enqueue_max_attempts integer[], enqueue_priorities integer[], enqueue_run_at timestamp with time zone[], enqueue_retention_seconds integer[], default_max_attempts integer, notify_channel text) RETURNS TABLE(id bigint)
+CREATE FUNCTION jobby.job_enqueue_new(enqueue_type_ids integer[], enqueue_keys text[], enqueue_inputs jsonb[], enqueue_input_bytes integer[], enqueue_max_attempts integer[], enqueue_priorities integer[], enqueue_run_at timestamp with time zone[], enqueue_retention_seconds integer[], enqueue_trace_parents text[], default_max_attempts integer, notify_channel text) RETURNS TABLE(id bigint)
     LANGUAGE plpgsql
     SET search_path TO 'jobby'
     AS $$
@@ -409,14 +409,14 @@ begin
     with batch as (
       select t.*, nextval('jobs_id_seq') as id
       from unnest(enqueue_type_ids, enqueue_keys, enqueue_inputs, enqueue_input_bytes, enqueue_max_attempts,
-                  enqueue_priorities, enqueue_run_at, enqueue_retention_seconds)
-        as t(type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds)
+                  enqueue_priorities, enqueue_run_at, enqueue_retention_seconds, enqueue_trace_parents)
+        as t(type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds, trace_parent)
     ),
     inserted as (
-      insert into jobs (id, type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds)
+      insert into jobs (id, type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds, trace_parent)
       overriding system value
       select b.id, b.type_id, b.key, b.input, b.input_bytes, coalesce(b.max_attempts, default_max_attempts),
-             coalesce(b.priority, 0), coalesce(b.run_at, now()), b.retention_seconds
+             coalesce(b.priority, 0), coalesce(b.run_at, now()), b.retention_seconds, b.trace_parent
       from batch b
       order by b.type_id, b.key collate "C"
       returning jobs.id, jobs.type_id, jobs.priority, jobs.run_at
@@ -1084,6 +1084,7 @@ CREATE TABLE jobby.jobs (
     retention_seconds integer,
     dependency_count integer DEFAULT 0 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    trace_parent text,
     CONSTRAINT jobs_key_check CHECK (((length(key) >= 1) AND (length(key) <= 512))),
     CONSTRAINT jobs_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 1000))),
     CONSTRAINT jobs_retention_seconds_check CHECK ((retention_seconds >= 0))

@@ -12,6 +12,7 @@ import { createJobStore, type JobStore } from '../store/job-store.js';
 import type { JobTypeControlChange, JobTypeControls } from '../store/job-type-controls.js';
 import { createPayloadValidator, type PayloadValidator } from './payload-validator.js';
 import type { JobbyRegistry, RegisteredJobType } from './registry.js';
+import { sendTraced, tracingEnabled } from './tracing.js';
 import { retryTransient } from './transient-error.js';
 import type { AnyKysely } from '../contract/any-kysely.js';
 
@@ -202,6 +203,14 @@ export function createJobbyClient(options: JobbyClientOptions): JobbyClient {
 
   const submitMany: JobbyClient['submitMany'] = async (jobs, submitOptions = {}) => {
     const prepared = jobs.map((job) => prepare(job.type, job.key, job.input, job.options));
+    if (tracingEnabled()) {
+      const typeNames = prepared.map((job) => registry.byId(job.typeId)!.fullName);
+      return sendTraced(typeNames, prepared, (traced) => enqueue(traced, submitOptions));
+    }
+    return enqueue(prepared, submitOptions);
+  };
+
+  const enqueue = async (prepared: EnqueueJobParams[], submitOptions: { transaction?: AnyKysely }): Promise<SubmitResult[]> => {
     const { transaction } = submitOptions;
     // Idempotent by (type, key) on the store's own pool: a transient failure (a deadlock, a lost
     // connection) is tried again here rather than handed to every caller. A caller's transaction

@@ -30,6 +30,8 @@ export interface EnqueueJobParams {
   runAt?: Date;
   retentionSeconds?: number;
   dependsOn?: readonly JobReference[];
+  /** The submitter's trace context (W3C traceparent), when a tracer records it (runtime/tracing.ts). */
+  traceParent?: string;
 }
 
 export interface EnqueueResult {
@@ -204,7 +206,7 @@ function batchArguments(context: StoreContext, jobs: readonly EnqueueJobParams[]
     ${jsonbArrayParameter(jobs.map((job) => job.inputJson))}, ${integerArrayLiteral(jobs.map((job) => Buffer.byteLength(job.inputJson)))}::integer[],
     ${sql.val(optionalColumn(jobs, (job) => job.maxAttempts))}::integer[], ${sql.val(optionalColumn(jobs, (job) => job.priority))}::integer[],
     ${sql.val(optionalColumn(jobs, (job) => job.runAt?.toISOString()))}::timestamptz[], ${sql.val(optionalColumn(jobs, (job) => job.retentionSeconds))}::integer[],
-    ${context.defaultMaxAttempts}::integer, ${context.jobsChannel}::text`;
+    ${sql.val(optionalColumn(jobs, (job) => job.traceParent))}::text[], ${context.defaultMaxAttempts}::integer, ${context.jobsChannel}::text`;
 }
 
 async function enqueueNew(context: StoreContext, jobs: readonly EnqueueJobParams[], executor: Executor): Promise<EnqueueResult[]> {
@@ -418,6 +420,7 @@ async function enqueueWithDependencies(context: StoreContext, jobs: readonly Enq
         priority: job.priority ?? null,
         run_at: job.runAt?.toISOString() ?? null,
         retention_seconds: job.retentionSeconds ?? null,
+        trace_parent: job.traceParent ?? null,
         dependency_ids: distinct.map(({ found }) => found.id),
       });
     }
@@ -427,7 +430,7 @@ async function enqueueWithDependencies(context: StoreContext, jobs: readonly Enq
         select * from jsonb_to_recordset(${payload}::jsonb) as t(
           ord int, type_id int, key text, state ${tables.jobState}, pending_dependencies int, dependency_count int,
           last_error jsonb, input jsonb, input_bytes int, max_attempts int, priority int, run_at timestamptz,
-          retention_seconds int, dependency_ids bigint[])
+          retention_seconds int, trace_parent text, dependency_ids bigint[])
       ),
       -- Ids in the layer's order (the claim's tie-break): drawn here, before the sort below.
       numbered as (
@@ -437,10 +440,10 @@ async function enqueueWithDependencies(context: StoreContext, jobs: readonly Enq
       -- locked in the one global order, (type_id, key) bytewise, as the enqueue functions lock
       -- them (sql/job-enqueue.sql): batches sharing keys in different orders never deadlock.
       inserted as (
-        insert into ${tables.jobs} (id, type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds, dependency_count)
+        insert into ${tables.jobs} (id, type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds, dependency_count, trace_parent)
         overriding system value
         select n.job_id, n.type_id, n.key, n.input, n.input_bytes, coalesce(n.max_attempts, ${context.defaultMaxAttempts}),
-               coalesce(n.priority, 0), coalesce(n.run_at, now()), n.retention_seconds, n.dependency_count
+               coalesce(n.priority, 0), coalesce(n.run_at, now()), n.retention_seconds, n.dependency_count, n.trace_parent
         from numbered n
         order by n.type_id, n.key collate "C"
         on conflict (type_id, key) do nothing

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { JobbyError } from '../errors.js';
+import { bigintArrayLiteral } from './array-parameters.js';
 import type { JobReference, JobState, RowResult, StoredAttempt, StoredJob } from './job.js';
 import { mapAttemptRow, mapJobRow, type JobAttemptRow, type JobRow } from './job-row.js';
 import type { StoreContext } from './store-context.js';
@@ -16,6 +17,18 @@ export async function jobGetByReference(context: StoreContext, reference: JobRef
   const { rows } = await sql<JobRow>`
     select * from ${context.tables.jobSnapshots} where type_id = ${reference.typeId} and key = ${reference.key}`.execute(context.db);
   return rows[0] ? mapJobRow(rows[0]) : undefined;
+}
+
+/**
+ * The trace contexts their submitters left on these jobs (W3C traceparent), for the jobs that have
+ * one: read by the worker once per claimed batch, and only when a tracer records spans.
+ */
+export async function jobTraceParents(context: StoreContext, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await sql<{ id: string; trace_parent: string }>`
+    select id::text as id, trace_parent from ${context.tables.jobs}
+    where id = any(${bigintArrayLiteral(ids)}::bigint[]) and trace_parent is not null`.execute(context.db);
+  return new Map(rows.map((row) => [row.id, row.trace_parent]));
 }
 
 export interface JobListParams {

@@ -100,7 +100,7 @@ describe.each(testBackends)('job store on %s', (backend) => {
       await sql`savepoint attempt`.execute(transaction);
       const attempt = sql`select * from ${sql.id(schema, 'job_enqueue_new')}(
         array[${A}, ${A}, ${A}]::integer[], array['fresh-1', 'fresh-2', 'n3']::text[], array['{}', '{}', '{}']::jsonb[], array[2, 2, 2]::integer[],
-        null, null, null, null, 25, 'unused')`.execute(transaction);
+        null, null, null, null, null, 25, 'unused')`.execute(transaction);
       await expect(attempt).rejects.toMatchObject({ code: '23505', constraint: 'jobs_identity' });
       await sql`rollback to savepoint attempt`.execute(transaction);
       const after = await inserted();

@@ -9,7 +9,7 @@ import { jobCancel, jobPruneExpired, jobRerun, jobRetry, jobRunNow } from './job
 import { jobEnqueueMany, type EnqueueJobParams } from './job-enqueue.js';
 import { jobFailMany, type FailJobParams } from './job-fail.js';
 import { jobHandBack, jobLeaseExtend, jobLeaseRescueExpired, type HeldJob } from './job-lease.js';
-import { jobAttemptList, jobCountByTypeAndState, jobGet, jobGetByReference, jobList, jobNeighbours, type JobListParams } from './job-read.js';
+import { jobAttemptList, jobCountByTypeAndState, jobGet, jobGetByReference, jobList, jobNeighbours, jobTraceParents, type JobListParams } from './job-read.js';
 import { jobTypeList, jobTypeSync, type JobTypeEntry } from './job-type-sync.js';
 import { jobTypeControlList, jobTypeControlSet, type JobTypeControlChange } from './job-type-controls.js';
 import { jobScheduleAdvance, jobScheduleDeclare, jobScheduleList, type ScheduleAdvanceParams, type ScheduleDeclaration } from './job-schedules.js';
@@ -82,6 +82,7 @@ export function createJobStore(
     jobPruneExpired: (params?: { limit?: number }) => jobPruneExpired(context, params),
     jobGet: (id: string) => jobGet(context, id),
     jobGetByReference: (reference: JobReference) => jobGetByReference(context, reference),
+    jobTraceParents: (ids: readonly string[]) => jobTraceParents(context, ids),
     jobList: (params?: JobListParams) => jobList(context, params),
     jobAttemptList: (jobId: string) => jobAttemptList(context, jobId),
     jobNeighbours: (jobId: string) => jobNeighbours(context, jobId),

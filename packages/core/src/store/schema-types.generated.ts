@@ -102,6 +102,7 @@ export interface Jobs {
   priority: Generated<number>;
   retention_seconds: number | null;
   run_at: Generated<Timestamp>;
+  trace_parent: string | null;
   type_id: number;
 }
 

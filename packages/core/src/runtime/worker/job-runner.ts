@@ -8,10 +8,12 @@ import type { StoredError } from '../../store/job.js';
 import type { ClaimedJob } from '../../store/job-claim.js';
 import type { EnqueueJobParams } from '../../store/job-enqueue.js';
 import { assertRunAt } from '../../store/job-enqueue-options.js';
-import type { JobbyClient } from '../client.js';
+import { jobStoreOf, type JobbyClient } from '../client.js';
 import type { PayloadValidator } from '../payload-validator.js';
 import type { RegisteredWorker } from '../module-loader.js';
 import type { JobbyRegistry } from '../registry.js';
+import { endSpan, startProcessSpan, traceParentOf, tracingEnabled, withSpan } from '../tracing.js';
+import { traceParentLoader } from './trace-parents.js';
 
 /**
  * Runs one claimed job's handler and turns what happened into an outcome. Nothing escapes: a
@@ -115,7 +117,11 @@ class HandlerContext implements JobContext<unknown> {
   private actionsObject: JobActions | undefined;
   private loggerInstance: Logger | undefined;
 
-  constructor(private readonly params: RunJobParams) {}
+  /** @param traceParent The attempt's span, as the parent of what the handler submits (tracing on). */
+  constructor(
+    private readonly params: RunJobParams,
+    private readonly traceParent?: string,
+  ) {}
 
   get input(): unknown {
     return this.params.job.input;
@@ -168,9 +174,10 @@ class HandlerContext implements JobContext<unknown> {
     if (this.actionsObject) return this.actionsObject;
     const { client, worker, job } = this.params;
     const selfReference = { typeId: worker.type.id, key: job.key };
+    const traceParent = this.traceParent;
     const push = (submission: EnqueueJobParams) => {
       if (this.submissions === noSubmissions) this.submissions = [];
-      this.submissions.push(submission);
+      this.submissions.push(traceParent ? { ...submission, traceParent } : submission);
     };
     return (this.actionsObject = {
       submit: (submitType: JobTypeKey, key: string, input: unknown, options?: SubmitOptions) => {
@@ -198,10 +205,28 @@ class HandlerContext implements JobContext<unknown> {
 /** Shared empty list: most jobs submit nothing. Never mutated (HandlerContext replaces it first). */
 const noSubmissions: EnqueueJobParams[] = [];
 
-export async function runJob(params: RunJobParams): Promise<RunOutcome> {
+export function runJob(params: RunJobParams): Promise<RunOutcome> {
+  return tracingEnabled() ? runTraced(params) : runAttempt(params);
+}
+
+/**
+ * One attempt inside its CONSUMER span (runtime/tracing.ts), continuing the trace its submitter
+ * stored: read for the whole claimed batch at once, and only while a tracer records spans.
+ */
+async function runTraced(params: RunJobParams): Promise<RunOutcome> {
+  const { job, worker } = params;
+  const stored = await traceParentLoader(jobStoreOf(params.client))(job.id);
+  const span = startProcessSpan({ id: job.id, key: job.key, attempt: job.attempt, typeName: worker.type.fullName, traceParent: stored });
+  const outcome = await withSpan(span, () => runAttempt(params, traceParentOf(span)));
+  if (outcome.kind === 'abandoned') span.setAttribute('jobby.job.abandoned', outcome.cause);
+  endSpan(span, outcome.kind === 'failure' ? outcome.error : undefined);
+  return outcome;
+}
+
+async function runAttempt(params: RunJobParams, traceParent?: string): Promise<RunOutcome> {
   const { worker, abort } = params;
   const type = worker.type;
-  const context = new HandlerContext(params);
+  const context = new HandlerContext(params, traceParent);
 
   try {
     let result: unknown = worker.handler(context);
