@@ -114,10 +114,13 @@ export function pluginFiles(params: PluginTemplateParams): Map<string, string> {
 import { defineConfig } from 'vitest/config';
 
 // Workspace packages export their TypeScript sources under the "@jobby/source" condition: tests
-// run against sources, no build needed.
+// run against sources, no build needed. Dependencies load as Node loads them, without the bundlers'
+// "module" condition (@opentelemetry/api 1.9's "module" build cannot run in Node).
+const nodeConditions = defaultServerConditions.filter((condition) => condition !== 'module');
+
 export default defineConfig({
   resolve: { conditions: ['@jobby/source', ...defaultClientConditions] },
-  ssr: { resolve: { conditions: ['@jobby/source', ...defaultServerConditions] } },
+  ssr: { resolve: { conditions: ['@jobby/source', ...nodeConditions] } },
   test: { testTimeout: 60_000, hookTimeout: 60_000 },
 });
 `,
