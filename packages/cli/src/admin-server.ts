@@ -8,11 +8,22 @@ import { CliError, exitCodes } from './cli-error.js';
  * `JOBBY_ADMIN_TOKEN`.
  */
 export async function startAdmin(options: AdminServerOptions): Promise<AdminServer> {
-  let module: typeof import('@jobby/admin');
+  const module = await loadAdmin();
+  return module.startAdminServer({ host: '127.0.0.1', embedded: options.database.kind === 'embedded', ...options });
+}
+
+/**
+ * Refuses to listen beyond loopback without a token (exit 2, before the database is opened): the
+ * admin's answers hold every job's payload.
+ */
+export async function checkAdminExposure(host: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  (await loadAdmin()).assertAdminExposure({ host, token: env.JOBBY_ADMIN_TOKEN || undefined, readToken: env.JOBBY_ADMIN_READ_TOKEN || undefined });
+}
+
+async function loadAdmin(): Promise<typeof import('@jobby/admin')> {
   try {
-    module = await import('@jobby/admin');
+    return await import('@jobby/admin');
   } catch (error) {
     throw new CliError(`the admin UI needs @jobby/admin, which could not be loaded: ${(error as Error).message}`, exitCodes.failed, { cause: error });
   }
-  return module.startAdminServer({ host: '127.0.0.1', embedded: options.database.kind === 'embedded', ...options });
 }

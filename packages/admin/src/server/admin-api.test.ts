@@ -563,12 +563,47 @@ describe('security', () => {
     expect(sameOrigin.status).toBe(201);
   });
 
+  it('beyond loopback, reads need a token: the read token only reads, the operator token reads and changes (issue 20)', async () => {
+    const app = api.appWith({ host: '0.0.0.0', token: 'operator-secret', readToken: 'read-secret' });
+    const call = (method: string, path: string, token?: string) =>
+      app.request(`http://jobs.internal${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const anonymous = await call('GET', '/api/jobs');
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as ApiErrorBody).error.message).toContain('JOBBY_ADMIN_READ_TOKEN');
+    expect((await call('GET', '/api/overview', 'wrong')).status).toBe(401);
+    expect((await call('GET', '/api/jobs', 'read-secret')).status).toBe(200);
+    expect((await call('GET', '/api/jobs', 'operator-secret')).status).toBe(200);
+    const readCancels = await call('POST', '/api/jobs/987654321/cancel', 'read-secret');
+    expect(readCancels.status).toBe(403);
+    expect(((await readCancels.json()) as ApiErrorBody).error.message).toMatch(/read-only token .*operator token \(JOBBY_ADMIN_TOKEN\)/);
+    expect((await call('POST', '/api/jobs/987654321/cancel', 'operator-secret')).status).toBe(404);
+    // The UI learns from /api/meta (open) what to ask for, and what its token grants.
+    const meta = async (token?: string) => (await (await call('GET', '/api/meta', token)).json()) as MetaResponse;
+    expect(await meta()).toMatchObject({ readTokenRequired: true, tokenRequired: true, access: 'none', schema: '' });
+    expect(await meta('read-secret')).toMatchObject({ access: 'read', schema: api.database.schema });
+    expect(await meta('operator-secret')).toMatchObject({ access: 'operator' });
+    // On loopback reads stay open, unless a read token is configured.
+    expect((await api.get<MetaResponse>('/api/meta')).body).toMatchObject({ readTokenRequired: false, access: 'read' });
+    const loopbackWithReadToken = api.appWith({ readToken: 'read-secret' });
+    expect((await loopbackWithReadToken.request('http://127.0.0.1/api/jobs')).status).toBe(401);
+    // An operator token alone beyond loopback: reads need it.
+    const operatorOnly = api.appWith({ host: '10.1.2.3', token: 'operator-secret', readToken: '' });
+    expect((await operatorOnly.request('http://10.1.2.3/api/jobs')).status).toBe(401);
+    expect((await operatorOnly.request('http://10.1.2.3/api/jobs', { headers: { authorization: 'Bearer operator-secret' } })).status).toBe(200);
+  });
+
+  it('refuses to serve beyond loopback without any token, saying what to set', () => {
+    expect(() => api.appWith({ host: '0.0.0.0', token: '', readToken: '' })).toThrow(/beyond loopback, without a token: set JOBBY_ADMIN_READ_TOKEN/);
+    expect(() => api.appWith({ host: '127.0.0.2', token: '', readToken: '' })).not.toThrow();
+  });
+
   it('refuses foreign Host names on a loopback server (DNS rebinding)', async () => {
     const response = await api.app.request('http://attacker.example/api/overview');
     expect(response.status).toBe(403);
     expect((await api.app.request('http://localhost/api/meta')).status).toBe(200);
     const anyHost = api.appWith({ host: '0.0.0.0' });
     expect((await anyHost.request('http://jobs.internal/api/meta')).status).toBe(200);
+    expect((await anyHost.request('http://jobs.internal/api/overview', { headers: { authorization: `Bearer ${testToken}` } })).status).toBe(200);
   });
 
   it('limits request bodies (413)', async () => {

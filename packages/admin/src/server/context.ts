@@ -16,7 +16,12 @@ export interface AdminContext {
   /** Core's admin reads (`@jobby/core/admin`): every read goes through them. */
   readonly admin: JobAdmin;
   readonly logger: AdminLogger;
+  /** The operator token: reads and changes (`JOBBY_ADMIN_TOKEN`). */
   readonly token: string | undefined;
+  /** The read-only token (`JOBBY_ADMIN_READ_TOKEN`). */
+  readonly readToken: string | undefined;
+  /** Beyond loopback, or with a read token configured: reads need a token too. */
+  readonly readsNeedToken: boolean;
   readonly embedded: boolean;
   readonly worker: Worker | undefined;
 }

@@ -1,19 +1,22 @@
 import { migrate, openDatabase, databaseOptionsFromEnv } from '@jobby/core';
-import { startAdmin } from '../admin-server.js';
-import { portOption } from '../options.js';
+import { checkAdminExposure, startAdmin } from '../admin-server.js';
+import { hostOption, portOption } from '../options.js';
 import type { CommandContext } from '../program.js';
 import { loadRegistry } from '../project.js';
 
 export const defaultAdminPort = 4280;
 
 /** `jobby admin`. */
-export async function adminAction(flags: { port?: string }, context: CommandContext): Promise<void> {
+export async function adminAction(flags: { port?: string; host?: string }, context: CommandContext): Promise<void> {
   const port = flags.port === undefined ? defaultAdminPort : portOption('--port', flags.port);
+  const host = flags.host === undefined ? '127.0.0.1' : hostOption('--host', flags.host);
+  // Before anything is opened: beyond loopback without a token is refused (exit 2).
+  await checkAdminExposure(host);
   const registry = await loadRegistry(context.io.cwd);
   const database = await openDatabase({ ...databaseOptionsFromEnv(), applicationName: 'jobby-admin' });
   try {
     await migrate(database);
-    const admin = await startAdmin({ database, registry, port });
+    const admin = await startAdmin({ database, registry, port, host });
     context.io.stdout(`Admin UI: ${admin.url}\n`);
     const stop = () => {
       Promise.all([admin.close()])
