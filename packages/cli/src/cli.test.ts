@@ -75,6 +75,12 @@ describe('help and usage errors', () => {
       if (saved[1] !== undefined) process.env.JOBBY_ADMIN_READ_TOKEN = saved[1];
     }
     expect((await inProcess(['admin', '--help'])).stdout).toContain('--host <address>');
+    process.env.JOBBY_ADMIN_STATEMENT_TIMEOUT_MS = '5s';
+    try {
+      expectUsageError(await inProcess(['admin', '--port', '0']), /^jobby admin: JOBBY_ADMIN_STATEMENT_TIMEOUT_MS must be an integer from 0 to 2147483647, got "5s"$/);
+    } finally {
+      delete process.env.JOBBY_ADMIN_STATEMENT_TIMEOUT_MS;
+    }
   });
 });
 

@@ -40,6 +40,8 @@ Environment:
   JOBBY_LOG_LEVEL  worker log level (default info)
   JOBBY_ADMIN_TOKEN       the admin's operator token (reads and changes)
   JOBBY_ADMIN_READ_TOKEN  the admin's read-only token (beyond loopback reads need a token)
+  JOBBY_ADMIN_DATABASE_URL  where the admin reads (a read replica); changes go to DATABASE_URL
+  JOBBY_ADMIN_STATEMENT_TIMEOUT_MS  the admin's statement timeout (default 5000; 0: none)
 
 Exit codes: 0 done; 1 failed (database unreachable, job not found, stale codegen output);
 2 bad usage (bad flag, bad JSON, unknown job type, payload failing its schema) — nothing written.`;

@@ -26,7 +26,9 @@ import type {
 } from '../shared/api-types.js';
 import { createJobAdmin } from '@jobby/core/admin';
 import { createApiHarness, testToken, until, type ApiHarness } from './testing/api-harness.js';
-import { demoJobs, demoRegistry } from '@jobby/core/testing';
+import { createJobbyClient, openDatabase } from '@jobby/core';
+import { createTestDatabase, demoJobs, demoRegistry, testPostgresUrl } from '@jobby/core/testing';
+import pg from 'pg';
 
 /** Every endpoint of the admin API against real Postgres, with a real worker running the demo plugin. */
 
@@ -617,6 +619,58 @@ describe('security', () => {
     const { headers } = await api.get('/api/meta');
     expect(headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
+describe('the read database and the statement timeout (issue 20)', () => {
+  const later = () => new Date(Date.now() + 3_600_000);
+
+  it('reads from the read database (a replica); changes and the audit trail go to the primary', async () => {
+    const replica = await createTestDatabase({ backend: 'postgres', poolSize: 2 });
+    try {
+      await createJobbyClient({ database: replica, registry: demoRegistry }).submit(demoJobs.refs.Produce, 'replica-only', { value: 1 }, { runAt: later() });
+      const app = api.appWith({ readDatabase: replica });
+      const list = async () => ((await (await app.request('http://127.0.0.1/api/jobs?keyPrefix=replica-&limit=10')).json()) as JobListResponse).jobs.map((job) => job.key);
+      expect(await list()).toEqual(['replica-only']);
+      const submitted = await app.request('http://127.0.0.1/api/jobs', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${testToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'demo.Produce', key: 'replica-primary', input: { value: 1 }, runAt: later().toISOString() }),
+      });
+      expect(submitted.status).toBe(201);
+      const written = await api.client.get(demoJobs.refs.Produce, 'replica-primary');
+      expect(written).toMatchObject({ state: 'queued' });
+      expect(await list()).toEqual(['replica-only']);
+      const cancelled = await app.request(`http://127.0.0.1/api/jobs/${written!.id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${testToken}` } });
+      expect(cancelled.status).toBe(200);
+      expect((await api.get<JobDetailResponse>(`/api/jobs/${written!.id}`)).body.audit.map((entry) => entry.action)).toContain('cancel');
+    } finally {
+      await replica.close();
+    }
+  });
+
+  it('a read slower than the statement timeout answers 503 STATEMENT_TIMEOUT, and the next read works', async () => {
+    const reads = await openDatabase({ connectionString: testPostgresUrl(), schema: api.database.schema, statementTimeoutMs: 150, poolSize: 1 });
+    const locker = new pg.Client({ connectionString: testPostgresUrl() });
+    await locker.connect();
+    try {
+      const app = api.appWith({ readDatabase: reads });
+      // A real slow read: the records are locked by another transaction, so the read waits.
+      await locker.query('begin');
+      await locker.query(`lock table "${api.database.schema}".jobs in access exclusive mode`);
+      const started = Date.now();
+      const response = await app.request('http://127.0.0.1/api/jobs?limit=5');
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(response.status).toBe(503);
+      const body = (await response.json()) as ApiErrorBody;
+      expect(body.error.code).toBe('STATEMENT_TIMEOUT');
+      expect(body.error.message).toContain('JOBBY_ADMIN_STATEMENT_TIMEOUT_MS');
+      await locker.query('rollback');
+      expect((await app.request('http://127.0.0.1/api/jobs?limit=5')).status).toBe(200);
+    } finally {
+      await locker.end();
+      await reads.close();
+    }
   });
 });
 

@@ -17,7 +17,13 @@ import { assertAdminExposure, hostGuard, isLoopbackHost, loopbackAllowedHosts, m
 import { registerStaticUi } from './static-ui.js';
 
 export interface AdminAppOptions {
+  /** The primary: every change (retry, cancel, submit, controls, the audit trail) goes there. */
   database: JobbyDatabase;
+  /**
+   * Where the admin's reads go: a read replica (`JOBBY_ADMIN_DATABASE_URL` in `jobby admin`), or a
+   * pool of its own with a statement timeout. Default `database`.
+   */
+  readDatabase?: Pick<JobbyDatabase, 'db' | 'schema'>;
   registry: JobbyRegistry;
   /** The operator token: mutations need `Authorization: Bearer <token>`. Default `process.env.JOBBY_ADMIN_TOKEN`. */
   token?: string;
@@ -86,6 +92,9 @@ export function createAdminApp(options: AdminAppOptions): Hono {
 function createAdminContext(options: AdminAppOptions): AdminContext {
   const { database, registry } = options;
   const client = createJobbyClient({ database, registry });
+  const readDatabase = options.readDatabase ?? database;
+  const describeType = (id: number) => registry.byId(id)?.fullName ?? `type ${id}`;
+  const admin = createJobAdmin(readDatabase);
   const token = (options.token ?? process.env.JOBBY_ADMIN_TOKEN) || undefined;
   const readToken = (options.readToken ?? process.env.JOBBY_ADMIN_READ_TOKEN) || undefined;
   const host = options.host ?? '127.0.0.1';
@@ -94,8 +103,10 @@ function createAdminContext(options: AdminAppOptions): AdminContext {
     database,
     registry,
     client,
-    store: createJobStore(database, { describeType: (id) => registry.byId(id)?.fullName ?? `type ${id}` }),
-    admin: createJobAdmin(database),
+    store: createJobStore(database, { describeType }),
+    readStore: createJobStore(readDatabase, { describeType }),
+    admin,
+    primaryAdmin: readDatabase === database ? admin : createJobAdmin(database),
     logger: options.logger ?? createLogger(),
     token,
     readToken,
