@@ -23,7 +23,7 @@ const titles: Record<string, string> = { overview: 'Overview', jobs: 'Jobs', job
 export function App() {
   const location = useLocation();
   const route = matchRoute(location.pathname);
-  const meta = useApi((signal) => getMeta(signal), [], { refreshMs: 60_000, live: false });
+  const meta = useApi((signal) => getMeta(signal), [], { refreshMs: 60_000, events: false });
   useEffect(() => {
     document.title = `${titles[route.page]} · Jobby admin`;
   }, [route.page]);

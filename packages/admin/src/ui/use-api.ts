@@ -10,10 +10,15 @@ const fallbackFloorMs = 30_000;
  * data while reloading (no flicker on refresh), and with `refreshMs` keeps it fresh while the tab
  * is visible: on each change event of the live stream (services/live.ts; at most one a second),
  * with a slow fallback poll (six times `refreshMs`, at least 30 s); every `refreshMs` while the
- * stream is down; not at all while live updates are paused. `live: false` polls every
- * `refreshMs` whatever the stream does.
+ * stream is down; not at all while live updates are paused. `events: false` ignores the stream
+ * and polls every `refreshMs`; `pollWhileLive` keeps polling every `refreshMs` beside the events,
+ * for what moves no change counter (a running job's progress and log lines).
  */
-export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, dependencies: readonly unknown[], options: { refreshMs?: number; live?: boolean } = {}) {
+export function useApi<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  dependencies: readonly unknown[],
+  options: { refreshMs?: number; events?: boolean; pollWhileLive?: boolean } = {},
+) {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<Error | undefined>(undefined);
   const [loading, setLoading] = useState(true);
@@ -42,13 +47,14 @@ export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, dependencie
   }, [...dependencies, generation]);
 
   const { refreshMs } = options;
-  const live = options.live ?? true;
+  const events = options.events ?? true;
+  const pollWhileLive = options.pollWhileLive ?? false;
   useEffect(() => {
     if (!refreshMs) return;
     const reload = () => setGeneration((value) => value + 1);
     let missed = false;
-    const streaming = () => live && liveState() === 'live';
-    const paused = () => live && liveState() === 'paused';
+    const streaming = () => events && !pollWhileLive && liveState() === 'live';
+    const paused = () => liveState() === 'paused';
     let timer: ReturnType<typeof setInterval> | undefined;
     let period: number | undefined;
     let pausedBefore = paused();
@@ -69,8 +75,8 @@ export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, dependencie
             }, next);
     };
     schedule();
-    const stopState = live ? onLiveState(schedule) : undefined;
-    const stopChanges = live
+    const stopState = onLiveState(schedule);
+    const stopChanges = events
       ? onChange(() => {
           if (paused()) return;
           if (document.visibilityState === 'visible') reload();
@@ -86,11 +92,11 @@ export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, dependencie
     document.addEventListener('visibilitychange', visible);
     return () => {
       if (timer) clearInterval(timer);
-      stopState?.();
+      stopState();
       stopChanges?.();
       document.removeEventListener('visibilitychange', visible);
     };
-  }, [refreshMs, live]);
+  }, [refreshMs, events, pollWhileLive]);
 
   // A new token may grant what the old one did not (reads beyond loopback): load again.
   useEffect(() => onTokenChange(() => setGeneration((value) => value + 1)), []);
