@@ -47,6 +47,7 @@ export type StoreFunction =
   | 'job_outcome_partitions_ensure'
   | 'worker_number'
   | 'job_type_control_set'
+  | 'job_type_limits_declare'
   | 'job_schedule_declare'
   | 'job_schedule_advance'
   | 'admin_action_record';
