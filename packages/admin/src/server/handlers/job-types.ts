@@ -23,7 +23,7 @@ function toResponse(type: string, controls: JobTypeControls): TypeControlsRespon
 export function registerJobTypeRoutes(app: Hono, context: AdminContext): void {
   app.get('/api/controls', async (c) => {
     assertKnownParams(c.req.query() as Query, []);
-    const controls = new Map((await context.store.jobTypeControlList()).map((entry) => [entry.typeId, entry]));
+    const controls = new Map((await context.readStore.jobTypeControlList()).map((entry) => [entry.typeId, entry]));
     const body: ControlsResponse = {
       types: context.registry.jobTypes.map((type) => {
         return toResponse(type.fullName, controls.get(type.id) ?? noControls(type.id));
@@ -35,7 +35,7 @@ export function registerJobTypeRoutes(app: Hono, context: AdminContext): void {
   app.get('/api/job-types/:type/controls', async (c) => {
     assertKnownParams(c.req.query() as Query, []);
     const type = resolveType(context, c.req.param('type'));
-    const control = (await context.store.jobTypeControlList()).find((entry) => entry.typeId === type.id);
+    const control = (await context.readStore.jobTypeControlList()).find((entry) => entry.typeId === type.id);
     const body = toResponse(type.fullName, control ?? noControls(type.id));
     return c.json(body);
   });
