@@ -31,7 +31,8 @@ export type { JobAttempt, JobDetail, JobDetailParams, JobLink, JobNeighbours, Jo
 export type { JobGraph, JobGraphNode, JobGraphParams } from './job-graph.js';
 export { jobThroughputWindows, type JobThroughput, type JobThroughputParams, type JobThroughputWindow } from './job-throughput.js';
 export type { Distribution, JobTypeStats, JobTypeStatsParams } from './job-type-stats.js';
-export type { AdminSchedule } from './schedules.js';
+export type { AdminSchedule, ScheduleJson } from './schedules.js';
+export { scheduleJson } from './schedules.js';
 export type { AdminWorker, WorkerListParams } from './workers.js';
 export type { QueueHealth } from './queue-health.js';
 export type { FailureGroup, FailureGroupKey } from './failure-groups.js';
