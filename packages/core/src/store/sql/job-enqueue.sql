@@ -14,7 +14,7 @@
 -- the identity (23505, jobs_identity) having written nothing; the store then retries it here.
 -- One NOTIFY per batch that queued something wakes idle workers. enqueue_trace_parents carries
 -- each job's submitter's trace context (null without tracing; migration 0008), enqueue_group_keys
--- each job's group key (null for types without one; migration 0009).
+-- each job's group key (null for types without one; migration 0010).
 create or replace function job_enqueue_many(
   enqueue_type_ids integer[], enqueue_keys text[], enqueue_inputs jsonb[], enqueue_input_bytes integer[],
   enqueue_max_attempts integer[], enqueue_priorities integer[], enqueue_run_at timestamptz[], enqueue_retention_seconds integer[],
