@@ -6,6 +6,7 @@ import { jobCountByTypeAndState, type JobCountParams } from './job-counts.js';
 import { jobAttemptList, jobDetail, jobNeighbours, jobPayload, type JobDetailParams } from './job-detail.js';
 import { jobGraph, type JobGraphParams } from './job-graph.js';
 import { jobList, type JobListParams } from './job-list.js';
+import { workflowGraph, type WorkflowGraphParams } from './workflow-graph.js';
 import { jobThroughput, type JobThroughputParams } from './job-throughput.js';
 import { jobTypeStats, type JobTypeStatsParams } from './job-type-stats.js';
 import { jobFailureGroupIds, jobFailureGroups, type FailureGroupKey } from './failure-groups.js';
@@ -57,6 +58,8 @@ export function createJobAdmin(
     jobPayload: (params: { jobId: string; which: 'input' | 'output' }) => jobPayload(context, params),
     /** The workflow around a job, capped. */
     jobGraph: (params: JobGraphParams) => jobGraph(context, params),
+    /** The whole workflow a job belongs to (every job connected to it), capped. */
+    workflowGraph: (params: WorkflowGraphParams) => workflowGraph(context, params),
     /** Finished jobs per time bucket, from the rollups. */
     jobThroughput: (params: JobThroughputParams) => jobThroughput(context, params),
     /** Percentiles of a type's latest successful runs. */
