@@ -43,7 +43,7 @@ export function DagDetails({
         <p className="dag-details-actions">
           <Link to={`/jobs/${job.id}`} className="button">Open job</Link>
           {node.groupId ? (
-            <button type="button" onClick={() => onToggleGroup(node.groupId!)}>Collapse its {groupSize ?? ''} look-alikes</button>
+            <button type="button" className="button" onClick={() => onToggleGroup(node.groupId!)}>Collapse its {groupSize ?? ''} look-alikes</button>
           ) : null}
         </p>
       </aside>
@@ -64,7 +64,7 @@ export function DagDetails({
         ))}
       </dl>
       <p className="dag-details-actions">
-        <button type="button" onClick={() => onToggleGroup(node.id)}>Expand group</button>
+        <button type="button" className="button button-primary" onClick={() => onToggleGroup(node.id)}>Expand group</button>
       </p>
       <ul className="dag-details-members">
         {members.slice(0, listedMembers).map((member) => (

@@ -78,7 +78,7 @@ const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<Node<Group
 
 const nodeTypes = { job: JobNodeView, group: GroupNodeView };
 
-const arrow = { type: MarkerType.ArrowClosed, width: 14, height: 14, color: '#8a94a6' } as const;
+const arrow = { type: MarkerType.ArrowClosed, width: 18, height: 18, color: '#8a94a6' } as const;
 
 export interface DagViewProps {
   display: DisplayGraph;

@@ -71,7 +71,7 @@ export function GraphPage({ id }: { id: string }) {
             <Link to={other === 'workflow' ? `/jobs/${id}/graph` : `/jobs/${id}/graph?view=lineage`} className="button">
               {other === 'workflow' ? 'Whole workflow' : 'Only its lineage'}
             </Link>
-            <button type="button" onClick={graph.reload} disabled={graph.loading}>Refresh</button>
+            <button type="button" className="button" onClick={graph.reload} disabled={graph.loading}>Refresh</button>
             <Link to={`/jobs/${id}`} className="button">Back to the job</Link>
           </>
         }
