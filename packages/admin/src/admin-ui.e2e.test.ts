@@ -539,4 +539,22 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
       await embedded.close();
     }
   });
+
+  it('beyond loopback asks for a token before showing anything, and reads with the read-only token (issue 20)', async () => {
+    const exposed = await startAdminServer({ database, registry: e2eRegistry, host: '0.0.0.0', token, readToken: 'e2e-read-token', logger: createLogger({ level: 'silent' }) });
+    try {
+      const { context, page } = await openPage();
+      await page.goto(`http://127.0.0.1:${exposed.port}/jobs`);
+      await page.getByText('This server needs a token to show anything').waitFor();
+      await page.getByRole('button', { name: 'Enter token' }).click();
+      await page.getByPlaceholder('admin token (read or operator)').fill('e2e-read-token');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('button', { name: 'Token set · read-only' }).waitFor();
+      await page.locator('table tbody tr').first().waitFor();
+      expect(await page.getByText('This server needs a token to show anything').count()).toBe(0);
+      await context.close();
+    } finally {
+      await exposed.close();
+    }
+  });
 });

@@ -9,4 +9,5 @@
  */
 export { startAdminServer, type AdminServer, type AdminServerOptions } from './server/server.js';
 export { createAdminApp, defaultMaxBodyBytes, type AdminAppOptions } from './server/app.js';
+export { assertAdminExposure, isLoopbackHost } from './server/security.js';
 export type * from './shared/api-types.js';

@@ -61,6 +61,26 @@ describe('help and usage errors', () => {
     expectUsageError(await inProcess(['worker', '--jobs-mode', 'everything']), /^jobby worker: --jobs-mode must be none, local or production, got "everything"$/);
     expectUsageError(await inProcess(['worker', '--admin-port', 'x']), /^jobby worker: --admin-port must be an integer from 0 to 65535/);
     expectUsageError(await inProcess(['nope']), /^jobby: unknown command 'nope'/);
+    expectUsageError(await inProcess(['admin', '--host', 'a b']), /^jobby admin: --host must be an address to listen on/);
+  });
+
+  it('refuses to serve the admin beyond loopback without a token, saying what to set (issue 20)', async () => {
+    const saved = [process.env.JOBBY_ADMIN_TOKEN, process.env.JOBBY_ADMIN_READ_TOKEN] as const;
+    delete process.env.JOBBY_ADMIN_TOKEN;
+    delete process.env.JOBBY_ADMIN_READ_TOKEN;
+    try {
+      expectUsageError(await inProcess(['admin', '--host', '0.0.0.0', '--port', '0']), /^jobby admin: .*0\.0\.0\.0, beyond loopback, without a token: set JOBBY_ADMIN_READ_TOKEN .*JOBBY_ADMIN_TOKEN/);
+    } finally {
+      if (saved[0] !== undefined) process.env.JOBBY_ADMIN_TOKEN = saved[0];
+      if (saved[1] !== undefined) process.env.JOBBY_ADMIN_READ_TOKEN = saved[1];
+    }
+    expect((await inProcess(['admin', '--help'])).stdout).toContain('--host <address>');
+    process.env.JOBBY_ADMIN_STATEMENT_TIMEOUT_MS = '5s';
+    try {
+      expectUsageError(await inProcess(['admin', '--port', '0']), /^jobby admin: JOBBY_ADMIN_STATEMENT_TIMEOUT_MS must be an integer from 0 to 2147483647, got "5s"$/);
+    } finally {
+      delete process.env.JOBBY_ADMIN_STATEMENT_TIMEOUT_MS;
+    }
   });
 });
 

@@ -38,7 +38,10 @@ Environment:
   JOBBY_SCHEMA     Postgres schema holding jobby's tables (default jobby)
   JOBBY_DATA_DIR   the embedded database's directory (default .jobby/data)
   JOBBY_LOG_LEVEL  worker log level (default info)
-  JOBBY_ADMIN_TOKEN  bearer token the admin API requires
+  JOBBY_ADMIN_TOKEN       the admin's operator token (reads and changes)
+  JOBBY_ADMIN_READ_TOKEN  the admin's read-only token (beyond loopback reads need a token)
+  JOBBY_ADMIN_DATABASE_URL  where the admin reads (a read replica); changes go to DATABASE_URL
+  JOBBY_ADMIN_STATEMENT_TIMEOUT_MS  the admin's statement timeout (default 5000; 0: none)
 
 Exit codes: 0 done; 1 failed (database unreachable, job not found, stale codegen output);
 2 bad usage (bad flag, bad JSON, unknown job type, payload failing its schema) — nothing written.`;
@@ -111,7 +114,8 @@ export function createCommandTree() {
     'admin',
     program
       .command('admin')
-      .description('serve the admin UI and API on 127.0.0.1 (token: JOBBY_ADMIN_TOKEN)')
+      .description('serve the admin UI and API (tokens: JOBBY_ADMIN_TOKEN, JOBBY_ADMIN_READ_TOKEN)')
+      .option('--host <address>', 'address to listen on (default 127.0.0.1); beyond loopback every request needs a token')
       .option('--port <port>', 'port to listen on (default 4280; 0: any free port)'),
   );
 

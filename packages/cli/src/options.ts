@@ -15,6 +15,14 @@ export function portOption(flag: string, value: string): number {
   return integerOption(flag, value, 0, 65_535);
 }
 
+/** An address to listen on: an IPv4 or IPv6 address or a host name, without a port. */
+export function hostOption(flag: string, value: string): string {
+  if (!/^(?:[A-Za-z0-9.-]{1,253}|\[?[0-9A-Fa-f:.]{2,45}\]?)$/.test(value)) {
+    throw new CliError(`${flag} must be an address to listen on such as 127.0.0.1, 0.0.0.0 or ::, got ${JSON.stringify(value)}`);
+  }
+  return value.replace(/^\[(.*)\]$/, '$1');
+}
+
 export function jobTypeArgument(what: string, value: string): string {
   if (!/^[a-z][a-z0-9_-]*\.[A-Za-z_$][\w$]*$/.test(value)) throw new CliError(`${what} must be a job type written plugin.Job (e.g. steam.FetchAppList), got ${JSON.stringify(value)}`);
   return value;

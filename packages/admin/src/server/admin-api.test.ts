@@ -26,7 +26,9 @@ import type {
 } from '../shared/api-types.js';
 import { createJobAdmin } from '@jobby/core/admin';
 import { createApiHarness, testToken, until, type ApiHarness } from './testing/api-harness.js';
-import { demoJobs, demoRegistry } from '@jobby/core/testing';
+import { createJobbyClient, openDatabase } from '@jobby/core';
+import { createTestDatabase, demoJobs, demoRegistry, testPostgresUrl } from '@jobby/core/testing';
+import pg from 'pg';
 
 /** Every endpoint of the admin API against real Postgres, with a real worker running the demo plugin. */
 
@@ -569,12 +571,47 @@ describe('security', () => {
     expect(sameOrigin.status).toBe(201);
   });
 
+  it('beyond loopback, reads need a token: the read token only reads, the operator token reads and changes (issue 20)', async () => {
+    const app = api.appWith({ host: '0.0.0.0', token: 'operator-secret', readToken: 'read-secret' });
+    const call = (method: string, path: string, token?: string) =>
+      app.request(`http://jobs.internal${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const anonymous = await call('GET', '/api/jobs');
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as ApiErrorBody).error.message).toContain('JOBBY_ADMIN_READ_TOKEN');
+    expect((await call('GET', '/api/overview', 'wrong')).status).toBe(401);
+    expect((await call('GET', '/api/jobs', 'read-secret')).status).toBe(200);
+    expect((await call('GET', '/api/jobs', 'operator-secret')).status).toBe(200);
+    const readCancels = await call('POST', '/api/jobs/987654321/cancel', 'read-secret');
+    expect(readCancels.status).toBe(403);
+    expect(((await readCancels.json()) as ApiErrorBody).error.message).toMatch(/read-only token .*operator token \(JOBBY_ADMIN_TOKEN\)/);
+    expect((await call('POST', '/api/jobs/987654321/cancel', 'operator-secret')).status).toBe(404);
+    // The UI learns from /api/meta (open) what to ask for, and what its token grants.
+    const meta = async (token?: string) => (await (await call('GET', '/api/meta', token)).json()) as MetaResponse;
+    expect(await meta()).toMatchObject({ readTokenRequired: true, tokenRequired: true, access: 'none', schema: '' });
+    expect(await meta('read-secret')).toMatchObject({ access: 'read', schema: api.database.schema });
+    expect(await meta('operator-secret')).toMatchObject({ access: 'operator' });
+    // On loopback reads stay open, unless a read token is configured.
+    expect((await api.get<MetaResponse>('/api/meta')).body).toMatchObject({ readTokenRequired: false, access: 'read' });
+    const loopbackWithReadToken = api.appWith({ readToken: 'read-secret' });
+    expect((await loopbackWithReadToken.request('http://127.0.0.1/api/jobs')).status).toBe(401);
+    // An operator token alone beyond loopback: reads need it.
+    const operatorOnly = api.appWith({ host: '10.1.2.3', token: 'operator-secret', readToken: '' });
+    expect((await operatorOnly.request('http://10.1.2.3/api/jobs')).status).toBe(401);
+    expect((await operatorOnly.request('http://10.1.2.3/api/jobs', { headers: { authorization: 'Bearer operator-secret' } })).status).toBe(200);
+  });
+
+  it('refuses to serve beyond loopback without any token, saying what to set', () => {
+    expect(() => api.appWith({ host: '0.0.0.0', token: '', readToken: '' })).toThrow(/beyond loopback, without a token: set JOBBY_ADMIN_READ_TOKEN/);
+    expect(() => api.appWith({ host: '127.0.0.2', token: '', readToken: '' })).not.toThrow();
+  });
+
   it('refuses foreign Host names on a loopback server (DNS rebinding)', async () => {
     const response = await api.app.request('http://attacker.example/api/overview');
     expect(response.status).toBe(403);
     expect((await api.app.request('http://localhost/api/meta')).status).toBe(200);
     const anyHost = api.appWith({ host: '0.0.0.0' });
     expect((await anyHost.request('http://jobs.internal/api/meta')).status).toBe(200);
+    expect((await anyHost.request('http://jobs.internal/api/overview', { headers: { authorization: `Bearer ${testToken}` } })).status).toBe(200);
   });
 
   it('limits request bodies (413)', async () => {
@@ -588,6 +625,58 @@ describe('security', () => {
     const { headers } = await api.get('/api/meta');
     expect(headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
+describe('the read database and the statement timeout (issue 20)', () => {
+  const later = () => new Date(Date.now() + 3_600_000);
+
+  it('reads from the read database (a replica); changes and the audit trail go to the primary', async () => {
+    const replica = await createTestDatabase({ backend: 'postgres', poolSize: 2 });
+    try {
+      await createJobbyClient({ database: replica, registry: demoRegistry }).submit(demoJobs.refs.Produce, 'replica-only', { value: 1 }, { runAt: later() });
+      const app = api.appWith({ readDatabase: replica });
+      const list = async () => ((await (await app.request('http://127.0.0.1/api/jobs?keyPrefix=replica-&limit=10')).json()) as JobListResponse).jobs.map((job) => job.key);
+      expect(await list()).toEqual(['replica-only']);
+      const submitted = await app.request('http://127.0.0.1/api/jobs', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${testToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'demo.Produce', key: 'replica-primary', input: { value: 1 }, runAt: later().toISOString() }),
+      });
+      expect(submitted.status).toBe(201);
+      const written = await api.client.get(demoJobs.refs.Produce, 'replica-primary');
+      expect(written).toMatchObject({ state: 'queued' });
+      expect(await list()).toEqual(['replica-only']);
+      const cancelled = await app.request(`http://127.0.0.1/api/jobs/${written!.id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${testToken}` } });
+      expect(cancelled.status).toBe(200);
+      expect((await api.get<JobDetailResponse>(`/api/jobs/${written!.id}`)).body.audit.map((entry) => entry.action)).toContain('cancel');
+    } finally {
+      await replica.close();
+    }
+  });
+
+  it('a read slower than the statement timeout answers 503 STATEMENT_TIMEOUT, and the next read works', async () => {
+    const reads = await openDatabase({ connectionString: testPostgresUrl(), schema: api.database.schema, statementTimeoutMs: 150, poolSize: 1 });
+    const locker = new pg.Client({ connectionString: testPostgresUrl() });
+    await locker.connect();
+    try {
+      const app = api.appWith({ readDatabase: reads });
+      // A real slow read: the records are locked by another transaction, so the read waits.
+      await locker.query('begin');
+      await locker.query(`lock table "${api.database.schema}".jobs in access exclusive mode`);
+      const started = Date.now();
+      const response = await app.request('http://127.0.0.1/api/jobs?limit=5');
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(response.status).toBe(503);
+      const body = (await response.json()) as ApiErrorBody;
+      expect(body.error.code).toBe('STATEMENT_TIMEOUT');
+      expect(body.error.message).toContain('JOBBY_ADMIN_STATEMENT_TIMEOUT_MS');
+      await locker.query('rollback');
+      expect((await app.request('http://127.0.0.1/api/jobs?limit=5')).status).toBe(200);
+    } finally {
+      await locker.end();
+      await reads.close();
+    }
   });
 });
 

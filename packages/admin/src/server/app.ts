@@ -13,20 +13,34 @@ import { registerJobRoutes } from './handlers/jobs.js';
 import { registerMetaRoutes } from './handlers/meta.js';
 import { registerOverviewRoutes } from './handlers/overview.js';
 import { registerScheduleRoutes } from './handlers/schedules.js';
-import { hostGuard, loopbackAllowedHosts, mutationGuard, requestBodyLimit, securityHeaders } from './security.js';
+import { assertAdminExposure, hostGuard, isLoopbackHost, loopbackAllowedHosts, mutationGuard, readGuard, requestBodyLimit, securityHeaders } from './security.js';
 import { registerStaticUi } from './static-ui.js';
 
 export interface AdminAppOptions {
+  /** The primary: every change (retry, cancel, submit, controls, the audit trail) goes there. */
   database: JobbyDatabase;
+  /**
+   * Where the admin's reads go: a read replica (`JOBBY_ADMIN_DATABASE_URL` in `jobby admin`), or a
+   * pool of its own with a statement timeout. Default `database`.
+   */
+  readDatabase?: Pick<JobbyDatabase, 'db' | 'schema'>;
   registry: JobbyRegistry;
-  /** Mutations need `Authorization: Bearer <token>`. Default `process.env.JOBBY_ADMIN_TOKEN`. */
+  /** The operator token: mutations need `Authorization: Bearer <token>`. Default `process.env.JOBBY_ADMIN_TOKEN`. */
   token?: string;
+  /**
+   * The read-only token: reads with it, never changes. Default `process.env.JOBBY_ADMIN_READ_TOKEN`.
+   * Configured, or with `host` beyond loopback, reads need a token (either one).
+   */
+  readToken?: string;
   /** The embedded quick start: without a token, mutations are open (and the UI says so). */
   embedded?: boolean;
   logger?: AdminLogger;
   /** The in-process worker, for live information on the overview. */
   worker?: Worker;
-  /** The address the server listens on; on loopback only loopback Host names are served. Default 127.0.0.1. */
+  /**
+   * The address the server listens on; on loopback only loopback Host names are served. Beyond
+   * loopback reads need a token too, and without any token the app refuses to start. Default 127.0.0.1.
+   */
   host?: string;
   /** Largest request body. Default 1 MiB + 64 KiB: room for the largest input the client accepts (1 MiB). */
   maxBodyBytes?: number;
@@ -51,6 +65,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
   const app = new Hono();
   app.use('*', securityHeaders());
   app.use('*', hostGuard(loopbackAllowedHosts(options.host ?? '127.0.0.1')));
+  app.use('/api/*', readGuard(context));
   app.use('/api/*', mutationGuard(context));
   app.use('/api/*', requestBodyLimit(options.maxBodyBytes ?? defaultMaxBodyBytes));
   // API answers (JSON, downloads) gzip-compressed when asked; the UI's files are compressed once
@@ -77,15 +92,25 @@ export function createAdminApp(options: AdminAppOptions): Hono {
 function createAdminContext(options: AdminAppOptions): AdminContext {
   const { database, registry } = options;
   const client = createJobbyClient({ database, registry });
-  const token = options.token ?? (process.env.JOBBY_ADMIN_TOKEN || undefined);
+  const readDatabase = options.readDatabase ?? database;
+  const describeType = (id: number) => registry.byId(id)?.fullName ?? `type ${id}`;
+  const admin = createJobAdmin(readDatabase);
+  const token = (options.token ?? process.env.JOBBY_ADMIN_TOKEN) || undefined;
+  const readToken = (options.readToken ?? process.env.JOBBY_ADMIN_READ_TOKEN) || undefined;
+  const host = options.host ?? '127.0.0.1';
+  assertAdminExposure({ host, token, readToken });
   return {
     database,
     registry,
     client,
-    store: createJobStore(database, { describeType: (id) => registry.byId(id)?.fullName ?? `type ${id}` }),
-    admin: createJobAdmin(database),
+    store: createJobStore(database, { describeType }),
+    readStore: createJobStore(readDatabase, { describeType }),
+    admin,
+    primaryAdmin: readDatabase === database ? admin : createJobAdmin(database),
     logger: options.logger ?? createLogger(),
-    token: token || undefined,
+    token,
+    readToken,
+    readsNeedToken: !isLoopbackHost(host) || readToken !== undefined,
     embedded: options.embedded ?? false,
     worker: options.worker,
   };

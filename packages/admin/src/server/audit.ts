@@ -16,9 +16,9 @@ export function actorOf(c: Context, context: Pick<AdminContext, 'token'>): strin
   return name ? `${role} (${name})` : role;
 }
 
-export async function recordAction(c: Context, context: Pick<AdminContext, 'admin' | 'logger' | 'token'>, params: Omit<AdminActionRecordParams, 'actor'>): Promise<void> {
+export async function recordAction(c: Context, context: Pick<AdminContext, 'primaryAdmin' | 'logger' | 'token'>, params: Omit<AdminActionRecordParams, 'actor'>): Promise<void> {
   try {
-    await context.admin.adminActionRecord({ actor: actorOf(c, context), ...params });
+    await context.primaryAdmin.adminActionRecord({ actor: actorOf(c, context), ...params });
   } catch (error) {
     context.logger.error({ err: error, action: params.action }, 'admin: could not record the action in the audit trail');
   }

@@ -7,16 +7,26 @@ export type AdminLogger = ReturnType<typeof createLogger>;
 
 /** What every handler gets: the database, the registry and the settings of this admin server. */
 export interface AdminContext {
+  /** The primary: every change goes there. */
   readonly database: JobbyDatabase;
   readonly registry: JobbyRegistry;
   /** The core store: every mutation goes through it (cancel, retry, re-run, run now). */
   readonly store: JobStore;
   /** The typed client: submissions are validated exactly as application code's are. */
   readonly client: JobbyClient;
-  /** Core's admin reads (`@jobby/core/admin`): every read goes through them. */
+  /** Core's admin reads (`@jobby/core/admin`) on the read database: every read goes through them. */
   readonly admin: JobAdmin;
+  /** The same on the primary, for what writes: the audit trail. */
+  readonly primaryAdmin: JobAdmin;
+  /** The store on the read database, for reads the store owns (flow controls). */
+  readonly readStore: JobStore;
   readonly logger: AdminLogger;
+  /** The operator token: reads and changes (`JOBBY_ADMIN_TOKEN`). */
   readonly token: string | undefined;
+  /** The read-only token (`JOBBY_ADMIN_READ_TOKEN`). */
+  readonly readToken: string | undefined;
+  /** Beyond loopback, or with a read token configured: reads need a token too. */
+  readonly readsNeedToken: boolean;
   readonly embedded: boolean;
   readonly worker: Worker | undefined;
 }

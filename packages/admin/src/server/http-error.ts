@@ -13,6 +13,7 @@ export type AdminErrorCode =
   | 'FORBIDDEN'
   | 'PAYLOAD_TOO_LARGE'
   | 'CONFLICT'
+  | 'STATEMENT_TIMEOUT'
   | 'INTERNAL';
 
 export type HttpStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500 | 503;
@@ -49,8 +50,22 @@ const statusByJobbyCode: Partial<Record<string, HttpStatus>> = {
   DATABASE_UNAVAILABLE: 503,
 };
 
+/** Postgres's `query_canceled` (57014): the statement timeout ran out, here or under a JobbyError's cause. */
+function statementTimedOut(error: unknown): boolean {
+  for (let current = error, depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
+    if ((current as { code?: unknown }).code === '57014') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** Maps anything thrown by a handler to a status and a JSON body; unknown errors become a bare 500. */
 export function toErrorResponse(error: unknown): { status: HttpStatus; body: ErrorBody; unexpected: boolean } {
+  if (statementTimedOut(error)) {
+    const message =
+      'the database did not answer within the admin statement timeout (JOBBY_ADMIN_STATEMENT_TIMEOUT_MS), so that this page cannot slow the queue: narrow the filter, or try again';
+    return { status: 503, body: { error: { code: 'STATEMENT_TIMEOUT', message } }, unexpected: false };
+  }
   if (error instanceof AdminHttpError) {
     const details = Object.keys(error.details).length > 0 ? { details: error.details } : {};
     return { status: error.status, body: { error: { code: error.code, message: error.message, ...details } }, unexpected: false };

@@ -15,8 +15,12 @@ export interface ApiErrorBody {
 export interface MetaResponse {
   schema: string;
   databaseKind: 'postgres' | 'embedded';
-  /** Mutations need `Authorization: Bearer <JOBBY_ADMIN_TOKEN>`. */
+  /** Some requests need `Authorization: Bearer <token>`: changes (`JOBBY_ADMIN_TOKEN`), or reads too. */
   tokenRequired: boolean;
+  /** Reads need a token too (the server listens beyond loopback, or has a read token). */
+  readTokenRequired: boolean;
+  /** What this request's token grants: `operator` reads and changes, `read` only reads, `none` nothing but this answer. */
+  access: 'operator' | 'read' | 'none';
   /** No token configured and not the embedded quick start: nothing can be changed. */
   readOnly: boolean;
   /** The embedded quick start: mutations are open without a token. */

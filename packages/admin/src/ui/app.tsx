@@ -63,6 +63,11 @@ export function App() {
           Read-only: no JOBBY_ADMIN_TOKEN is configured on the server, so jobs cannot be submitted, retried or cancelled here.
         </div>
       ) : null}
+      {meta.data?.access === 'none' ? (
+        <div className="banner banner-warning" role="status">
+          This server needs a token to show anything: enter the read token (JOBBY_ADMIN_READ_TOKEN) or the operator token (JOBBY_ADMIN_TOKEN) with the Token button.
+        </div>
+      ) : null}
       <main id="main">
         {meta.error ? <Notice kind="error">The admin API is not answering: {meta.error.message}</Notice> : null}
         <Suspense fallback={<Loading what="the page" />}>

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { onTokenChange } from './services/token.js';
 
 /**
  * Loads data for a page: aborts when the inputs change or the page goes away, keeps the previous
@@ -40,6 +41,9 @@ export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, dependencie
     }, options.refreshMs);
     return () => clearInterval(timer);
   }, [options.refreshMs]);
+
+  // A new token may grant what the old one did not (reads beyond loopback): load again.
+  useEffect(() => onTokenChange(() => setGeneration((value) => value + 1)), []);
 
   const reload = useCallback(() => setGeneration((value) => value + 1), []);
   return { data, error, loading, reload };

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from './database.js';
 import { createTestDatabase, testPostgresUrl, type TestDatabase } from '../testing/test-database.js';
 
 describe('the database connection on real Postgres', () => {
@@ -19,6 +20,17 @@ describe('the database connection on real Postgres', () => {
       Array.from({ length: 4 }, () => database.db.connection().execute(async (connection) => (await sql<{ jit: string }>`show jit`.execute(connection)).rows[0]!.jit)),
     );
     expect(settings).toEqual(['off', 'off', 'off', 'off']);
+  });
+
+  it('sets the statement timeout on every connection when asked (the admin reads), and refuses a bad one', async () => {
+    const bounded = await openDatabase({ connectionString: testPostgresUrl(), schema: database.schema, statementTimeoutMs: 1_234, poolSize: 1 });
+    try {
+      expect((await sql<{ statement_timeout: string }>`show statement_timeout`.execute(bounded.db)).rows[0]!.statement_timeout).toBe('1234ms');
+    } finally {
+      await bounded.close();
+    }
+    expect((await sql<{ statement_timeout: string }>`show statement_timeout`.execute(database.db)).rows[0]!.statement_timeout).toBe('0');
+    await expect(openDatabase({ connectionString: testPostgresUrl(), statementTimeoutMs: 0.5 })).rejects.toThrow(/statementTimeoutMs must be a whole number/);
   });
 
   it('survives its backend being terminated in the middle of a transaction', async () => {

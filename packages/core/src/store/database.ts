@@ -28,6 +28,12 @@ export interface DatabaseOptions {
   applicationName?: string;
   /** Where the embedded database reports a change of owner (see `EmbeddedEndpoint`). */
   logger?: EmbeddedLogger;
+  /**
+   * Postgres cancels any statement of this pool that runs longer (`statement_timeout`, error
+   * 57014), so that a reader such as the admin can never hold the queue's tables for long. Unset:
+   * no limit. Not applied on the embedded database, whose one session all processes share.
+   */
+  statementTimeoutMs?: number;
 }
 
 export interface JobbyDatabase {
@@ -80,6 +86,9 @@ const noop = () => {};
  */
 export async function openDatabase(options: DatabaseOptions = {}): Promise<JobbyDatabase> {
   const schema = assertSchemaName(options.schema ?? defaultSchema);
+  if (options.statementTimeoutMs !== undefined && !(Number.isSafeInteger(options.statementTimeoutMs) && options.statementTimeoutMs >= 1)) {
+    throw new JobbyError('CONFIGURATION_INVALID', `statementTimeoutMs must be a whole number of milliseconds ≥ 1, got ${String(options.statementTimeoutMs)}`);
+  }
   const embedded = options.connectionString ? undefined : await EmbeddedEndpoint.open({
     dataDir: path.resolve(options.dataDir ?? defaultDataDir),
     ...(options.logger ? { logger: options.logger } : {}),
@@ -105,7 +114,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Jobby
     // refuses it (no JIT support) keeps the connection as it is. Plugins sharing the pool can
     // `set local jit = on` for an analytical query.
     // eslint-disable-next-line @typescript-eslint/no-misused-promises -- @types/pg says onConnect returns void, but pg-pool awaits what it returns before handing the client out (pg-pool/index.js, _promiseTry)
-    onConnect: kind === 'postgres' ? (client) => client.query('set jit = off').then(noop, noop) : undefined,
+    onConnect: kind === 'postgres' ? (client) => configureConnection(client, options.statementTimeoutMs) : undefined,
   });
   // A client losing its connection (Postgres restart, pg_terminate_backend) emits 'error': on an
   // idle client the pool's listener gets it; a checked-out client (mid-transaction) needs its own,
@@ -152,6 +161,15 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Jobby
       })());
     },
   };
+}
+
+/**
+ * Session settings of a new connection (see the comment at `onConnect`): JIT off, where the server
+ * allows it; the statement timeout, which must hold, so its failure fails the connection.
+ */
+async function configureConnection(client: pg.ClientBase, statementTimeoutMs: number | undefined): Promise<void> {
+  await client.query('set jit = off').then(noop, noop);
+  if (statementTimeoutMs !== undefined) await client.query(`set statement_timeout = ${statementTimeoutMs}`);
 }
 
 /** A pg client class whose connections go to the embedded database's current owner. */

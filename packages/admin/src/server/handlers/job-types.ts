@@ -15,7 +15,7 @@ import { jobTypeInfo } from './overview.js';
 export function registerJobTypeRoutes(app: Hono, context: AdminContext): void {
   app.get('/api/controls', async (c) => {
     assertKnownParams(c.req.query() as Query, []);
-    const controls = new Map((await context.store.jobTypeControlList()).map((entry) => [entry.typeId, entry]));
+    const controls = new Map((await context.readStore.jobTypeControlList()).map((entry) => [entry.typeId, entry]));
     const body: ControlsResponse = {
       types: context.registry.jobTypes.map((type) => {
         const control = controls.get(type.id);
@@ -28,7 +28,7 @@ export function registerJobTypeRoutes(app: Hono, context: AdminContext): void {
   app.get('/api/job-types/:type/controls', async (c) => {
     assertKnownParams(c.req.query() as Query, []);
     const type = resolveType(context, c.req.param('type'));
-    const control = (await context.store.jobTypeControlList()).find((entry) => entry.typeId === type.id);
+    const control = (await context.readStore.jobTypeControlList()).find((entry) => entry.typeId === type.id);
     const body: TypeControlsResponse = { type: type.fullName, paused: control?.paused ?? false, concurrency: control?.concurrency ?? null, rate: control?.rate ?? null };
     return c.json(body);
   });

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { MetaResponse } from '../../shared/api-types.js';
 import { onTokenChange, readActorName, readToken, writeActorName, writeToken } from '../services/token.js';
 
-/** The header's token control: shown when the server needs a token for changes. */
+/** The header's token control: shown when the server needs a token for changes or for reads. */
 export function TokenControl({ meta }: { meta: MetaResponse | undefined }) {
   const [token, setToken] = useState(readToken);
   const [open, setOpen] = useState(false);
@@ -13,7 +13,7 @@ export function TokenControl({ meta }: { meta: MetaResponse | undefined }) {
   if (!open) {
     return (
       <button type="button" className={`button small ${token ? '' : 'button-primary'}`} onClick={() => setOpen(true)}>
-        {token ? 'Token set' : 'Enter token'}
+        {token ? (meta.access === 'read' ? 'Token set · read-only' : meta.access === 'none' ? 'Token refused' : 'Token set') : 'Enter token'}
       </button>
     );
   }
@@ -29,7 +29,7 @@ export function TokenControl({ meta }: { meta: MetaResponse | undefined }) {
       }}
     >
       <label className="visually-hidden" htmlFor="admin-token">Admin token</label>
-      <input id="admin-token" type="password" autoComplete="off" placeholder="JOBBY_ADMIN_TOKEN" value={draft} onChange={(event) => setDraft(event.target.value)} autoFocus />
+      <input id="admin-token" type="password" autoComplete="off" placeholder={meta.readTokenRequired ? 'admin token (read or operator)' : 'JOBBY_ADMIN_TOKEN'} value={draft} onChange={(event) => setDraft(event.target.value)} autoFocus />
       <label className="visually-hidden" htmlFor="admin-name">Your name, for the audit trail</label>
       <input id="admin-name" type="text" autoComplete="name" placeholder="your name (audit)" maxLength={80} value={name} onChange={(event) => setName(event.target.value)} />
       <button type="submit" className="button small button-primary">Save</button>

@@ -17,9 +17,10 @@ export class ApiError extends Error {
 
 async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
+  // Reads carry the token too: beyond loopback the server needs one for them.
+  const token = readToken();
+  if (token) headers.authorization = `Bearer ${token}`;
   if (method !== 'GET') {
-    const token = readToken();
-    if (token) headers.authorization = `Bearer ${token}`;
     const name = readActorName();
     if (name) headers['x-jobby-actor'] = name;
   }

@@ -1,6 +1,7 @@
 /**
  * The admin token lives in sessionStorage: it survives reloads of this tab, is gone when the tab
- * closes, and is never sent anywhere but this server's mutating requests (Authorization header).
+ * closes, and is never sent anywhere but this server's API requests (Authorization header): the
+ * operator token for changes, or either token for reads where the server needs one for them.
  */
 const storageKey = 'jobby-admin-token';
 const listeners = new Set<() => void>();
