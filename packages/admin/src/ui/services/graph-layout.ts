@@ -11,7 +11,8 @@ import { topologicalOrder } from './graph-groups.js';
  *   ordering also starts from, without its edge-crossing counts.
  * - Position: each layer a centred column; a layer with more than `maxColumnRows` nodes folds
  *   into a grid of columns (a fan-out of 500 jobs would otherwise be a column 30,000 px high that
- *   fits the screen only as a line), and the layers after it move right.
+ *   fits the screen only as a line), and the layers after it move right. A graph far wider than
+ *   high wraps its layers into bands, top to bottom.
  *
  * Pure: React Flow only draws the positions; the caller caches them per structure, so a refresh
  * that changes only states never lays out again.
@@ -24,6 +25,7 @@ export const maxColumnRows = 20;
 const layerGap = 72;
 const columnGap = 24;
 const rowGap = 12;
+const bandGap = 56;
 
 export interface LayoutNode {
   id: string;
@@ -74,28 +76,53 @@ export function layoutGraph(graph: { nodes: readonly LayoutNode[]; edges: readon
     sweep(layers.slice(0, -1).reverse(), children);
   }
 
-  const positions = new Map<string, { x: number; y: number }>();
-  let x = 0;
-  let top = 0;
-  let bottom = 0;
-  for (const layer of layers) {
+  // Each layer a block: its columns side by side, each column centred on the block's middle.
+  const blocks = layers.map((layer) => {
     const columns = Math.ceil(layer.length / maxColumnRows);
     const rows = Math.ceil(layer.length / columns);
-    // Column by column, each centred on y = 0.
-    for (let column = 0; column < columns; column++) {
-      const members = layer.slice(column * rows, (column + 1) * rows);
-      const height = members.reduce((sum, node) => sum + graph.nodes[node]!.height, 0) + rowGap * (members.length - 1);
-      let y = -height / 2;
-      top = Math.min(top, y);
-      for (const node of members) {
-        positions.set(graph.nodes[node]!.id, { x: x + column * (nodeWidth + columnGap), y });
-        y += graph.nodes[node]!.height + rowGap;
-      }
-      bottom = Math.max(bottom, y - rowGap);
+    const stacks = Array.from({ length: columns }, (_, column) => layer.slice(column * rows, (column + 1) * rows));
+    const heights = stacks.map((stack) => stack.reduce((sum, node) => sum + graph.nodes[node]!.height, 0) + rowGap * (stack.length - 1));
+    return { stacks, heights, width: columns * (nodeWidth + columnGap) - columnGap, height: Math.max(0, ...heights) };
+  });
+  // A long, thin graph (a chain of 1,000 jobs is 300,000 px wide and one node high) wraps into
+  // bands, like lines of text, so that it fits a screen at a zoom where nodes still show.
+  const totalWidth = blocks.reduce((sum, block) => sum + block.width + layerGap, -layerGap);
+  const tallest = Math.max(jobNodeHeight, ...blocks.map((block) => block.height));
+  const bandWidth = totalWidth > 4 * Math.max(tallest, 900) ? Math.max(...blocks.map((block) => block.width), Math.sqrt(totalWidth * tallest * 1.6), 2_400) : Infinity;
+  const positions = new Map<string, { x: number; y: number }>();
+  let x = 0;
+  let bandTop = 0;
+  let bandHeight = 0;
+  let band: typeof blocks = [];
+  let width = 0;
+  const placeBand = () => {
+    let left = 0;
+    for (const block of band) {
+      block.stacks.forEach((stack, column) => {
+        let y = bandTop + (bandHeight - block.heights[column]!) / 2;
+        for (const node of stack) {
+          positions.set(graph.nodes[node]!.id, { x: left + column * (nodeWidth + columnGap), y });
+          y += graph.nodes[node]!.height + rowGap;
+        }
+      });
+      left += block.width + layerGap;
     }
-    x += columns * (nodeWidth + columnGap) - columnGap + layerGap;
+    width = Math.max(width, left - layerGap);
+    bandTop += bandHeight + bandGap;
+  };
+  for (const block of blocks) {
+    if (band.length > 0 && x + block.width > bandWidth) {
+      placeBand();
+      band = [];
+      x = 0;
+      bandHeight = 0;
+    }
+    band.push(block);
+    bandHeight = Math.max(bandHeight, block.height);
+    x += block.width + layerGap;
   }
-  return { positions, width: Math.max(0, x - layerGap), height: bottom - top };
+  if (band.length > 0) placeBand();
+  return { positions, width, height: Math.max(0, bandTop - bandGap) };
 }
 
 const cache = new Map<string, LayoutResult>();
