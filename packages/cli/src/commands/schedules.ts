@@ -1,5 +1,5 @@
 import { parseCron, type JobbyRegistry } from '@jobby/core';
-import { createJobAdmin, type AdminSchedule } from '@jobby/core/admin';
+import { createJobAdmin, scheduleJson, type ScheduleJson as StoredScheduleJson } from '@jobby/core/admin';
 import { withDatabase } from '../database.js';
 import type { CommandContext } from '../program.js';
 import { loadRegistry } from '../project.js';
@@ -10,39 +10,11 @@ import { loadRegistry } from '../project.js';
  * schedules codegen found in the plugins' sources that no worker has run yet (`not-started`).
  */
 
-export interface ScheduleJson {
-  /** `plugin.Job`. */
-  type: string;
-  name: string;
-  cron: string;
-  timezone: string;
-  /** `none`, `last` or `up-to-N`. */
-  catchUp: string;
-  /**
-   * `active`; `removed`: no longer declared in code, no longer firing; `not-started`: in the
-   * generated registry (codegen read it in the sources) but no worker has declared it yet.
-   */
-  state: 'active' | 'removed' | 'not-started';
-  /** ISO 8601; null when removed. */
-  nextFireAt: string | null;
-  /** The latest slot whose job was enqueued; null before the first. */
-  lastFireAt: string | null;
-  removedAt: string | null;
-}
-
-function toJson(schedule: AdminSchedule): ScheduleJson {
-  return {
-    type: schedule.type,
-    name: schedule.name,
-    cron: schedule.cron,
-    timezone: schedule.timezone,
-    catchUp: schedule.catchUp,
-    state: schedule.state,
-    nextFireAt: schedule.nextFireAt?.toISOString() ?? null,
-    lastFireAt: schedule.lastFireAt?.toISOString() ?? null,
-    removedAt: schedule.removedAt?.toISOString() ?? null,
-  };
-}
+/**
+ * A row of `--json`: the stored schedules' JSON, and `not-started` for one that codegen found in
+ * the plugins' sources but no worker has declared yet.
+ */
+export type ScheduleJson = Omit<StoredScheduleJson, 'state'> & { state: StoredScheduleJson['state'] | 'not-started' };
 
 function line(schedule: ScheduleJson): string {
   const head = `${schedule.type}/${schedule.name}  "${schedule.cron}" ${schedule.timezone}, catch-up ${schedule.catchUp}`;
@@ -75,7 +47,7 @@ export async function schedulesListAction(flags: { json?: boolean }, context: Co
   const registry = await loadRegistry(context.io.cwd);
   const { stored, now } = await withDatabase(async (database) => {
     const admin = createJobAdmin(database);
-    return { stored: (await admin.scheduleList()).map(toJson), now: await admin.databaseNow() };
+    return { stored: (await admin.scheduleList()).map(scheduleJson), now: await admin.databaseNow() };
   });
   const rows = [...stored, ...notStarted(registry, stored, now)].sort((a, b) => (a.type === b.type ? (a.name < b.name ? -1 : 1) : a.type < b.type ? -1 : 1));
   context.io.stdout(

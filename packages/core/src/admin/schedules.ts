@@ -27,6 +27,44 @@ export interface AdminSchedule {
   removedAt: Date | null;
 }
 
+/**
+ * A schedule as JSON (ISO 8601 times), one shape for `GET /api/schedules` and
+ * `jobby schedules list --json`.
+ *
+ * @example
+ * const rows = (await admin.scheduleList()).map(scheduleJson);
+ */
+export interface ScheduleJson {
+  /** `plugin.Job`. */
+  type: string;
+  name: string;
+  cron: string;
+  timezone: string;
+  /** `none`, `last` or `up-to-N`. */
+  catchUp: string;
+  /** `active`; `removed`: no longer declared in code, no longer firing. */
+  state: 'active' | 'removed';
+  /** ISO 8601; null when removed. */
+  nextFireAt: string | null;
+  /** The latest slot whose job was enqueued; null before the first. */
+  lastFireAt: string | null;
+  removedAt: string | null;
+}
+
+export function scheduleJson(schedule: AdminSchedule): ScheduleJson {
+  return {
+    type: schedule.type,
+    name: schedule.name,
+    cron: schedule.cron,
+    timezone: schedule.timezone,
+    catchUp: schedule.catchUp,
+    state: schedule.state,
+    nextFireAt: schedule.nextFireAt?.toISOString() ?? null,
+    lastFireAt: schedule.lastFireAt?.toISOString() ?? null,
+    removedAt: schedule.removedAt?.toISOString() ?? null,
+  };
+}
+
 export async function scheduleList(context: AdminContext): Promise<AdminSchedule[]> {
   const { rows } = await sql<{
     type_id: number; type_name: string | null; name: string; cron: string; timezone: string; catch_up: string;

@@ -1,3 +1,4 @@
+import { scheduleJson } from '@jobby/core/admin';
 import type { Hono } from 'hono';
 import type { SchedulesResponse } from '../../shared/api-types.js';
 import type { AdminContext } from '../context.js';
@@ -12,17 +13,7 @@ export function registerScheduleRoutes(app: Hono, context: AdminContext): void {
     assertKnownParams(c.req.query() as Query, []);
     const schedules = await context.admin.scheduleList();
     const body: SchedulesResponse = {
-      schedules: schedules.map((schedule) => ({
-        type: schedule.type,
-        name: schedule.name,
-        cron: schedule.cron,
-        timezone: schedule.timezone,
-        catchUp: schedule.catchUp,
-        state: schedule.state,
-        nextFireAt: schedule.nextFireAt?.toISOString() ?? null,
-        lastFireAt: schedule.lastFireAt?.toISOString() ?? null,
-        removedAt: schedule.removedAt?.toISOString() ?? null,
-      })),
+      schedules: schedules.map(scheduleJson),
     };
     return c.json(body);
   });
