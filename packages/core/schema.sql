@@ -49,6 +49,8 @@ declare
   cancelled_started timestamptz;
   cancelled_worker integer;
   retention integer;
+  cancelled_progress real;
+  cancelled_message text;
 begin
   cancelled := false;
   select j.id, j.retention_seconds into found_id, retention from jobs j where j.id = cancel_id for update;
@@ -62,18 +64,20 @@ begin
     into attempt_count, cancelled_type, cancelled_ready, previous_state;
   if not found then
     delete from job_running r where r.job_id = cancel_id
-      returning r.attempt, r.type_id, r.ready_at, r.claimed_at, r.worker, 'running'::job_state
-      into attempt_count, cancelled_type, cancelled_ready, cancelled_started, cancelled_worker, previous_state;
+      returning r.attempt, r.type_id, r.ready_at, r.claimed_at, r.worker, 'running'::job_state, r.progress, r.progress_message
+      into attempt_count, cancelled_type, cancelled_ready, cancelled_started, cancelled_worker, previous_state, cancelled_progress, cancelled_message;
     if not found then
       select s.state into previous_state from job_snapshots s where s.id = cancel_id;
       return;
     end if;
     perform pg_notify(cancel_channel, cancel_id::text);
   end if;
-  insert into job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, error, expires_at)
+  insert into job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, error, expires_at,
+                            progress, progress_message)
   values (cancel_id, attempt_count, cancelled_type, 'cancelled', true, cancelled_worker, cancelled_ready, cancelled_started,
           jsonb_build_object('code', 'JOB_CANCELLED', 'message', reason),
-          case when retention is not null then now() + make_interval(secs => retention) end);
+          case when retention is not null then now() + make_interval(secs => retention) end,
+          cancelled_progress, cancelled_message);
   perform job_stats_bump(jsonb_build_array(jsonb_build_object('type_id', cancelled_type, 'worker', cancelled_worker, 'cancelled', 1)));
   cancelled := true;
   cancelled_descendants := array(select job_cancel_descendants(array[cancel_id]));
@@ -291,7 +295,7 @@ begin
     delete from job_running r using input i
     where r.job_id = i.id and r.attempt_token = i.token
     returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at, r.retention_seconds, r.depended_on,
-              i.output, i.output_bytes, i.run_ms, i.again_at
+              r.progress, r.progress_message, r.logged, i.output, i.output_bytes, i.run_ms, i.again_at
   ),
   kept as (
     select d.*,
@@ -303,11 +307,12 @@ begin
   ),
   recorded as (
     insert into job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, finished_at,
-                              output, output_bytes, expires_at)
+                              output, output_bytes, expires_at, progress, progress_message)
     select k.job_id, k.attempt, k.type_id, 'succeeded', k.final, k.worker, k.ready_at,
            coalesce(now() - k.run_ms * interval '1 millisecond', k.claimed_at), now(),
            case when k.output = 'null'::jsonb then null else k.output end, k.output_bytes,
-           case when k.final and k.retention_seconds is not null then now() + make_interval(secs => k.retention_seconds) end
+           case when k.final and k.retention_seconds is not null then now() + make_interval(secs => k.retention_seconds) end,
+           k.progress, k.progress_message
     from kept k where k.recorded
   ),
   forgotten as (
@@ -315,6 +320,9 @@ begin
   ),
   forgotten_edges as (
     delete from job_dependencies d using kept k where d.job_id = k.job_id and not k.recorded
+  ),
+  forgotten_logs as (
+    delete from job_logs g using kept k where g.job_id = k.job_id and not k.recorded and k.logged
   ),
   requeued as (
     insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)
@@ -449,7 +457,7 @@ begin
     delete from job_running r using input i
     where r.job_id = i.id and r.attempt_token = i.token
     returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at, r.retention_seconds,
-              i.error, i.retryable, i.outcome, i.backoff_base_ms, i.backoff_max_ms, i.run_ms
+              r.progress, r.progress_message, i.error, i.retryable, i.outcome, i.backoff_base_ms, i.backoff_max_ms, i.run_ms
   ),
   decided as (
     select d.*, j.priority, d.retryable and d.attempt < j.max_attempts as retry,
@@ -458,12 +466,14 @@ begin
     from done d join jobs j on j.id = d.job_id
   ),
   recorded as (
-    insert into job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, finished_at, error, expires_at)
+    insert into job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, finished_at, error, expires_at,
+                              progress, progress_message)
     select d.job_id, d.attempt, d.type_id, d.outcome, not d.retry, d.worker, d.ready_at,
            coalesce(now() - d.run_ms * interval '1 millisecond', d.claimed_at), now(), d.error,
            -- An ephemeral job's failure is kept a week: someone has to see it.
            case when not d.retry and d.retention_seconds is not null
-                then now() + make_interval(secs => case when d.retention_seconds = 0 then 604800 else d.retention_seconds end) end
+                then now() + make_interval(secs => case when d.retention_seconds = 0 then 604800 else d.retention_seconds end) end,
+           d.progress, d.progress_message
     from decided d
   ),
   requeued as (
@@ -502,12 +512,13 @@ begin
   with taken as (
     delete from job_running r using unnest(held_ids, held_tokens) as h(id, token)
     where r.job_id = h.id and r.attempt_token = h.token
-    returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at
+    returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at, r.progress, r.progress_message
   ),
   recorded as (
-    insert into job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, error)
+    insert into job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, error, progress, progress_message)
     select t.job_id, t.attempt, t.type_id, 'handed_back', false, t.worker, t.ready_at, t.claimed_at,
-           jsonb_build_object('code', 'HANDED_BACK', 'message', 'the worker shut down before the job finished')
+           jsonb_build_object('code', 'HANDED_BACK', 'message', 'the worker shut down before the job finished'),
+           t.progress, t.progress_message
     from taken t
   ),
   requeued as (
@@ -552,19 +563,21 @@ begin
   ),
   taken as (
     delete from job_running r using expired e where r.job_id = e.job_id
-    returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at, r.retention_seconds
+    returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at, r.retention_seconds, r.progress, r.progress_message
   ),
   decided as (
     select t.*, j.priority, j.run_at, t.attempt < j.max_attempts as retry, w.id as worker_id
     from taken t join jobs j on j.id = t.job_id left join workers w on w.number = t.worker
   ),
   recorded as (
-    insert into job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, error, expires_at)
+    insert into job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, error, expires_at,
+                              progress, progress_message)
     select d.job_id, d.attempt, d.type_id, 'lease_expired', not d.retry, d.worker, d.ready_at, d.claimed_at,
            jsonb_build_object('code', 'LEASE_EXPIRED', 'message',
              'worker ' || coalesce(d.worker_id, '(unknown)') || ' stopped renewing its lease (it crashed or lost the database)'),
            case when not d.retry and d.retention_seconds is not null
-                then now() + make_interval(secs => case when d.retention_seconds = 0 then 604800 else d.retention_seconds end) end
+                then now() + make_interval(secs => case when d.retention_seconds = 0 then 604800 else d.retention_seconds end) end,
+           d.progress, d.progress_message
     from decided d
   ),
   requeued as (
@@ -639,12 +652,14 @@ CREATE FUNCTION jobby.job_outcome_partition_span() RETURNS bigint
 CREATE FUNCTION jobby.job_outcome_partitions_ensure() RETURNS SETOF text
     LANGUAGE plpgsql
     SET search_path TO 'jobby'
-    AS $$
+    AS $_$
 declare
   span bigint := job_outcome_partition_span();
   next_id bigint;
   first_id bigint;
   name text;
+  parent text;
+  stray boolean;
 begin
   select case when s.is_called then s.last_value + 1 else s.last_value end into next_id from jobs_id_seq s;
   first_id := (next_id / span) * span;
@@ -652,20 +667,22 @@ begin
     if lower_bound = 1 and next_id - first_id < span / 2 then
       exit;
     end if;
-    name := 'job_outcomes_' || (first_id + lower_bound * span);
-    if to_regclass(quote_ident(current_schema()) || '.' || quote_ident(name)) is null then
-      if exists (select 1 from job_outcomes_default o
-                 where o.job_id >= first_id + lower_bound * span and o.job_id < first_id + (lower_bound + 1) * span) then
-        raise warning 'job_outcomes_default holds outcomes of jobs % to %: partition % not created (move those rows out first)',
-          first_id + lower_bound * span, first_id + (lower_bound + 1) * span - 1, name;
+    foreach parent in array array['job_outcomes', 'job_logs'] loop
+      name := parent || '_' || (first_id + lower_bound * span);
+      continue when to_regclass(quote_ident(current_schema()) || '.' || quote_ident(name)) is not null;
+      execute format('select exists (select 1 from %I o where o.job_id >= $1 and o.job_id < $2)', parent || '_default')
+        into stray using first_id + lower_bound * span, first_id + (lower_bound + 1) * span;
+      if stray then
+        raise warning '%_default holds rows of jobs % to %: partition % not created (move those rows out first)',
+          parent, first_id + lower_bound * span, first_id + (lower_bound + 1) * span - 1, name;
         continue;
       end if;
-      execute format('create table %I partition of job_outcomes for values from (%s) to (%s)',
-                     name, first_id + lower_bound * span, first_id + (lower_bound + 1) * span);
+      execute format('create table %I partition of %I for values from (%s) to (%s)',
+                     name, parent, first_id + lower_bound * span, first_id + (lower_bound + 1) * span);
       return next name;
-    end if;
+    end loop;
   end loop;
-end $$;
+end $_$;
 
 CREATE FUNCTION jobby.job_prune(prune_limit integer) RETURNS bigint
     LANGUAGE plpgsql
@@ -706,6 +723,7 @@ begin
       continue;
     end if;
     execute format('drop table %I', part.name);
+    execute format('drop table if exists %I', 'job_logs_' || lower_id);
     delete from job_dependencies d where d.job_id >= lower_id and d.job_id < lower_id + span;
     delete from jobs j where j.id >= lower_id and j.id < lower_id + span;
     get diagnostics deleted = row_count;
@@ -734,10 +752,38 @@ begin
   ),
   outcomes_deleted as (delete from job_outcomes o using locked l where o.job_id = l.id),
   edges_deleted as (delete from job_dependencies d using locked l where d.job_id = l.id),
+  logs_deleted as (delete from job_logs g using locked l where g.job_id = l.id),
   records_deleted as (delete from jobs j using locked l where j.id = l.id returning 1)
   select count(*) into deleted from records_deleted;
   return pruned + deleted;
 end $_$;
+
+CREATE FUNCTION jobby.job_report_many(report_ids bigint[], report_tokens bigint[], report_progress real[], report_messages text[], report_lines jsonb[]) RETURNS SETOF bigint
+    LANGUAGE sql
+    SET search_path TO 'jobby'
+    AS $$
+  with input as (
+    select * from unnest(report_ids, report_tokens, report_progress, report_messages, report_lines)
+      as u(id, token, progress, message, lines)
+  ),
+  updated as (
+    update job_running r
+    set progress = coalesce(i.progress, r.progress),
+        progress_message = case when i.progress is null then r.progress_message else i.message end,
+        logged = case when i.lines is null then r.logged else true end
+    from input i
+    where r.job_id = i.id and r.attempt_token = i.token
+    returning r.job_id, r.attempt, i.lines
+  ),
+  appended as (
+    insert into job_logs (job_id, attempt, line, at, level, message, data)
+    select u.job_id, u.attempt, (l.value->>'line')::integer, (l.value->>'at')::timestamptz, l.value->>'level',
+           l.value->>'message', l.value->'data'
+    from updated u cross join lateral jsonb_array_elements(u.lines) l
+    where u.lines is not null
+  )
+  select u.job_id from updated u;
+$$;
 
 CREATE FUNCTION jobby.job_reset(reset_ids bigint[], notify_channel text) RETURNS SETOF bigint
     LANGUAGE plpgsql
@@ -982,6 +1028,40 @@ CREATE TABLE jobby.job_dependencies (
     CONSTRAINT job_dependencies_check CHECK ((job_id <> depends_on_id))
 );
 
+CREATE TABLE jobby.job_logs (
+    job_id bigint NOT NULL,
+    attempt integer NOT NULL,
+    line integer NOT NULL,
+    at timestamp with time zone NOT NULL,
+    level text NOT NULL,
+    message text NOT NULL,
+    data jsonb,
+    written_at timestamp with time zone DEFAULT now() NOT NULL
+)
+PARTITION BY RANGE (job_id);
+
+CREATE TABLE jobby.job_logs_0 (
+    job_id bigint NOT NULL,
+    attempt integer NOT NULL,
+    line integer NOT NULL,
+    at timestamp with time zone NOT NULL,
+    level text NOT NULL,
+    message text NOT NULL,
+    data jsonb,
+    written_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE TABLE jobby.job_logs_default (
+    job_id bigint NOT NULL,
+    attempt integer NOT NULL,
+    line integer NOT NULL,
+    at timestamp with time zone NOT NULL,
+    level text NOT NULL,
+    message text NOT NULL,
+    data jsonb,
+    written_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
 CREATE TABLE jobby.job_outcome_partitions_kept (
     name text NOT NULL
 );
@@ -999,7 +1079,9 @@ CREATE TABLE jobby.job_outcomes (
     output jsonb,
     output_bytes integer,
     error jsonb,
-    expires_at timestamp with time zone
+    expires_at timestamp with time zone,
+    progress real,
+    progress_message text
 )
 PARTITION BY RANGE (job_id);
 
@@ -1016,7 +1098,9 @@ CREATE TABLE jobby.job_outcomes_0 (
     output jsonb,
     output_bytes integer,
     error jsonb,
-    expires_at timestamp with time zone
+    expires_at timestamp with time zone,
+    progress real,
+    progress_message text
 );
 
 CREATE TABLE jobby.job_outcomes_default (
@@ -1032,7 +1116,9 @@ CREATE TABLE jobby.job_outcomes_default (
     output jsonb,
     output_bytes integer,
     error jsonb,
-    expires_at timestamp with time zone
+    expires_at timestamp with time zone,
+    progress real,
+    progress_message text
 );
 
 CREATE TABLE jobby.job_queue (
@@ -1056,7 +1142,10 @@ CREATE TABLE jobby.job_running (
     claimed_at timestamp with time zone DEFAULT now() NOT NULL,
     ready_at timestamp with time zone,
     retention_seconds integer,
-    depended_on boolean DEFAULT false NOT NULL
+    depended_on boolean DEFAULT false NOT NULL,
+    progress real,
+    progress_message text,
+    logged boolean
 )
 WITH (fillfactor='50', autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='2000', autovacuum_vacuum_insert_scale_factor='0', autovacuum_vacuum_insert_threshold='2000', autovacuum_analyze_scale_factor='0', autovacuum_analyze_threshold='2000');
 
@@ -1177,7 +1266,9 @@ CREATE VIEW jobby.job_snapshots AS
             o_1.output,
             o_1.output_bytes,
             o_1.error,
-            o_1.expires_at
+            o_1.expires_at,
+            o_1.progress,
+            o_1.progress_message
            FROM jobby.job_outcomes o_1
           WHERE (o_1.job_id = j.id)
           ORDER BY o_1.finished_at DESC, o_1.attempt DESC
@@ -1251,6 +1342,10 @@ ALTER TABLE jobby.workers ALTER COLUMN number ADD GENERATED ALWAYS AS IDENTITY (
     CACHE 1
 );
 
+ALTER TABLE ONLY jobby.job_logs ATTACH PARTITION jobby.job_logs_0 FOR VALUES FROM ('0') TO ('16777216');
+
+ALTER TABLE ONLY jobby.job_logs ATTACH PARTITION jobby.job_logs_default DEFAULT;
+
 ALTER TABLE ONLY jobby.job_outcomes ATTACH PARTITION jobby.job_outcomes_0 FOR VALUES FROM ('0') TO ('16777216');
 
 ALTER TABLE ONLY jobby.job_outcomes ATTACH PARTITION jobby.job_outcomes_default DEFAULT;
@@ -1312,6 +1407,12 @@ CREATE INDEX admin_actions_type_idx ON jobby.admin_actions USING btree (type_id,
 
 CREATE INDEX job_dependencies_depends_on_idx ON jobby.job_dependencies USING btree (depends_on_id);
 
+CREATE INDEX job_logs_job_idx ON ONLY jobby.job_logs USING btree (job_id, attempt);
+
+CREATE INDEX job_logs_0_job_id_attempt_idx ON jobby.job_logs_0 USING btree (job_id, attempt);
+
+CREATE INDEX job_logs_default_job_id_attempt_idx ON jobby.job_logs_default USING btree (job_id, attempt);
+
 CREATE INDEX job_outcomes_expires_idx ON ONLY jobby.job_outcomes USING btree (expires_at) WHERE (expires_at IS NOT NULL);
 
 CREATE INDEX job_outcomes_0_expires_at_idx ON jobby.job_outcomes_0 USING btree (expires_at) WHERE (expires_at IS NOT NULL);
@@ -1343,6 +1444,10 @@ CREATE INDEX job_outcomes_default_job_id_idx ON jobby.job_outcomes_default USING
 CREATE INDEX job_outcomes_default_job_id_type_id_outcome_idx ON jobby.job_outcomes_default USING btree (job_id) INCLUDE (type_id, outcome) WHERE (final AND (outcome <> 'succeeded'::jobby.job_outcome));
 
 CREATE INDEX job_queue_type_claim_idx ON jobby.job_queue USING btree (type_id, priority DESC, run_at, job_id) WHERE (pending_dependencies = 0);
+
+ALTER INDEX jobby.job_logs_job_idx ATTACH PARTITION jobby.job_logs_0_job_id_attempt_idx;
+
+ALTER INDEX jobby.job_logs_job_idx ATTACH PARTITION jobby.job_logs_default_job_id_attempt_idx;
 
 ALTER INDEX jobby.job_outcomes_expires_idx ATTACH PARTITION jobby.job_outcomes_0_expires_at_idx;
 

@@ -361,8 +361,8 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     await context.close();
   });
 
-  it('shows what runs where on the Running page, for how long', async () => {
-    await client.submit('demo.Sleep' as never, 'long-sleep', { ms: 60_000 } as never);
+  it('shows what runs where on the Running page, for how long and how far; the job page shows its progress and log lines live', async () => {
+    await client.submit('demo.Sleep' as never, 'long-sleep', { ms: 60_000, report: { lines: 3 } } as never);
     const { context, page } = await openPage();
     await page.goto(`${admin.url}/running`);
     const row = page.getByTestId('running-table').locator('tbody tr', { hasText: 'long-sleep' });
@@ -370,7 +370,18 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     expect(await page.locator('section[aria-label^="Worker "] h2').first().textContent()).toBe(worker.id);
     expect(await row.textContent()).toContain('demo.Sleep');
     await page.waitForFunction(() => /\d+(\.\d+)? s/.test(document.querySelector('[data-testid=running-for]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    // Progress as the handler reported it (context.progress(0.5, 'halfway')), within a refresh.
+    await row.getByTestId('progress').filter({ hasText: '50 % · halfway' }).waitFor({ timeout: 10_000 });
     await shoot(page, 'running-light');
+    // The job page, while it runs: the attempt's progress bar and the lines of context.log.
+    await row.getByRole('link', { name: 'long-sleep' }).click();
+    await page.getByTestId('attempts-table').getByTestId('progress').filter({ hasText: '50 % · halfway' }).waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('log-lines').locator('li').allTextContents()).toEqual([
+      expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3}infoline 1 of attempt 1 \{"ms":60000\}$/),
+      expect.stringMatching(/infoline 2 of attempt 1$/),
+      expect.stringMatching(/infoline 3 of attempt 1$/),
+    ]);
+    await shoot(page, 'job-running-light');
     expect(await client.cancel('demo.Sleep' as never, 'long-sleep')).toBe(true);
     expect((page as Page & { problems: string[] }).problems).toEqual([]);
     await context.close();

@@ -167,6 +167,8 @@ export interface JobSummary {
   pendingDependencies: number;
   dependencyCount: number;
   error: { code: string | null; message: string } | null;
+  /** A running job's progress, as its handler last reported it (`context.progress`); in lists of running jobs only. */
+  progress?: { fraction: number; message: string | null } | null;
 }
 
 /** GET /api/jobs */
@@ -198,6 +200,21 @@ export interface AttemptInfo {
   finishedAt: string | null;
   durationMs: number | null;
   error: { code: string; message: string; stack?: string } | null;
+  /** What the handler last reported with `context.progress` (0–1), kept after the attempt ends. */
+  progress: number | null;
+  progressMessage: string | null;
+  /** Its log lines (`context.log`), in order. */
+  logs: AttemptLogLine[];
+}
+
+/** One line a handler wrote with `context.log`. */
+export interface AttemptLogLine {
+  /** When the handler wrote it (its worker's clock). */
+  at: string;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  /** The JSON data passed with it, or null. */
+  data: unknown;
 }
 
 export interface PayloadView {
@@ -236,6 +253,8 @@ export interface JobDetailResponse {
     totalMs: number | null;
   };
   attempts: AttemptInfo[];
+  /** Older log lines left out of `attempts` (the newest 5,000 are shown). */
+  logsOmitted: number;
   /** Changes made to it through the admin, newest first (the last 50). */
   audit: AuditEntry[];
   input: PayloadView;

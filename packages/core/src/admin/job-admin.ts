@@ -5,6 +5,7 @@ import type { AdminContext } from './admin-context.js';
 import { jobCountByTypeAndState, type JobCountParams } from './job-counts.js';
 import { jobAttemptList, jobDetail, jobNeighbours, jobPayload, type JobDetailParams } from './job-detail.js';
 import { jobGraph, type JobGraphParams } from './job-graph.js';
+import { jobLogList, jobRunningProgress, type JobLogListParams } from './job-reports.js';
 import { jobList, type JobListParams } from './job-list.js';
 import { workflowGraph, type WorkflowGraphParams } from './workflow-graph.js';
 import { jobThroughput, type JobThroughputParams } from './job-throughput.js';
@@ -52,6 +53,10 @@ export function createJobAdmin(
     jobDetail: (params: JobDetailParams) => jobDetail(context, params),
     /** A job's attempts, finished and running. */
     jobAttemptList: (params: { jobId: string }) => jobAttemptList(context, params),
+    /** A job's log lines (`context.log` of its handler), per attempt, the newest `limit`. */
+    jobLogList: (params: JobLogListParams) => jobLogList(context, params),
+    /** The progress of running jobs whose handlers reported any. */
+    jobRunningProgress: (params: { jobIds: readonly string[] }) => jobRunningProgress(context, params),
     /** The first `limit` dependencies and dependents of a job, with totals. */
     jobNeighbours: (params: { jobId: string; limit: number }) => jobNeighbours(context, params),
     /** A whole payload as JSON text. */

@@ -131,6 +131,9 @@ export interface JobAttempt {
   startedAt: Date | null;
   finishedAt: Date | null;
   error: StoredError | null;
+  /** What the handler last reported with `context.progress` (0–1), null if it never did. */
+  progress: number | null;
+  progressMessage: string | null;
 }
 
 /**
@@ -141,12 +144,15 @@ export interface JobAttempt {
  */
 export async function jobAttemptList(context: AdminContext, params: { jobId: string }): Promise<JobAttempt[]> {
   const { tables } = context;
-  const { rows } = await sql<{ attempt: number; outcome: JobAttempt['outcome']; worker_id: string | null; started_at: Date | null; finished_at: Date | null; error: unknown }>`
-    select a.attempt, a.outcome, w.id as worker_id, a.started_at, a.finished_at, a.error from (
-      select o.attempt, o.outcome::text as outcome, o.worker, o.started_at, o.finished_at, o.error, 0 as running
+  const { rows } = await sql<{
+    attempt: number; outcome: JobAttempt['outcome']; worker_id: string | null; started_at: Date | null; finished_at: Date | null; error: unknown;
+    progress: number | null; progress_message: string | null;
+  }>`
+    select a.attempt, a.outcome, w.id as worker_id, a.started_at, a.finished_at, a.error, a.progress, a.progress_message from (
+      select o.attempt, o.outcome::text as outcome, o.worker, o.started_at, o.finished_at, o.error, o.progress, o.progress_message, 0 as running
       from ${tables.jobOutcomes} o where o.job_id = ${params.jobId}::bigint
       union all
-      select r.attempt, 'running', r.worker, r.claimed_at, null, null, 1
+      select r.attempt, 'running', r.worker, r.claimed_at, null, null, r.progress, r.progress_message, 1
       from ${tables.jobRunning} r where r.job_id = ${params.jobId}::bigint
     ) a left join ${tables.workers} w on w.number = a.worker
     order by a.running, a.finished_at, a.attempt`.execute(context.db);
@@ -167,6 +173,8 @@ export async function jobAttemptList(context: AdminContext, params: { jobId: str
       startedAt: row.started_at,
       finishedAt: row.finished_at,
       error: toStoredError(row.error),
+      progress: row.progress,
+      progressMessage: row.progress_message,
     };
   });
 }

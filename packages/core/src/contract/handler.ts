@@ -54,6 +54,27 @@ export interface JobInfo {
   maxAttempts: number;
 }
 
+/**
+ * Log lines kept with the attempt and shown on the admin's job page (not the process log: that is
+ * `logger`). `log('…')` writes at level info; `data` is any JSON-serializable value. At most 1,000
+ * lines and 64 KiB per attempt: later lines are refused, with one marker line saying so.
+ *
+ * @example
+ * ```ts
+ * registry.register(BillingJob.Import, 'importer', async ({ input, log }) => {
+ *   log(`importing ${input.rows.length} rows`);
+ *   log.warn('row skipped: no customer id', { row: 17 });
+ * });
+ * ```
+ */
+export interface AttemptLog {
+  (message: string, data?: unknown): void;
+  debug(message: string, data?: unknown): void;
+  info(message: string, data?: unknown): void;
+  warn(message: string, data?: unknown): void;
+  error(message: string, data?: unknown): void;
+}
+
 /** What a handler receives. */
 export interface JobContext<TInput> {
   readonly job: JobInfo;
@@ -70,7 +91,25 @@ export interface JobContext<TInput> {
   /** Aborted on timeout, cancellation, and shutdown past the grace period. */
   readonly signal: AbortSignal;
   readonly actions: JobActions;
+  /** The process log (pino), with the job's id, type, key and attempt. Not kept with the job: see `log`. */
   readonly logger: Logger;
+  /**
+   * Reports how far the attempt has come: a fraction from 0 to 1 and an optional message (cut at
+   * 1,000 characters); anything else throws `INVALID_ARGUMENT`. Shown live on the admin's job and
+   * Running pages, and kept with the attempt when it ends. Written in batches, at most every
+   * ~500 ms and once before the outcome: call it as often as you like.
+   *
+   * @example
+   * ```ts
+   * for (const [index, page] of pages.entries()) {
+   *   await importPage(page);
+   *   progress((index + 1) / pages.length, `page ${index + 1} of ${pages.length}`);
+   * }
+   * ```
+   */
+  progress(fraction: number, message?: string): void;
+  /** Log lines kept with the attempt (see {@link AttemptLog}); written like `progress`. */
+  readonly log: AttemptLog;
 }
 
 /** A worker's function: receives the typed input, returns the typed output. */

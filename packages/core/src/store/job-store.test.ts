@@ -387,6 +387,32 @@ describe.each(testBackends)('job store on %s', (backend) => {
     expect((await state(A, 'orphan')).runAt.getTime()).toBe(before);
   });
 
+  it('writes progress and log lines of running attempts, fenced by the token; the outcome takes the progress (issue 20)', async () => {
+    await store.jobEnqueueMany([{ typeId: A, key: 'reported', inputJson: input() }]);
+    const [job] = await claimAll();
+    const lines = (from: number, count: number) =>
+      Array.from({ length: count }, (_, index) => ({ line: from + index, at: new Date(), level: 'info' as const, message: `line ${from + index}`, data: { n: from + index } }));
+    const stored = () =>
+      sql<{ attempt: number; line: number; message: string; data: unknown }>`
+        select attempt, line, message, data from ${sql.table(`${database.schema}.job_logs`)} where job_id = ${job!.id}::bigint order by line`.execute(database.db);
+    const running = () => sql<{ progress: number | null; progress_message: string | null }>`
+        select progress, progress_message from ${sql.table(`${database.schema}.job_running`)} where job_id = ${job!.id}::bigint`.execute(database.db);
+    const token = job!.attemptToken;
+    expect(await store.jobReportMany([{ id: job!.id, attemptToken: token, progress: 0.25, progressMessage: 'a quarter', lines: lines(1, 2) }])).toEqual([job!.id]);
+    // Lines alone leave the progress as it is; a stale token writes nothing.
+    expect(await store.jobReportMany([{ id: job!.id, attemptToken: token, lines: lines(3, 1) }])).toEqual([job!.id]);
+    expect(await store.jobReportMany([{ id: job!.id, attemptToken: String(BigInt(token) + 1000n), progress: 0.9, lines: lines(4, 1) }])).toEqual([]);
+    expect((await running()).rows).toEqual([{ progress: 0.25, progress_message: 'a quarter' }]);
+    expect((await stored()).rows).toEqual([1, 2, 3].map((n) => ({ attempt: 1, line: n, message: `line ${n}`, data: { n } })));
+    await store.jobReportMany([{ id: job!.id, attemptToken: token, progress: 1, progressMessage: null }]);
+    await store.jobCompleteMany([{ id: job!.id, attemptToken: token, outputJson: null }]);
+    const { rows: outcome } = await sql`select progress, progress_message from ${sql.table(`${database.schema}.job_outcomes`)} where job_id = ${job!.id}::bigint`.execute(database.db);
+    expect(outcome).toEqual([{ progress: 1, progress_message: null }]);
+    expect((await stored()).rows).toHaveLength(3);
+    // After the outcome, the attempt takes nothing more.
+    expect(await store.jobReportMany([{ id: job!.id, attemptToken: token, lines: lines(4, 1) }])).toEqual([]);
+  });
+
   it('cancels, re-runs a subtree, and prunes expired jobs', async () => {
     await store.jobEnqueueMany([{ typeId: A, key: 'r', inputJson: input(), retentionSeconds: 0 }]);
     await store.jobEnqueueMany([{ typeId: B, key: 'c', inputJson: input(), dependsOn: [{ typeId: A, key: 'r' }], retentionSeconds: 0 }]);
@@ -413,11 +439,11 @@ describe.each(testBackends)('job store on %s', (backend) => {
   it('drops a partition of history whole once every job in it has expired, and keeps one with a job kept forever', async () => {
     const schema = database.schema;
     const sequence = `"${schema}".jobs_id_seq`;
-    const partitions = async () =>
+    const partitions = async (parent = 'job_outcomes') =>
       (
         await sql<{ name: string }>`
           select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
-          where i.inhparent = ${`"${schema}".job_outcomes`}::regclass and c.relname <> 'job_outcomes_default'`.execute(database.db)
+          where i.inhparent = ${`"${schema}".${parent}`}::regclass and c.relname <> ${`${parent}_default`}`.execute(database.db)
       ).rows.map((row) => row.name);
     const span = 2 ** 24;
     const { rows: next } = await sql<{ id: string }>`select nextval(${sequence}::regclass) as id`.execute(database.db);
@@ -453,6 +479,8 @@ describe.each(testBackends)('job store on %s', (backend) => {
     const after = await partitions();
     expect(after).not.toContain(`job_outcomes_${first + span}`);
     expect(after).toEqual(expect.arrayContaining([`job_outcomes_${first}`, `job_outcomes_${first + 2 * span}`]));
+    // Handlers' log lines are partitioned alike and go with the history (migration 0009).
+    expect((await partitions('job_logs')).sort()).toEqual(after.map((name) => name.replace('job_outcomes', 'job_logs')).sort());
     expect(await store.jobGetByReference({ typeId: A, key: 'e1' })).toBeUndefined();
   });
 

@@ -9,6 +9,7 @@ import { jobCancel, jobPruneExpired, jobRerun, jobRetry, jobRunNow } from './job
 import { jobEnqueueMany, type EnqueueJobParams } from './job-enqueue.js';
 import { jobFailMany, type FailJobParams } from './job-fail.js';
 import { jobHandBack, jobLeaseExtend, jobLeaseRescueExpired, type HeldJob } from './job-lease.js';
+import { jobReportMany, type AttemptReportParams } from './job-report.js';
 import { jobAttemptList, jobCountByTypeAndState, jobGet, jobGetByReference, jobList, jobNeighbours, jobTraceParents, type JobListParams } from './job-read.js';
 import { jobTypeList, jobTypeSync, type JobTypeEntry } from './job-type-sync.js';
 import { jobTypeControlList, jobTypeControlSet, type JobTypeControlChange } from './job-type-controls.js';
@@ -69,6 +70,8 @@ export function createJobStore(
     jobLeaseExtend: (params: { jobs: readonly HeldJob[]; leaseSeconds: number }) => jobLeaseExtend(context, params),
     jobLeaseRescueExpired: (params?: { limit?: number }) => jobLeaseRescueExpired(context, params),
     jobHandBack: (jobs: readonly HeldJob[]) => jobHandBack(context, jobs),
+    /** Writes running attempts' progress and log lines; returns the ids written (the others are stale). */
+    jobReportMany: (reports: readonly AttemptReportParams[]) => jobReportMany(context, reports),
     jobCancel: (id: string, reason?: string) => jobCancel(context, id, reason),
     jobRetry: (id: string) => jobRetry(context, id),
     jobRerun: (id: string) => jobRerun(context, id),

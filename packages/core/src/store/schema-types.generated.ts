@@ -48,6 +48,17 @@ export interface JobDependencies {
   job_id: Int8;
 }
 
+export interface JobLogs {
+  at: Timestamp;
+  attempt: number;
+  data: Json | null;
+  job_id: Int8;
+  level: string;
+  line: number;
+  message: string;
+  written_at: Generated<Timestamp>;
+}
+
 export interface JobOutcomePartitionsKept {
   name: string;
 }
@@ -62,6 +73,8 @@ export interface JobOutcomes {
   outcome: JobOutcome;
   output: Json | null;
   output_bytes: number | null;
+  progress: number | null;
+  progress_message: string | null;
   ready_at: Timestamp | null;
   started_at: Timestamp | null;
   type_id: number;
@@ -85,6 +98,9 @@ export interface JobRunning {
   depended_on: Generated<boolean>;
   job_id: Int8;
   lease_expires_at: Timestamp;
+  logged: boolean | null;
+  progress: number | null;
+  progress_message: string | null;
   ready_at: Timestamp | null;
   retention_seconds: number | null;
   type_id: number;
@@ -196,6 +212,7 @@ export interface Workers {
 export interface DB {
   admin_actions: AdminActions;
   job_dependencies: JobDependencies;
+  job_logs: JobLogs;
   job_outcome_partitions_kept: JobOutcomePartitionsKept;
   job_outcomes: JobOutcomes;
   job_queue: JobQueue;

@@ -13,6 +13,8 @@ export interface Tables {
   readonly jobQueue: RawBuilder<unknown>;
   readonly jobRunning: RawBuilder<unknown>;
   readonly jobOutcomes: RawBuilder<unknown>;
+  /** Handlers' log lines, per attempt (migrations/0009_attempt_reports.sql). */
+  readonly jobLogs: RawBuilder<unknown>;
   readonly jobStats: RawBuilder<unknown>;
   /** Whole jobs as the pre-v2 row (sql/job-snapshots.sql): for reads of a few jobs. */
   readonly jobSnapshots: RawBuilder<unknown>;
@@ -45,6 +47,7 @@ export type StoreFunction =
   | 'job_maintain'
   | 'job_stats_compact'
   | 'job_outcome_partitions_ensure'
+  | 'job_report_many'
   | 'worker_number'
   | 'job_type_control_set'
   | 'job_schedule_declare'
@@ -59,6 +62,7 @@ export function createTables(schema: string): Tables {
     jobQueue: sql.table(`${schema}.job_queue`),
     jobRunning: sql.table(`${schema}.job_running`),
     jobOutcomes: sql.table(`${schema}.job_outcomes`),
+    jobLogs: sql.table(`${schema}.job_logs`),
     jobStats: sql.table(`${schema}.job_stats`),
     jobSnapshots: sql.table(`${schema}.job_snapshots`),
     jobIdSequence: `"${schema}"."jobs_id_seq"`,

@@ -26,7 +26,7 @@ export enum DemoJob {
   Flaky = 2,
   Slow = 3,
   Strict = 4,
-  /** Sleeps without a timeout, heeding its signal. */
+  /** Sleeps without a timeout, heeding its signal; with `report`, reports progress and log lines. */
   Sleep = 5,
   /** Uses the handler actions: submit, submit a dependent, run again later, or fail after submitting. */
   Chain = 6,
@@ -38,6 +38,15 @@ export interface ProduceInput {
 export interface ProduceOutput {
   doubled: number;
 }
+/**
+ * With `report`: writes `lines` log lines (default 1) and progress 0.5 `halfway` before sleeping
+ * (a `progress` value instead, valid or not, when given), then progress 1 `done` and a last line.
+ */
+export interface SleepInput {
+  ms: number;
+  report?: { lines?: number; progress?: number };
+}
+
 export interface CombineOutput {
   sum: number;
   parts: string[];
@@ -53,7 +62,7 @@ export const demoJobs = defineJobs({
     Flaky: { input: payload<{ failTimes: number }>(), output: payload<{ attempts: number }>() },
     Slow: { input: payload<{ ms: number }>(), output: payload<{ finished: boolean }>() },
     Strict: { input: payload<{ name: string }>() },
-    Sleep: { input: payload<{ ms: number }>(), output: payload<{ slept: number }>() },
+    Sleep: { input: payload<SleepInput>(), output: payload<{ slept: number }>() },
     Chain: { input: payload<{ mode: 'submit' | 'repeat' | 'fail' }>(), output: payload<{ runs: number }>() },
   },
 });
@@ -120,8 +129,12 @@ export class DemoModule implements PluginModule<Jobs> {
       }
       return { runs };
     });
-    registry.register(DemoJob.Sleep, 'sleeper', async ({ input, signal, job }) => {
+    registry.register(DemoJob.Sleep, 'sleeper', async ({ input, signal, job, progress, log }) => {
       demoControl.started.push(job.key);
+      if (input.report) {
+        for (let line = 1; line <= (input.report.lines ?? 1); line++) log(`line ${line} of attempt ${job.attempt}`, line === 1 ? { ms: input.ms } : undefined);
+        progress(input.report.progress ?? 0.5, 'halfway');
+      }
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(resolve, input.ms);
         signal.addEventListener('abort', () => {
@@ -129,6 +142,10 @@ export class DemoModule implements PluginModule<Jobs> {
           reject(signal.reason);
         });
       });
+      if (input.report) {
+        progress(1, 'done');
+        log.warn('woke up');
+      }
       return { slept: input.ms };
     });
   }
@@ -160,7 +177,13 @@ export const demoRegistry = defineRegistry({
         { id: 7002, localId: 2, name: 'Flaky', submittable: false, inputSchema: schema({ failTimes: { type: 'integer' } }, ['failTimes']) },
         { id: 7003, localId: 3, name: 'Slow', submittable: false, inputSchema: schema({ ms: { type: 'integer' } }, ['ms']) },
         { id: 7004, localId: 4, name: 'Strict', submittable: false, inputSchema: schema({ name: { type: 'string', minLength: 1 } }, ['name']) },
-        { id: 7005, localId: 5, name: 'Sleep', submittable: false, inputSchema: schema({ ms: { type: 'integer' } }, ['ms']) },
+        {
+          id: 7005,
+          localId: 5,
+          name: 'Sleep',
+          submittable: false,
+          inputSchema: schema({ ms: { type: 'integer' }, report: schema({ lines: { type: 'integer' }, progress: { type: 'number' } }, []) }, ['ms']),
+        },
         { id: 7006, localId: 6, name: 'Chain', submittable: false, inputSchema: schema({ mode: { enum: ['submit', 'repeat', 'fail'] } }, ['mode']) },
       ],
     },

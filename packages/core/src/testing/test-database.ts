@@ -130,6 +130,6 @@ async function exists(file: string): Promise<boolean> {
  * beforeEach(() => truncateJobs(database));
  */
 export async function truncateJobs(database: JobbyDatabase): Promise<void> {
-  const tables = ['jobs', 'job_queue', 'job_running', 'job_outcomes', 'job_dependencies', 'job_stats'];
+  const tables = ['jobs', 'job_queue', 'job_running', 'job_outcomes', 'job_logs', 'job_dependencies', 'job_stats'];
   await sql.raw(`truncate ${tables.map((table) => `"${database.schema}".${table}`).join(', ')}`).execute(database.db);
 }

@@ -20,6 +20,8 @@ const listParams = [...filterParams, 'sort', 'cursor', 'limit'];
 export const maxFilterJobs = 10_000;
 export const previewBytes = 64 * 1024;
 const neighbourLimit = 100;
+/** Log lines a job's detail carries, the newest (an attempt keeps at most 1,001). */
+const logLimit = 5_000;
 
 export function registerJobRoutes(app: Hono, context: AdminContext): void {
   app.get('/api/jobs', async (c) => {
@@ -41,8 +43,14 @@ export function registerJobRoutes(app: Hono, context: AdminContext): void {
       cursor,
       limit: optionalInteger(params, 'limit', { min: 1, max: 500, fallback: 50 })!,
     });
+    const runningIds = result.jobs.filter((job) => job.state === 'running').map((job) => job.id);
+    const progress = new Map((await context.admin.jobRunningProgress({ jobIds: runningIds })).map((entry) => [entry.jobId, entry]));
     const body: JobListResponse = {
-      jobs: result.jobs.map((job) => toJobSummary(context, job, now)),
+      jobs: result.jobs.map((job) => {
+        const summary = toJobSummary(context, job, now);
+        const reported = progress.get(job.id);
+        return job.state === 'running' ? { ...summary, progress: reported ? { fraction: reported.progress, message: reported.message } : null } : summary;
+      }),
       nextCursor: result.nextCursor ? encodeCursor(result.nextCursor) : null,
     };
     return c.json(body);
@@ -58,9 +66,10 @@ export function registerJobRoutes(app: Hono, context: AdminContext): void {
   app.get('/api/jobs/:id', async (c) => {
     assertKnownParams(c.req.query() as Query, []);
     const id = jobIdParam(c.req.param('id'));
-    const [job, attemptList, neighbours, actions] = await Promise.all([
+    const [job, attemptList, logs, neighbours, actions] = await Promise.all([
       context.admin.jobDetail({ jobId: id, previewBytes }),
       context.admin.jobAttemptList({ jobId: id }),
+      context.admin.jobLogList({ jobId: id, limit: logLimit }),
       context.admin.jobNeighbours({ jobId: id, limit: neighbourLimit }),
       context.admin.adminActionList({ jobId: id, limit: 50 }),
     ]);
@@ -76,6 +85,11 @@ export function registerJobRoutes(app: Hono, context: AdminContext): void {
       finishedAt: iso(attempt.finishedAt),
       durationMs: attempt.outcome === 'running' ? durationMs(attempt.startedAt, now) : durationMs(attempt.startedAt, attempt.finishedAt),
       error: attempt.error ? { code: attempt.error.code, message: attempt.error.message, ...(attempt.error.stack ? { stack: attempt.error.stack } : {}) } : null,
+      progress: attempt.progress,
+      progressMessage: attempt.progressMessage,
+      logs: logs.lines
+        .filter((line) => line.attemptNumber === attempt.number)
+        .map((line) => ({ at: line.at.toISOString(), level: line.level, message: line.message, data: line.data })),
     }));
     const type = context.registry.byId(job.typeId);
     const payload = (which: 'input' | 'output', bytes: number, preview: string): PayloadView => ({
@@ -102,6 +116,7 @@ export function registerJobRoutes(app: Hono, context: AdminContext): void {
         totalMs: durationMs(job.createdAt, job.finishedAt),
       },
       attempts,
+      logsOmitted: logs.total - logs.lines.length,
       audit: actions.map((entry) => ({ at: entry.at.toISOString(), actor: entry.actor, action: entry.action, details: entry.details })),
       input: payload('input', job.inputBytes || job.input.textBytes, job.input.preview),
       output: job.output === null ? null : payload('output', job.outputBytes ?? job.output.textBytes, job.output.preview),

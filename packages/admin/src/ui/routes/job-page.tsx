@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { JobAction, JobDetailResponse, JobLink, MetaResponse } from '../../shared/api-types.js';
 import { ErrorBox, JobStateBadge, Loading, Notice, PageHeader, StateBadge, Time } from '../components/common.js';
+import { AttemptLogs, ProgressBar } from '../components/attempt-report.js';
 import { useConfirm, type ConfirmOptions } from '../components/confirm-dialog.js';
 import { PayloadViewer } from '../components/payload-viewer.js';
 import { Link } from '../router.js';
@@ -186,6 +187,7 @@ export function JobPage({ id, meta }: { id: string; meta: MetaResponse | undefin
                   <th scope="col">Started</th>
                   <th scope="col">Ended</th>
                   <th scope="col" className="num">Duration</th>
+                  <th scope="col">Progress</th>
                   <th scope="col">Worker</th>
                   <th scope="col">Error</th>
                 </tr>
@@ -200,6 +202,7 @@ export function JobPage({ id, meta }: { id: string; meta: MetaResponse | undefin
                     <td className="nowrap"><Time iso={attempt.startedAt} /></td>
                     <td className="nowrap"><Time iso={attempt.finishedAt} /></td>
                     <td className="num nowrap">{formatDuration(attempt.durationMs)}</td>
+                    <td><ProgressBar fraction={attempt.progress} message={attempt.progressMessage} /></td>
                     <td className="mono small">{attempt.workerId ?? '–'}</td>
                     <td className="attempt-error">
                       {attempt.error ? (
@@ -220,6 +223,8 @@ export function JobPage({ id, meta }: { id: string; meta: MetaResponse | undefin
           </div>
         )}
       </section>
+
+      <AttemptLogs attempts={attempts} omitted={job.data.logsOmitted} />
 
       <div className="grid-2">
         <PayloadViewer title="Input" payload={job.data.input} empty="No input." />

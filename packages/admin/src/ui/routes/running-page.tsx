@@ -1,4 +1,5 @@
 import type { JobSummary } from '../../shared/api-types.js';
+import { ProgressBar } from '../components/attempt-report.js';
 import { ErrorBox, Loading, Notice, PageHeader, Time } from '../components/common.js';
 import { Link } from '../router.js';
 import { emptyFilters, listJobs } from '../services/jobs.js';
@@ -18,7 +19,7 @@ export function RunningPage() {
   for (const jobs of byWorker.values()) jobs.sort((a, b) => (b.runMs ?? 0) - (a.runMs ?? 0));
   return (
     <>
-      <PageHeader title="Running" subtitle="What runs where, and for how long. Refreshed every 3 seconds." />
+      <PageHeader title="Running" subtitle="What runs where, for how long, and how far (as handlers report it). Refreshed every 3 seconds." />
       {running.error ? <ErrorBox error={running.error} /> : null}
       {!running.data ? (
         <Loading what="running jobs" />
@@ -41,6 +42,7 @@ export function RunningPage() {
                     <th scope="col" className="num">Attempt</th>
                     <th scope="col">Started</th>
                     <th scope="col" className="num">Running for</th>
+                    <th scope="col">Progress</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -52,6 +54,7 @@ export function RunningPage() {
                       <td className="num">{job.attempts} / {job.maxAttempts}</td>
                       <td className="nowrap"><Time iso={job.startedAt} /></td>
                       <td className="num nowrap" data-testid="running-for">{formatDuration(job.runMs)}</td>
+                      <td><ProgressBar fraction={job.progress?.fraction} message={job.progress?.message} /></td>
                     </tr>
                   ))}
                 </tbody>

@@ -5,6 +5,7 @@ import type { JobbyClient } from '../client.js';
 import type { WorkerEventEmitter } from '../events.js';
 import type { PayloadValidator } from '../payload-validator.js';
 import type { JobbyRegistry } from '../registry.js';
+import type { AttemptReports } from './attempt-reports.js';
 import type { HeldJob, HeldJobs, JobTypeSlots } from './held-jobs.js';
 import { JobAbort, runJob, toStoredError, type AbortCause, type RunOutcome } from './job-runner.js';
 
@@ -35,6 +36,8 @@ export interface DispatcherParams {
   validator: PayloadValidator;
   logger: Logger;
   events: WorkerEventEmitter;
+  /** Where handlers' progress and log lines go. */
+  reports: AttemptReports;
   /** False before start and after stop: buffered jobs are then not started. */
   isDispatching: () => boolean;
   /** Records an outcome (outcome-recorder.ts). */
@@ -149,6 +152,7 @@ export class Dispatcher {
       validator: this.params.validator,
       logger: this.params.logger,
       abort: held.controller,
+      reports: this.params.reports,
     }).then((outcome) => {
       if (held.timeout) clearTimeout(held.timeout);
       held.phase = 'completing';

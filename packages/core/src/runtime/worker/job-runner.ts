@@ -13,6 +13,7 @@ import type { PayloadValidator } from '../payload-validator.js';
 import type { RegisteredWorker } from '../module-loader.js';
 import type { JobbyRegistry } from '../registry.js';
 import { endSpan, startProcessSpan, traceParentOf, tracingEnabled, withSpan } from '../tracing.js';
+import type { AttemptReport, AttemptReports } from './attempt-reports.js';
 import { traceParentLoader } from './trace-parents.js';
 
 /**
@@ -38,6 +39,8 @@ export interface RunJobParams {
   logger: Logger;
   /** Its `cause` is set by whoever aborts. */
   abort: JobAbort;
+  /** Where `progress` and `log` go (attempt-reports.ts). */
+  reports: AttemptReports;
 }
 
 /**
@@ -116,6 +119,7 @@ class HandlerContext implements JobContext<unknown> {
   private dependencyResults: DependencyResult[] | undefined;
   private actionsObject: JobActions | undefined;
   private loggerInstance: Logger | undefined;
+  private reportInstance: AttemptReport | undefined;
 
   /** @param traceParent The attempt's span, as the parent of what the handler submits (tracing on). */
   constructor(
@@ -168,6 +172,19 @@ class HandlerContext implements JobContext<unknown> {
   get logger(): Logger {
     const { job, worker } = this.params;
     return (this.loggerInstance ??= this.params.logger.child({ job: job.id, type: worker.type.fullName, key: job.key, attempt: job.attempt }));
+  }
+
+  /** Made on first use: a handler that never reports costs nothing (attempt-reports.ts). */
+  private get report(): AttemptReport {
+    return (this.reportInstance ??= this.params.reports.reportOf(this.params.job));
+  }
+
+  get progress(): JobContext<unknown>['progress'] {
+    return (fraction: number, message?: string) => this.report.progress(fraction, message);
+  }
+
+  get log(): JobContext<unknown>['log'] {
+    return this.report.log;
   }
 
   get actions(): JobActions {

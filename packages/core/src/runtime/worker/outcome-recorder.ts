@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { JobStore } from '../../store/job-store.js';
 import type { WorkerEventEmitter } from '../events.js';
+import type { AttemptReports } from './attempt-reports.js';
 import type { Completer, CompleterOutcome } from './completer.js';
 import type { HeldJob, HeldJobs } from './held-jobs.js';
 import { toStoredError, type RunOutcome } from './job-runner.js';
@@ -11,12 +12,15 @@ import { untilDatabase, type ReportError } from './until-database.js';
  * the job goes back to the queue (shutdown), or it is let go because the database moved on (a
  * cancellation, a lost lease). Only then does it leave the ledger (held-jobs.ts), and the
  * `job:success`, `job:failure` and `job:stale` events fire once the database has the outcome.
+ * An attempt that reported progress or log lines has them written first (attempt-reports.ts), so
+ * that its outcome row takes the final progress; one that did not goes on at once.
  */
 
 export interface OutcomeRecorderParams {
   store: JobStore;
   held: HeldJobs;
   completer: Completer;
+  reports: AttemptReports;
   logger: Logger;
   events: WorkerEventEmitter;
   reportError: ReportError;
@@ -28,6 +32,17 @@ export class OutcomeRecorder {
 
   /** Records what a handler's run (or a payload check) came to. */
   record(held: HeldJob, outcome: RunOutcome, durationMs: number): void {
+    const reportWritten = this.params.reports.close(held.job);
+    if (reportWritten) void reportWritten.then(() => this.recordNow(held, outcome, durationMs));
+    else this.recordNow(held, outcome, durationMs);
+  }
+
+  /** Resolves once every outcome that waited for its attempt's report has gone to the completer. */
+  async reportsWritten(): Promise<void> {
+    await this.params.reports.flush();
+  }
+
+  private recordNow(held: HeldJob, outcome: RunOutcome, durationMs: number): void {
     const { job, type } = held;
     const { completer, logger, events } = this.params;
     const worker = type.worker;

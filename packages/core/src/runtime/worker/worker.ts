@@ -13,6 +13,7 @@ import { loadModules, type LoadedModules, type RegisteredWorker } from '../modul
 import { NotificationListener } from '../notification-listener.js';
 import { createPayloadValidator, type PayloadValidator } from '../payload-validator.js';
 import { isTransientDatabaseError } from '../transient-error.js';
+import { AttemptReports } from './attempt-reports.js';
 import { Completer } from './completer.js';
 import { warmUpConnections } from './connection-warm-up.js';
 import { Dispatcher } from './dispatcher.js';
@@ -109,7 +110,8 @@ class WorkerImpl implements Worker {
     const isStopped = () => this.state === 'stopped';
     const { store, held, logger, events } = this;
     this.completer = new Completer({ store, logger, onError: (error) => reportError(error, 'recording outcomes') });
-    this.recorder = new OutcomeRecorder({ store, held, completer: this.completer, logger, events, reportError, isStopped });
+    const reports = new AttemptReports({ store, reportError });
+    this.recorder = new OutcomeRecorder({ store, held, completer: this.completer, reports, logger, events, reportError, isStopped });
     this.dispatcher = new Dispatcher({
       held,
       concurrency,
@@ -118,6 +120,7 @@ class WorkerImpl implements Worker {
       validator: this.validator,
       logger,
       events,
+      reports,
       isDispatching: () => this.state === 'running' || this.state === 'stopping',
       record: (job, outcome, durationMs) => this.recorder.record(job, outcome, durationMs),
       handBack: (jobs) => this.recorder.handBack(jobs),
@@ -246,6 +249,8 @@ class WorkerImpl implements Worker {
     for (const held of late) this.dispatcher.abort(held, 'shutdown');
     // Their outcomes (handed back below), not their handlers: one that ignores the abort may never end.
     await Promise.all(late.flatMap((held) => held.settled ?? []));
+    // Outcomes that waited for their attempt's report (progress, log lines) are with the completer after it.
+    await this.recorder.reportsWritten();
     await this.completer.idle();
     handedBack += await this.recorder.handBack(this.held.all().filter((held) => held.phase !== 'completing'));
     await this.listener?.stop();

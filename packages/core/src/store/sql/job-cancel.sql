@@ -44,7 +44,8 @@ end $$;
 
 -- job_cancel: cancels a queued, waiting or running job (a running handler is told through
 -- cancel_channel and aborted by its worker; its completion will be stale), then its waiting
--- descendants. Returns the state the job had (null if it does not exist), whether it was
+-- descendants. A running attempt's progress moves to its outcome row (job-report.sql).
+-- Returns the state the job had (null if it does not exist), whether it was
 -- cancelled (false when it had already finished), and the cancelled descendants.
 -- The record is locked first, as every operation on one job does (enqueue of a dependent holds
 -- it in share mode).
@@ -59,6 +60,8 @@ declare
   cancelled_started timestamptz;
   cancelled_worker integer;
   retention integer;
+  cancelled_progress real;
+  cancelled_message text;
 begin
   cancelled := false;
   select j.id, j.retention_seconds into found_id, retention from jobs j where j.id = cancel_id for update;
@@ -72,18 +75,20 @@ begin
     into attempt_count, cancelled_type, cancelled_ready, previous_state;
   if not found then
     delete from job_running r where r.job_id = cancel_id
-      returning r.attempt, r.type_id, r.ready_at, r.claimed_at, r.worker, 'running'::job_state
-      into attempt_count, cancelled_type, cancelled_ready, cancelled_started, cancelled_worker, previous_state;
+      returning r.attempt, r.type_id, r.ready_at, r.claimed_at, r.worker, 'running'::job_state, r.progress, r.progress_message
+      into attempt_count, cancelled_type, cancelled_ready, cancelled_started, cancelled_worker, previous_state, cancelled_progress, cancelled_message;
     if not found then
       select s.state into previous_state from job_snapshots s where s.id = cancel_id;
       return;
     end if;
     perform pg_notify(cancel_channel, cancel_id::text);
   end if;
-  insert into job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, error, expires_at)
+  insert into job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, error, expires_at,
+                            progress, progress_message)
   values (cancel_id, attempt_count, cancelled_type, 'cancelled', true, cancelled_worker, cancelled_ready, cancelled_started,
           jsonb_build_object('code', 'JOB_CANCELLED', 'message', reason),
-          case when retention is not null then now() + make_interval(secs => retention) end);
+          case when retention is not null then now() + make_interval(secs => retention) end,
+          cancelled_progress, cancelled_message);
   perform job_stats_bump(jsonb_build_array(jsonb_build_object('type_id', cancelled_type, 'worker', cancelled_worker, 'cancelled', 1)));
   cancelled := true;
   cancelled_descendants := array(select job_cancel_descendants(array[cancel_id]));

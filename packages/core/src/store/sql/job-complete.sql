@@ -8,7 +8,10 @@
 --    something depends on them (their output is then needed). An edge committed while this
 --    statement waited for the running row is not in its snapshot: the enqueue that wrote it
 --    marked the row (depended_on, migration 0004), and the deleted version carries the mark.
---    The minute's counters are bumped once for the batch (job_stats_bump).
+--    The minute's counters are bumped once for the batch (job_stats_bump). The attempt's
+--    progress (written by the handler, job-report.sql) moves from the running row to the
+--    outcome; an ephemeral job that wrote log lines loses them with its record (`logged`: no
+--    probe of job_logs for the jobs that wrote none).
 -- 2. A second statement, with a fresh snapshot, readies the dependents whose dependencies have now
 --    all succeeded: work proportional to the dependents. Dependents are locked in id order, so two
 --    completions that share dependents (a fan-in finished by several workers at once) queue for
@@ -44,7 +47,7 @@ begin
     delete from job_running r using input i
     where r.job_id = i.id and r.attempt_token = i.token
     returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at, r.retention_seconds, r.depended_on,
-              i.output, i.output_bytes, i.run_ms, i.again_at
+              r.progress, r.progress_message, r.logged, i.output, i.output_bytes, i.run_ms, i.again_at
   ),
   kept as (
     select d.*,
@@ -56,11 +59,12 @@ begin
   ),
   recorded as (
     insert into job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, finished_at,
-                              output, output_bytes, expires_at)
+                              output, output_bytes, expires_at, progress, progress_message)
     select k.job_id, k.attempt, k.type_id, 'succeeded', k.final, k.worker, k.ready_at,
            coalesce(now() - k.run_ms * interval '1 millisecond', k.claimed_at), now(),
            case when k.output = 'null'::jsonb then null else k.output end, k.output_bytes,
-           case when k.final and k.retention_seconds is not null then now() + make_interval(secs => k.retention_seconds) end
+           case when k.final and k.retention_seconds is not null then now() + make_interval(secs => k.retention_seconds) end,
+           k.progress, k.progress_message
     from kept k where k.recorded
   ),
   forgotten as (
@@ -68,6 +72,9 @@ begin
   ),
   forgotten_edges as (
     delete from job_dependencies d using kept k where d.job_id = k.job_id and not k.recorded
+  ),
+  forgotten_logs as (
+    delete from job_logs g using kept k where g.job_id = k.job_id and not k.recorded and k.logged
   ),
   requeued as (
     insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)

@@ -7,6 +7,7 @@
 -- descendants are cancelled (job_cancel_descendants). Every failed attempt is in the history,
 -- ephemeral jobs included (a failure is what history is for: an ephemeral job's final failure is
 -- kept a week).
+-- The attempt's progress moves from the running row to its outcome row (job-report.sql).
 -- Returns one row per written attempt: 'retried' or 'failed', and one 'cancelled' row per
 -- cancelled descendant.
 create or replace function job_fail_many(
@@ -29,7 +30,7 @@ begin
     delete from job_running r using input i
     where r.job_id = i.id and r.attempt_token = i.token
     returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at, r.retention_seconds,
-              i.error, i.retryable, i.outcome, i.backoff_base_ms, i.backoff_max_ms, i.run_ms
+              r.progress, r.progress_message, i.error, i.retryable, i.outcome, i.backoff_base_ms, i.backoff_max_ms, i.run_ms
   ),
   decided as (
     select d.*, j.priority, d.retryable and d.attempt < j.max_attempts as retry,
@@ -38,12 +39,14 @@ begin
     from done d join jobs j on j.id = d.job_id
   ),
   recorded as (
-    insert into job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, finished_at, error, expires_at)
+    insert into job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, finished_at, error, expires_at,
+                              progress, progress_message)
     select d.job_id, d.attempt, d.type_id, d.outcome, not d.retry, d.worker, d.ready_at,
            coalesce(now() - d.run_ms * interval '1 millisecond', d.claimed_at), now(), d.error,
            -- An ephemeral job's failure is kept a week: someone has to see it.
            case when not d.retry and d.retention_seconds is not null
-                then now() + make_interval(secs => case when d.retention_seconds = 0 then 604800 else d.retention_seconds end) end
+                then now() + make_interval(secs => case when d.retention_seconds = 0 then 604800 else d.retention_seconds end) end,
+           d.progress, d.progress_message
     from decided d
   ),
   requeued as (

@@ -3,7 +3,8 @@
 -- bound: lease + sweep interval). Handing back at shutdown does not count the attempt.
 --
 -- job_running has no index but its primary key and is kept at fillfactor 50: an extension is a
--- HOT update, and the sweep reads the (small) table whole.
+-- HOT update, and the sweep reads the (small) table whole. Whatever ends an attempt here moves its
+-- progress (job-report.sql) to its outcome row.
 
 -- job_lease_extend: extends the leases still held; returns the ids still held (the others were
 -- lost, rescued or cancelled, and their handlers should stop).
@@ -37,19 +38,21 @@ begin
   ),
   taken as (
     delete from job_running r using expired e where r.job_id = e.job_id
-    returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at, r.retention_seconds
+    returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at, r.retention_seconds, r.progress, r.progress_message
   ),
   decided as (
     select t.*, j.priority, j.run_at, t.attempt < j.max_attempts as retry, w.id as worker_id
     from taken t join jobs j on j.id = t.job_id left join workers w on w.number = t.worker
   ),
   recorded as (
-    insert into job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, error, expires_at)
+    insert into job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, error, expires_at,
+                              progress, progress_message)
     select d.job_id, d.attempt, d.type_id, 'lease_expired', not d.retry, d.worker, d.ready_at, d.claimed_at,
            jsonb_build_object('code', 'LEASE_EXPIRED', 'message',
              'worker ' || coalesce(d.worker_id, '(unknown)') || ' stopped renewing its lease (it crashed or lost the database)'),
            case when not d.retry and d.retention_seconds is not null
-                then now() + make_interval(secs => case when d.retention_seconds = 0 then 604800 else d.retention_seconds end) end
+                then now() + make_interval(secs => case when d.retention_seconds = 0 then 604800 else d.retention_seconds end) end,
+           d.progress, d.progress_message
     from decided d
   ),
   requeued as (
@@ -88,12 +91,13 @@ begin
   with taken as (
     delete from job_running r using unnest(held_ids, held_tokens) as h(id, token)
     where r.job_id = h.id and r.attempt_token = h.token
-    returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at
+    returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at, r.progress, r.progress_message
   ),
   recorded as (
-    insert into job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, error)
+    insert into job_outcomes (job_id, attempt, type_id, outcome, final, worker, ready_at, started_at, error, progress, progress_message)
     select t.job_id, t.attempt, t.type_id, 'handed_back', false, t.worker, t.ready_at, t.claimed_at,
-           jsonb_build_object('code', 'HANDED_BACK', 'message', 'the worker shut down before the job finished')
+           jsonb_build_object('code', 'HANDED_BACK', 'message', 'the worker shut down before the job finished'),
+           t.progress, t.progress_message
     from taken t
   ),
   requeued as (

@@ -18,6 +18,8 @@ declare
   next_id bigint;
   first_id bigint;
   name text;
+  parent text;
+  stray boolean;
 begin
   select case when s.is_called then s.last_value + 1 else s.last_value end into next_id from jobs_id_seq s;
   first_id := (next_id / span) * span;
@@ -25,17 +27,19 @@ begin
     if lower_bound = 1 and next_id - first_id < span / 2 then
       exit;
     end if;
-    name := 'job_outcomes_' || (first_id + lower_bound * span);
-    if to_regclass(quote_ident(current_schema()) || '.' || quote_ident(name)) is null then
-      if exists (select 1 from job_outcomes_default o
-                 where o.job_id >= first_id + lower_bound * span and o.job_id < first_id + (lower_bound + 1) * span) then
-        raise warning 'job_outcomes_default holds outcomes of jobs % to %: partition % not created (move those rows out first)',
-          first_id + lower_bound * span, first_id + (lower_bound + 1) * span - 1, name;
+    foreach parent in array array['job_outcomes', 'job_logs'] loop
+      name := parent || '_' || (first_id + lower_bound * span);
+      continue when to_regclass(quote_ident(current_schema()) || '.' || quote_ident(name)) is not null;
+      execute format('select exists (select 1 from %I o where o.job_id >= $1 and o.job_id < $2)', parent || '_default')
+        into stray using first_id + lower_bound * span, first_id + (lower_bound + 1) * span;
+      if stray then
+        raise warning '%_default holds rows of jobs % to %: partition % not created (move those rows out first)',
+          parent, first_id + lower_bound * span, first_id + (lower_bound + 1) * span - 1, name;
         continue;
       end if;
-      execute format('create table %I partition of job_outcomes for values from (%s) to (%s)',
-                     name, first_id + lower_bound * span, first_id + (lower_bound + 1) * span);
+      execute format('create table %I partition of %I for values from (%s) to (%s)',
+                     name, parent, first_id + lower_bound * span, first_id + (lower_bound + 1) * span);
       return next name;
-    end if;
+    end loop;
   end loop;
 end $$;

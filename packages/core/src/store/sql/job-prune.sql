@@ -15,6 +15,8 @@
 --    jobs go to (its short-lived jobs cannot wait for it to fill), and those that hold a job
 --    kept forever (they will never go whole). An older span waits for its last job to expire and
 --    then goes whole: expired history lingers at most as long as the longest retention in it.
+-- Log lines (job_logs, partitioned alike) go with the history: the span's job_logs partition is
+-- dropped with job_outcomes', and a job deleted row by row takes its lines.
 -- Either way, a job whose output a live dependent (queued, waiting or running) still needs stays
 -- until that dependent has finished, whatever its retention: the dependent reads the output when
 -- it is claimed, and may run again after a failure.
@@ -56,6 +58,7 @@ begin
       continue;
     end if;
     execute format('drop table %I', part.name);
+    execute format('drop table if exists %I', 'job_logs_' || lower_id);
     delete from job_dependencies d where d.job_id >= lower_id and d.job_id < lower_id + span;
     delete from jobs j where j.id >= lower_id and j.id < lower_id + span;
     get diagnostics deleted = row_count;
@@ -84,6 +87,7 @@ begin
   ),
   outcomes_deleted as (delete from job_outcomes o using locked l where o.job_id = l.id),
   edges_deleted as (delete from job_dependencies d using locked l where d.job_id = l.id),
+  logs_deleted as (delete from job_logs g using locked l where g.job_id = l.id),
   records_deleted as (delete from jobs j using locked l where j.id = l.id returning 1)
   select count(*) into deleted from records_deleted;
   return pruned + deleted;
