@@ -7,6 +7,7 @@ import { jobAttemptList, jobDetail, jobNeighbours, jobPayload, type JobDetailPar
 import { jobGraph, type JobGraphParams } from './job-graph.js';
 import { jobLogList, jobRunningProgress, type JobLogListParams } from './job-reports.js';
 import { jobList, type JobListParams } from './job-list.js';
+import { workflowGraph, type WorkflowGraphParams } from './workflow-graph.js';
 import { jobThroughput, type JobThroughputParams } from './job-throughput.js';
 import { jobTypeStats, type JobTypeStatsParams } from './job-type-stats.js';
 import { jobFailureGroupIds, jobFailureGroups, type FailureGroupKey } from './failure-groups.js';
@@ -62,6 +63,8 @@ export function createJobAdmin(
     jobPayload: (params: { jobId: string; which: 'input' | 'output' }) => jobPayload(context, params),
     /** The workflow around a job, capped. */
     jobGraph: (params: JobGraphParams) => jobGraph(context, params),
+    /** The whole workflow a job belongs to (every job connected to it), capped. */
+    workflowGraph: (params: WorkflowGraphParams) => workflowGraph(context, params),
     /** Finished jobs per time bucket, from the rollups. */
     jobThroughput: (params: JobThroughputParams) => jobThroughput(context, params),
     /** Percentiles of a type's latest successful runs. */
