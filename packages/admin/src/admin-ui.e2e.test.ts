@@ -551,6 +551,25 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     }
   });
 
+  it('updates the jobs list live from the event stream, and not while paused (issue 20)', async () => {
+    const { context, page } = await openPage({ withToken: true });
+    const later = new Date(Date.now() + 3_600_000);
+    await page.goto(`${admin.url}/jobs?keyPrefix=live-e2e-`);
+    await page.locator('.live-toggle .dot-live').waitFor();
+    await client.submit('demo.Produce' as never, 'live-e2e-1', { value: 1 } as never, { runAt: later } as never);
+    // Live, the page's fallback poll is 30 s: only the event stream brings the job within 5 s.
+    await page.getByText('live-e2e-1', { exact: true }).waitFor({ timeout: 5_000 });
+    await page.getByRole('button', { name: 'Live' }).click();
+    await page.getByRole('button', { name: 'Paused' }).waitFor();
+    await client.submit('demo.Produce' as never, 'live-e2e-2', { value: 2 } as never, { runAt: later } as never);
+    await page.waitForTimeout(2_500);
+    expect(await page.getByText('live-e2e-2', { exact: true }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Paused' }).click();
+    await page.getByText('live-e2e-2', { exact: true }).waitFor({ timeout: 5_000 });
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await context.close();
+  });
+
   it('beyond loopback asks for a token before showing anything, and reads with the read-only token (issue 20)', async () => {
     const exposed = await startAdminServer({ database, registry: e2eRegistry, host: '0.0.0.0', token, readToken: 'e2e-read-token', logger: createLogger({ level: 'silent' }) });
     try {
