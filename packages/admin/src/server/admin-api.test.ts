@@ -258,6 +258,11 @@ describe('reading', () => {
     const parent = body.nodes.find((node) => node.key === 'wf-a')!;
     const fromParent = await api.get<GraphResponse>(`/api/jobs/${parent.id}/graph`);
     expect(fromParent.body.nodes.map((node) => node.key).sort()).toEqual(['wf-a', 'wf-sum']);
+    expect(body.view).toBe('lineage');
+    // The whole workflow from a parent: its sibling root too, which its lineage leaves out.
+    const workflow = await api.get<GraphResponse>(`/api/jobs/${parent.id}/graph?view=workflow`);
+    expect(workflow.body).toMatchObject({ view: 'workflow', truncated: false, limit: 5000 });
+    expect(workflow.body.nodes.map((node) => `${node.key}:${node.role}`).sort()).toEqual(['wf-a:root', 'wf-b:related', 'wf-sum:descendant']);
     const capped = await api.get<GraphResponse>(`/api/jobs/${sum.id}/graph?limit=2`);
     expect(capped.body.truncated).toBe(true);
     expect(capped.body.nodes).toHaveLength(2);
@@ -447,7 +452,8 @@ describe('validation: bad input is a 400 with a JSON error, never a 500', () => 
     ['/api/jobs/abc', 'job id must be a positive integer'],
     ['/api/jobs/0', 'job id must be a positive integer'],
     ['/api/jobs/99999999999999999999', 'job id must be a positive integer'],
-    ['/api/jobs/1/graph?limit=1', 'limit must be between 2 and 2000'],
+    ['/api/jobs/1/graph?limit=1', 'limit must be between 2 and 5000'],
+    ['/api/jobs/1/graph?view=tree', 'view must be one of'],
     ['/api/throughput?window=1y', 'window must be one of'],
     ['/api/job-types/nope/stats', 'unknown job type'],
     ['/api/job-types/demo.Produce/stats?sample=5', 'sample must be between'],

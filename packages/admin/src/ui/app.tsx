@@ -6,8 +6,8 @@ import { Link, matchRoute, useLocation } from './router.js';
 import { getMeta } from './services/overview.js';
 import { useApi } from './use-api.js';
 
-// One chunk per page, so that a page loads only its own code: the graph libraries (React Flow,
-// dagre) come with the workflow page alone.
+// One chunk per page, so that a page loads only its own code: the graph library (React Flow) and
+// the graph's grouping and layout come with the workflow page alone.
 const RunningPage = lazy(() => import('./routes/running-page.js').then((module) => ({ default: module.RunningPage })));
 const ControlsPage = lazy(() => import('./routes/controls-page.js').then((module) => ({ default: module.ControlsPage })));
 const FailuresPage = lazy(() => import('./routes/failures-page.js').then((module) => ({ default: module.FailuresPage })));

@@ -9,6 +9,7 @@ import { jobGraph, type JobGraphParams } from './job-graph.js';
 import { workflowRunList, type WorkflowRunListParams } from './workflow-runs.js';
 import { jobLogList, jobRunningProgress, type JobLogListParams } from './job-reports.js';
 import { jobList, type JobListParams } from './job-list.js';
+import { workflowGraph, type WorkflowGraphParams } from './workflow-graph.js';
 import { jobThroughput, type JobThroughputParams } from './job-throughput.js';
 import { jobTypeStats, type JobTypeStatsParams } from './job-type-stats.js';
 import { jobFailureGroupIds, jobFailureGroups, type FailureGroupKey } from './failure-groups.js';
@@ -66,6 +67,8 @@ export function createJobAdmin(
     jobGraph: (params: JobGraphParams) => jobGraph(context, params),
     /** Workflow runs (roots of dependency graphs), newest first, with their jobs' states. */
     workflowRunList: (params: WorkflowRunListParams) => workflowRunList(context, params),
+    /** The whole workflow a job belongs to (every job connected to it), capped. */
+    workflowGraph: (params: WorkflowGraphParams) => workflowGraph(context, params),
     /** Finished jobs per time bucket, from the rollups. */
     jobThroughput: (params: JobThroughputParams) => jobThroughput(context, params),
     /** Percentiles of a type's latest successful runs. */
