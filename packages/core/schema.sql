@@ -138,6 +138,7 @@ declare
   rotation integer := floor(random() * greatest(cardinality(claim_type_ids), 1))::integer;
   rooms integer[];
   rate_limited boolean[];
+  group_limits integer[];
   round_types integer[];
   next_types integer[];
   share integer;
@@ -146,6 +147,8 @@ declare
   room integer;
   control record;
   next_run_at timestamptz;
+  -- When the earliest full rate window of the types reopens (a start is allowed again).
+  rate_reopens_at timestamptz;
 begin
   perform set_config('synchronous_commit', 'off', true);
   if cardinality(claim_type_ids) = 1 and not exists (select 1 from job_type_controls c where c.type_id = claim_type_ids[1]) then
@@ -158,10 +161,11 @@ begin
       order by (u.i + rotation) % cardinality(claim_type_ids), u.i);
     rooms := array_fill(null::integer, array[cardinality(types)]);
     rate_limited := array_fill(false, array[cardinality(types)]);
+    group_limits := array_fill(null::integer, array[cardinality(types)]);
     -- The limited types' rooms, under their locks (taken in type order: no deadlock between claims).
     for control in
-      select c.type_id, c.concurrency, c.rate_limit, c.rate_interval_ms from job_type_controls c
-      where c.type_id = any (types) and (c.concurrency is not null or c.rate_limit is not null)
+      select c.type_id, c.concurrency, c.rate_limit, c.rate_interval_ms, c.group_concurrency from job_type_controls c
+      where c.type_id = any (types) and (c.concurrency is not null or c.rate_limit is not null or c.group_concurrency is not null)
       order by c.type_id
     loop
       perform pg_advisory_xact_lock(hashtext('jobby.job_type_concurrency'), control.type_id);
@@ -177,6 +181,7 @@ begin
         where c.type_id = control.type_id and w.claimed_at > now() - control.rate_interval_ms * interval '1 millisecond';
         rate_limited[type_index] := true;
       end if;
+      group_limits[type_index] := control.group_concurrency;
       rooms[type_index] := greatest(room, 0);
     end loop;
     round_types := types;
@@ -188,7 +193,11 @@ begin
         type_index := array_position(types, claim_type);
         taken := least(share, claim_limit - claimed, coalesce(rooms[type_index], claim_limit));
         continue when taken <= 0;
-        return query select * from job_claim_batch(array[claim_type], taken, claim_token, claim_worker, claim_lease_expires_at);
+        if group_limits[type_index] is null then
+          return query select * from job_claim_batch(array[claim_type], taken, claim_token, claim_worker, claim_lease_expires_at);
+        else
+          return query select * from job_claim_grouped(claim_type, taken, group_limits[type_index], claim_token, claim_worker, claim_lease_expires_at);
+        end if;
         get diagnostics taken = row_count;
         claimed := claimed + taken;
         if rooms[type_index] is not null then rooms[type_index] := rooms[type_index] - taken; end if;
@@ -204,11 +213,20 @@ begin
       end loop;
       round_types := next_types;
     end loop;
+    -- The types whose rate window this claim found or left full: when the first reopens.
+    if claimed < claim_limit then
+      for type_index in 1 .. coalesce(cardinality(types), 0) loop
+        if rate_limited[type_index] and rooms[type_index] <= 0 then
+          rate_reopens_at := least(rate_reopens_at, job_rate_reopens_at(types[type_index]));
+        end if;
+      end loop;
+    end if;
   end if;
   if claimed < claim_limit then
     next_run_at := job_next_run_at(array(
       select t from unnest(claim_type_ids) as t
       where not exists (select 1 from job_type_controls c where c.type_id = t and c.paused)));
+    next_run_at := least(next_run_at, rate_reopens_at);
     if next_run_at is not null then
       return query select null::bigint, null::integer, null::text, null::integer, null::integer, null::bigint, null::jsonb,
         (extract(epoch from next_run_at - clock_timestamp()) * 1000)::double precision, null::jsonb;
@@ -236,17 +254,17 @@ begin
     ),
     taken as (
       delete from job_queue q using candidates c where q.ctid = c.row_address
-      returning q.job_id, q.type_id, q.attempts + 1 as attempt, q.ready_at
+      returning q.job_id, q.type_id, q.attempts + 1 as attempt, q.ready_at, q.group_key
     ),
     claimed as (
-      select t.job_id, t.type_id, t.attempt, t.ready_at, j.key, j.input, j.max_attempts, j.retention_seconds, j.dependency_count
+      select t.job_id, t.type_id, t.attempt, t.ready_at, t.group_key, j.key, j.input, j.max_attempts, j.retention_seconds, j.dependency_count
       from taken t join jobs j on j.id = t.job_id
     ),
     -- A job that is somehow also running already (rows written around the store) keeps that
     -- attempt: its stray queue row is gone, and it is not handed out twice.
     running as (
-      insert into job_running (job_id, type_id, attempt, attempt_token, worker, lease_expires_at, claimed_at, ready_at, retention_seconds)
-      select c.job_id, c.type_id, c.attempt, claim_token, claim_worker, claim_lease_expires_at, now(), c.ready_at, c.retention_seconds
+      insert into job_running (job_id, type_id, attempt, attempt_token, worker, lease_expires_at, claimed_at, ready_at, retention_seconds, group_key)
+      select c.job_id, c.type_id, c.attempt, claim_token, claim_worker, claim_lease_expires_at, now(), c.ready_at, c.retention_seconds, c.group_key
       from claimed c
       on conflict (job_id) do nothing
       returning job_running.job_id
@@ -268,6 +286,90 @@ begin
     -- constant; otherwise one array of the written ids is read.
     where c.job_id = any (case when (select count(*) from running) = (select count(*) from claimed) then array[c.job_id]
                                else array(select r.job_id from running r) end);
+end $$;
+
+CREATE FUNCTION jobby.job_claim_grouped(claim_type integer, claim_limit integer, group_limit integer, claim_token bigint, claim_worker integer, claim_lease_expires_at timestamp with time zone) RETURNS TABLE(id bigint, type_id integer, key text, attempts integer, max_attempts integer, attempt_token bigint, input jsonb, lease_expires_at double precision, dependencies jsonb)
+    LANGUAGE plpgsql
+    SET search_path TO 'jobby'
+    SET enable_bitmapscan TO 'off'
+    AS $$
+#variable_conflict use_column
+declare
+  picked bigint[];
+begin
+  with recursive group_keys (group_key) as (
+    (select q.group_key from job_queue q
+     where q.type_id = claim_type and q.pending_dependencies = 0 and q.group_key is not null
+     order by q.type_id, q.group_key limit 1)
+    union all
+    select (select q.group_key from job_queue q
+            where q.type_id = claim_type and q.pending_dependencies = 0 and q.group_key > g.group_key
+            order by q.type_id, q.group_key limit 1)
+    from group_keys g where g.group_key is not null
+  ),
+  running_groups as (
+    select r.group_key, count(*)::integer as running from job_running r
+    where r.type_id = claim_type and r.group_key is not null
+    group by r.group_key
+  ),
+  candidates as (
+    select c.job_id, c.priority, c.run_at
+    from group_keys g
+    left join running_groups rg on rg.group_key = g.group_key
+    cross join lateral (
+      select q.job_id, q.priority, q.run_at from job_queue q
+      where q.type_id = claim_type and q.pending_dependencies = 0 and q.group_key = g.group_key and q.run_at <= now()
+      order by q.type_id, q.group_key, q.priority desc, q.run_at, q.job_id
+      limit greatest(group_limit - coalesce(rg.running, 0), 0)
+    ) c
+    where g.group_key is not null
+    union all
+    select h.job_id, h.priority, h.run_at from (
+      select q.job_id, q.priority, q.run_at, q.group_key from job_queue q
+      where q.type_id = claim_type and q.pending_dependencies = 0 and q.run_at <= now()
+      order by q.type_id, q.priority desc, q.run_at, q.job_id
+      limit claim_limit
+    ) h
+    where h.group_key is null
+  )
+  select array_agg(c.job_id) into picked
+  from (select c.job_id from candidates c order by c.priority desc, c.run_at, c.job_id limit claim_limit) c;
+  if picked is null then
+    return;
+  end if;
+  return query
+    with candidates as (
+      select q.ctid as row_address from job_queue q
+      where q.job_id = any (picked) and q.pending_dependencies = 0 and q.run_at <= now()
+      for update skip locked
+    ),
+    taken as (
+      delete from job_queue q using candidates c where q.ctid = c.row_address
+      returning q.job_id, q.type_id, q.attempts + 1 as attempt, q.ready_at, q.group_key
+    ),
+    claimed as (
+      select t.job_id, t.type_id, t.attempt, t.ready_at, t.group_key, j.key, j.input, j.max_attempts, j.retention_seconds, j.dependency_count
+      from taken t join jobs j on j.id = t.job_id
+    ),
+    running as (
+      insert into job_running (job_id, type_id, attempt, attempt_token, worker, lease_expires_at, claimed_at, ready_at, retention_seconds, group_key)
+      select c.job_id, c.type_id, c.attempt, claim_token, claim_worker, claim_lease_expires_at, now(), c.ready_at, c.retention_seconds, c.group_key
+      from claimed c
+      on conflict (job_id) do nothing
+      returning job_running.job_id
+    )
+    select c.job_id, c.type_id, c.key::text, c.attempt, c.max_attempts, claim_token, c.input,
+      (extract(epoch from claim_lease_expires_at) * 1000)::double precision,
+      case when c.dependency_count > 0 then (
+        select jsonb_agg(jsonb_build_object('type_id', p.type_id, 'key', p.key, 'output', (
+                 select o.output from job_outcomes o
+                 where o.job_id = p.id and o.final and o.outcome = 'succeeded'
+                 order by o.finished_at desc limit 1)) order by p.id)
+        from job_dependencies d join jobs p on p.id = d.depends_on_id
+        where d.job_id = c.job_id
+      ) end
+    from claimed c
+    where c.job_id in (select r.job_id from running r);
 end $$;
 
 CREATE FUNCTION jobby.job_complete_many(complete_ids bigint[], complete_tokens bigint[], complete_outputs jsonb[], complete_output_bytes integer[], complete_run_again_at timestamp with time zone[], complete_run_again_ms double precision[], complete_run_ms double precision[], notify_channel text) RETURNS SETOF bigint
@@ -325,8 +427,8 @@ begin
     delete from job_logs g using kept k where g.job_id = k.job_id and not k.recorded and k.logged
   ),
   requeued as (
-    insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)
-    select k.job_id, k.type_id, j.priority, k.again_at, 0, k.again_at
+    insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at, group_key)
+    select k.job_id, k.type_id, j.priority, k.again_at, 0, k.again_at, j.group_key
     from kept k join jobs j on j.id = k.job_id
     where not k.final
     on conflict (job_id) do nothing
@@ -374,7 +476,7 @@ begin
   return query select unnest(complete_ids) except select unnest(completed);
 end $$;
 
-CREATE FUNCTION jobby.job_enqueue_many(enqueue_type_ids integer[], enqueue_keys text[], enqueue_inputs jsonb[], enqueue_input_bytes integer[], enqueue_max_attempts integer[], enqueue_priorities integer[], enqueue_run_at timestamp with time zone[], enqueue_retention_seconds integer[], enqueue_trace_parents text[], default_max_attempts integer, notify_channel text) RETURNS TABLE(id bigint, type_id integer, key text)
+CREATE FUNCTION jobby.job_enqueue_many(enqueue_type_ids integer[], enqueue_keys text[], enqueue_inputs jsonb[], enqueue_input_bytes integer[], enqueue_max_attempts integer[], enqueue_priorities integer[], enqueue_run_at timestamp with time zone[], enqueue_retention_seconds integer[], enqueue_trace_parents text[], enqueue_group_keys text[], default_max_attempts integer, notify_channel text) RETURNS TABLE(id bigint, type_id integer, key text)
     LANGUAGE plpgsql
     SET search_path TO 'jobby'
     AS $$
@@ -384,22 +486,22 @@ begin
     with batch as (
       select t.*, nextval('jobs_id_seq') as id
       from unnest(enqueue_type_ids, enqueue_keys, enqueue_inputs, enqueue_input_bytes, enqueue_max_attempts,
-                  enqueue_priorities, enqueue_run_at, enqueue_retention_seconds, enqueue_trace_parents)
-        as t(type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds, trace_parent)
+                  enqueue_priorities, enqueue_run_at, enqueue_retention_seconds, enqueue_trace_parents, enqueue_group_keys)
+        as t(type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds, trace_parent, group_key)
     ),
     inserted as (
-      insert into jobs (id, type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds, trace_parent)
+      insert into jobs (id, type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds, trace_parent, group_key)
       overriding system value
       select b.id, b.type_id, b.key, b.input, b.input_bytes, coalesce(b.max_attempts, default_max_attempts),
-             coalesce(b.priority, 0), coalesce(b.run_at, now()), b.retention_seconds, b.trace_parent
+             coalesce(b.priority, 0), coalesce(b.run_at, now()), b.retention_seconds, b.trace_parent, b.group_key
       from batch b
       order by b.type_id, b.key collate "C"
       on conflict (type_id, key) do nothing
-      returning jobs.id, jobs.type_id, jobs.key, jobs.priority, jobs.run_at
+      returning jobs.id, jobs.type_id, jobs.key, jobs.priority, jobs.run_at, jobs.group_key
     ),
     queued as (
-      insert into job_queue (job_id, type_id, priority, run_at, ready_at)
-      select i.id, i.type_id, i.priority, i.run_at, now() from inserted i
+      insert into job_queue (job_id, type_id, priority, run_at, ready_at, group_key)
+      select i.id, i.type_id, i.priority, i.run_at, now(), i.group_key from inserted i
     )
     select i.id, i.type_id, i.key from inserted i;
   if found then
@@ -407,7 +509,7 @@ begin
   end if;
 end $$;
 
-CREATE FUNCTION jobby.job_enqueue_new(enqueue_type_ids integer[], enqueue_keys text[], enqueue_inputs jsonb[], enqueue_input_bytes integer[], enqueue_max_attempts integer[], enqueue_priorities integer[], enqueue_run_at timestamp with time zone[], enqueue_retention_seconds integer[], enqueue_trace_parents text[], default_max_attempts integer, notify_channel text) RETURNS TABLE(id bigint)
+CREATE FUNCTION jobby.job_enqueue_new(enqueue_type_ids integer[], enqueue_keys text[], enqueue_inputs jsonb[], enqueue_input_bytes integer[], enqueue_max_attempts integer[], enqueue_priorities integer[], enqueue_run_at timestamp with time zone[], enqueue_retention_seconds integer[], enqueue_trace_parents text[], enqueue_group_keys text[], default_max_attempts integer, notify_channel text) RETURNS TABLE(id bigint)
     LANGUAGE plpgsql
     SET search_path TO 'jobby'
     AS $$
@@ -417,21 +519,21 @@ begin
     with batch as (
       select t.*, nextval('jobs_id_seq') as id
       from unnest(enqueue_type_ids, enqueue_keys, enqueue_inputs, enqueue_input_bytes, enqueue_max_attempts,
-                  enqueue_priorities, enqueue_run_at, enqueue_retention_seconds, enqueue_trace_parents)
-        as t(type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds, trace_parent)
+                  enqueue_priorities, enqueue_run_at, enqueue_retention_seconds, enqueue_trace_parents, enqueue_group_keys)
+        as t(type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds, trace_parent, group_key)
     ),
     inserted as (
-      insert into jobs (id, type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds, trace_parent)
+      insert into jobs (id, type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds, trace_parent, group_key)
       overriding system value
       select b.id, b.type_id, b.key, b.input, b.input_bytes, coalesce(b.max_attempts, default_max_attempts),
-             coalesce(b.priority, 0), coalesce(b.run_at, now()), b.retention_seconds, b.trace_parent
+             coalesce(b.priority, 0), coalesce(b.run_at, now()), b.retention_seconds, b.trace_parent, b.group_key
       from batch b
       order by b.type_id, b.key collate "C"
-      returning jobs.id, jobs.type_id, jobs.priority, jobs.run_at
+      returning jobs.id, jobs.type_id, jobs.priority, jobs.run_at, jobs.group_key
     ),
     queued as (
-      insert into job_queue (job_id, type_id, priority, run_at, ready_at)
-      select i.id, i.type_id, i.priority, i.run_at, now() from inserted i
+      insert into job_queue (job_id, type_id, priority, run_at, ready_at, group_key)
+      select i.id, i.type_id, i.priority, i.run_at, now(), i.group_key from inserted i
     )
     select i.id from inserted i;
   if found then
@@ -460,7 +562,7 @@ begin
               r.progress, r.progress_message, i.error, i.retryable, i.outcome, i.backoff_base_ms, i.backoff_max_ms, i.run_ms
   ),
   decided as (
-    select d.*, j.priority, d.retryable and d.attempt < j.max_attempts as retry,
+    select d.*, j.priority, j.group_key, d.retryable and d.attempt < j.max_attempts as retry,
            now() + least(d.backoff_max_ms, d.backoff_base_ms * power(2, least(d.attempt - 1, 40)))
                    * (0.5 + random() * 0.5) * interval '1 millisecond' as retry_at
     from done d join jobs j on j.id = d.job_id
@@ -477,8 +579,8 @@ begin
     from decided d
   ),
   requeued as (
-    insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)
-    select d.job_id, d.type_id, d.priority, d.retry_at, d.attempt, d.retry_at
+    insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at, group_key)
+    select d.job_id, d.type_id, d.priority, d.retry_at, d.attempt, d.retry_at, d.group_key
     from decided d where d.retry
     on conflict (job_id) do nothing
   ),
@@ -522,8 +624,8 @@ begin
     from taken t
   ),
   requeued as (
-    insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)
-    select t.job_id, t.type_id, j.priority, j.run_at, t.attempt - 1, t.ready_at
+    insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at, group_key)
+    select t.job_id, t.type_id, j.priority, j.run_at, t.attempt - 1, t.ready_at, j.group_key
     from taken t join jobs j on j.id = t.job_id
     on conflict (job_id) do nothing
   )
@@ -566,7 +668,7 @@ begin
     returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at, r.retention_seconds, r.progress, r.progress_message
   ),
   decided as (
-    select t.*, j.priority, j.run_at, t.attempt < j.max_attempts as retry, w.id as worker_id
+    select t.*, j.priority, j.run_at, j.group_key, t.attempt < j.max_attempts as retry, w.id as worker_id
     from taken t join jobs j on j.id = t.job_id left join workers w on w.number = t.worker
   ),
   recorded as (
@@ -581,8 +683,8 @@ begin
     from decided d
   ),
   requeued as (
-    insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)
-    select d.job_id, d.type_id, d.priority, d.run_at, d.attempt, d.ready_at
+    insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at, group_key)
+    select d.job_id, d.type_id, d.priority, d.run_at, d.attempt, d.ready_at, d.group_key
     from decided d where d.retry
     on conflict (job_id) do nothing
   ),
@@ -758,6 +860,20 @@ begin
   return pruned + deleted;
 end $_$;
 
+CREATE FUNCTION jobby.job_rate_reopens_at(rate_type_id integer) RETURNS timestamp with time zone
+    LANGUAGE sql STABLE
+    SET search_path TO 'jobby'
+    AS $$
+  select w.claimed_at + w.interval_ms * interval '1 millisecond'
+  from (select w.claimed_at, c.rate_interval_ms as interval_ms, c.rate_limit,
+               sum(w.claims) over (order by w.claimed_at rows unbounded preceding) as aged, sum(w.claims) over () as total
+        from job_type_controls c, unnest(c.rate_window_at, c.rate_window_count) as w(claimed_at, claims)
+        where c.type_id = rate_type_id and c.rate_limit is not null
+          and w.claimed_at > now() - c.rate_interval_ms * interval '1 millisecond') w
+  where w.total - w.aged <= w.rate_limit - 1
+  order by w.claimed_at limit 1
+$$;
+
 CREATE FUNCTION jobby.job_report_many(report_ids bigint[], report_tokens bigint[], report_progress real[], report_messages text[], report_lines jsonb[]) RETURNS SETOF bigint
     LANGUAGE sql
     SET search_path TO 'jobby'
@@ -797,7 +913,7 @@ begin
   delete from job_running r where r.job_id = any (reset_ids);
   update job_outcomes o set expires_at = null where o.job_id = any (reset_ids) and o.expires_at is not null;
   create temporary table job_reset_counts on commit drop as
-    select j.id, j.type_id, j.priority, j.retention_seconds,
+    select j.id, j.type_id, j.priority, j.retention_seconds, j.group_key,
            count(d.depends_on_id) filter (where d.depends_on_id = any (reset_ids) or p.state is distinct from 'succeeded')::integer as pending,
            min(d.depends_on_id) filter (where not d.depends_on_id = any (reset_ids) and p.state in ('failed', 'cancelled')) as broken_id
     from jobs j
@@ -805,8 +921,8 @@ begin
     left join job_snapshots p on p.id = d.depends_on_id
     where j.id = any (reset_ids)
     group by j.id;
-  insert into job_queue (job_id, type_id, priority, run_at, attempts, pending_dependencies, ready_at)
-  select c.id, c.type_id, c.priority, now(), 0, c.pending, case when c.pending = 0 then now() end
+  insert into job_queue (job_id, type_id, priority, run_at, attempts, pending_dependencies, ready_at, group_key)
+  select c.id, c.type_id, c.priority, now(), 0, c.pending, case when c.pending = 0 then now() end, c.group_key
   from job_reset_counts c where c.broken_id is null;
   get diagnostics readied = row_count;
   insert into job_outcomes (job_id, attempt, type_id, outcome, final, error, expires_at)
@@ -921,31 +1037,96 @@ begin
         run_ms_sum = s.run_ms_sum + excluded.run_ms_sum;
 end $$;
 
-CREATE FUNCTION jobby.job_type_control_set(control_type_id integer, set_paused boolean, set_concurrency integer, clear_concurrency boolean, set_rate_limit integer, set_rate_interval_ms integer, clear_rate boolean, notify_channel text, OUT paused boolean, OUT concurrency integer, OUT rate_limit integer, OUT rate_interval_ms integer) RETURNS record
+CREATE FUNCTION jobby.job_type_control_set(control_type_id integer, set_paused boolean, set_concurrency integer, none_concurrency boolean, set_rate_limit integer, set_rate_interval_ms integer, none_rate boolean, set_group_concurrency integer, none_group_concurrency boolean, clear_limits boolean, notify_channel text) RETURNS TABLE(paused boolean, concurrency integer, rate_limit integer, rate_interval_ms integer, group_concurrency integer, declared_concurrency integer, declared_rate_limit integer, declared_rate_interval_ms integer, declared_group_concurrency integer, concurrency_overridden boolean, rate_overridden boolean, group_concurrency_overridden boolean)
     LANGUAGE plpgsql
     SET search_path TO 'jobby'
     AS $$
+#variable_conflict use_column
 begin
   if not exists (select 1 from job_types t where t.id = control_type_id) then
     raise exception 'job type id % is not registered in job_types', control_type_id
       using errcode = 'foreign_key_violation', constraint = 'job_types_required';
   end if;
-  insert into job_type_controls as c (type_id, paused, concurrency, rate_limit, rate_interval_ms)
-  values (control_type_id, coalesce(set_paused, false), case when clear_concurrency then null else set_concurrency end,
-          case when clear_rate then null else set_rate_limit end, case when clear_rate then null else set_rate_interval_ms end)
-  on conflict (type_id) do update
-    set paused = coalesce(set_paused, c.paused),
-        concurrency = case when clear_concurrency then null else coalesce(set_concurrency, c.concurrency) end,
-        rate_limit = case when clear_rate then null else coalesce(set_rate_limit, c.rate_limit) end,
-        rate_interval_ms = case when clear_rate then null else coalesce(set_rate_interval_ms, c.rate_interval_ms) end,
-        updated_at = now()
-  returning c.paused, c.concurrency, c.rate_limit, c.rate_interval_ms into paused, concurrency, rate_limit, rate_interval_ms;
-  if not paused and concurrency is null and rate_limit is null then
-    delete from job_type_controls c where c.type_id = control_type_id;
-  end if;
-  if set_paused is false or set_concurrency is not null or clear_concurrency or set_rate_limit is not null or clear_rate then
+  insert into job_type_controls (type_id) values (control_type_id) on conflict (type_id) do nothing;
+  update job_type_controls c
+  set paused = coalesce(set_paused, c.paused),
+      concurrency_overridden = case when set_concurrency is not null then true
+                                    when none_concurrency then c.declared_concurrency is not null
+                                    when clear_limits then false else c.concurrency_overridden end,
+      concurrency = case when set_concurrency is not null then set_concurrency when none_concurrency then null else c.concurrency end,
+      rate_overridden = case when set_rate_limit is not null then true
+                             when none_rate then c.declared_rate_limit is not null
+                             when clear_limits then false else c.rate_overridden end,
+      rate_limit = case when set_rate_limit is not null then set_rate_limit when none_rate then null else c.rate_limit end,
+      rate_interval_ms = case when set_rate_limit is not null then set_rate_interval_ms when none_rate then null else c.rate_interval_ms end,
+      group_concurrency_overridden = case when set_group_concurrency is not null then true
+                                          when none_group_concurrency then c.declared_group_concurrency is not null
+                                          when clear_limits then false else c.group_concurrency_overridden end,
+      group_concurrency = case when set_group_concurrency is not null then set_group_concurrency
+                               when none_group_concurrency then null else c.group_concurrency end,
+      updated_at = now()
+  where c.type_id = control_type_id;
+  perform job_type_controls_settle(control_type_id);
+  if set_paused is false or set_concurrency is not null or none_concurrency or set_rate_limit is not null or none_rate
+     or set_group_concurrency is not null or none_group_concurrency or clear_limits then
     perform pg_notify(notify_channel, '');
   end if;
+  return query
+    select coalesce(c.paused, false), c.concurrency, c.rate_limit, c.rate_interval_ms, c.group_concurrency,
+           c.declared_concurrency, c.declared_rate_limit, c.declared_rate_interval_ms, c.declared_group_concurrency,
+           coalesce(c.concurrency_overridden, false), coalesce(c.rate_overridden, false), coalesce(c.group_concurrency_overridden, false)
+    from (select 1) as one left join job_type_controls c on c.type_id = control_type_id;
+end $$;
+
+CREATE FUNCTION jobby.job_type_controls_settle(settle_type_id integer) RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'jobby'
+    AS $$
+  update job_type_controls c
+  set concurrency = case when c.concurrency_overridden then c.concurrency else c.declared_concurrency end,
+      rate_limit = case when c.rate_overridden then c.rate_limit else c.declared_rate_limit end,
+      rate_interval_ms = case when c.rate_overridden then c.rate_interval_ms else c.declared_rate_interval_ms end,
+      group_concurrency = case when c.group_concurrency_overridden then c.group_concurrency else c.declared_group_concurrency end
+  where c.type_id = settle_type_id;
+  delete from job_type_controls c
+  where c.type_id = settle_type_id and not c.paused and c.concurrency is null and c.rate_limit is null and c.group_concurrency is null
+    and c.declared_concurrency is null and c.declared_rate_limit is null and c.declared_group_concurrency is null;
+$$;
+
+CREATE FUNCTION jobby.job_type_limits_declare(scope_type_ids integer[], declare_type_ids integer[], declare_concurrency integer[], declare_rate_limit integer[], declare_rate_interval_ms integer[], declare_group_concurrency integer[], notify_channel text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'jobby'
+    AS $$
+declare
+  settle_type integer;
+begin
+  insert into job_type_controls (type_id)
+  select d.type_id from unnest(declare_type_ids) as d(type_id)
+  order by d.type_id
+  on conflict (type_id) do nothing;
+  -- Locked in type order: workers starting at once never deadlock.
+  perform 1 from job_type_controls c where c.type_id = any (scope_type_ids) order by c.type_id for update;
+  update job_type_controls c
+  set declared_concurrency = d.concurrency,
+      declared_rate_limit = d.rate_limit,
+      declared_rate_interval_ms = d.rate_interval_ms,
+      declared_group_concurrency = d.group_concurrency,
+      -- "No limit" set at run time overrides only a declared limit.
+      concurrency_overridden = c.concurrency_overridden and (c.concurrency is not null or d.concurrency is not null),
+      rate_overridden = c.rate_overridden and (c.rate_limit is not null or d.rate_limit is not null),
+      group_concurrency_overridden = c.group_concurrency_overridden and (c.group_concurrency is not null or d.group_concurrency is not null),
+      updated_at = now()
+  from (select s.type_id, l.concurrency, l.rate_limit, l.rate_interval_ms, l.group_concurrency
+        from unnest(scope_type_ids) as s(type_id)
+        left join unnest(declare_type_ids, declare_concurrency, declare_rate_limit, declare_rate_interval_ms, declare_group_concurrency)
+          as l(type_id, concurrency, rate_limit, rate_interval_ms, group_concurrency) on l.type_id = s.type_id) d
+  where c.type_id = d.type_id
+    and (c.declared_concurrency, c.declared_rate_limit, c.declared_rate_interval_ms, c.declared_group_concurrency)
+        is distinct from (d.concurrency, d.rate_limit, d.rate_interval_ms, d.group_concurrency);
+  for settle_type in select c.type_id from job_type_controls c where c.type_id = any (scope_type_ids) order by c.type_id loop
+    perform job_type_controls_settle(settle_type);
+  end loop;
+  perform pg_notify(notify_channel, '');
 end $$;
 
 CREATE FUNCTION jobby.job_types_keep_referenced() RETURNS trigger
@@ -1128,7 +1309,8 @@ CREATE TABLE jobby.job_queue (
     run_at timestamp with time zone NOT NULL,
     attempts integer DEFAULT 0 NOT NULL,
     pending_dependencies integer DEFAULT 0 NOT NULL,
-    ready_at timestamp with time zone
+    ready_at timestamp with time zone,
+    group_key text COLLATE pg_catalog."C"
 )
 WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='5000', autovacuum_vacuum_insert_scale_factor='0', autovacuum_vacuum_insert_threshold='5000', autovacuum_analyze_scale_factor='0', autovacuum_analyze_threshold='5000');
 
@@ -1145,7 +1327,8 @@ CREATE TABLE jobby.job_running (
     depended_on boolean DEFAULT false NOT NULL,
     progress real,
     progress_message text,
-    logged boolean
+    logged boolean,
+    group_key text COLLATE pg_catalog."C"
 )
 WITH (fillfactor='50', autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='2000', autovacuum_vacuum_insert_scale_factor='0', autovacuum_vacuum_insert_threshold='2000', autovacuum_analyze_scale_factor='0', autovacuum_analyze_threshold='2000');
 
@@ -1174,6 +1357,8 @@ CREATE TABLE jobby.jobs (
     dependency_count integer DEFAULT 0 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     trace_parent text,
+    group_key text COLLATE pg_catalog."C",
+    CONSTRAINT jobs_group_key_check CHECK (((length(group_key) >= 1) AND (length(group_key) <= 512))),
     CONSTRAINT jobs_key_check CHECK (((length(key) >= 1) AND (length(key) <= 512))),
     CONSTRAINT jobs_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 1000))),
     CONSTRAINT jobs_retention_seconds_check CHECK ((retention_seconds >= 0))
@@ -1294,7 +1479,21 @@ CREATE TABLE jobby.job_type_controls (
     rate_interval_ms integer,
     rate_window_at timestamp with time zone[] DEFAULT '{}'::timestamp with time zone[] NOT NULL,
     rate_window_count integer[] DEFAULT '{}'::integer[] NOT NULL,
+    group_concurrency integer,
+    declared_concurrency integer,
+    declared_rate_limit integer,
+    declared_rate_interval_ms integer,
+    declared_group_concurrency integer,
+    concurrency_overridden boolean DEFAULT false NOT NULL,
+    rate_overridden boolean DEFAULT false NOT NULL,
+    group_concurrency_overridden boolean DEFAULT false NOT NULL,
     CONSTRAINT job_type_controls_concurrency_check CHECK ((concurrency >= 1)),
+    CONSTRAINT job_type_controls_declared_concurrency_check CHECK ((declared_concurrency >= 1)),
+    CONSTRAINT job_type_controls_declared_group_concurrency_check CHECK ((declared_group_concurrency >= 1)),
+    CONSTRAINT job_type_controls_declared_rate CHECK (((declared_rate_limit IS NULL) = (declared_rate_interval_ms IS NULL))),
+    CONSTRAINT job_type_controls_declared_rate_interval_ms_check CHECK ((declared_rate_interval_ms >= 1)),
+    CONSTRAINT job_type_controls_declared_rate_limit_check CHECK ((declared_rate_limit >= 1)),
+    CONSTRAINT job_type_controls_group_concurrency_check CHECK ((group_concurrency >= 1)),
     CONSTRAINT job_type_controls_rate CHECK (((rate_limit IS NULL) = (rate_interval_ms IS NULL))),
     CONSTRAINT job_type_controls_rate_interval_ms_check CHECK ((rate_interval_ms >= 1)),
     CONSTRAINT job_type_controls_rate_limit_check CHECK ((rate_limit >= 1))
@@ -1443,7 +1642,11 @@ CREATE INDEX job_outcomes_default_job_id_idx ON jobby.job_outcomes_default USING
 
 CREATE INDEX job_outcomes_default_job_id_type_id_outcome_idx ON jobby.job_outcomes_default USING btree (job_id) INCLUDE (type_id, outcome) WHERE (final AND (outcome <> 'succeeded'::jobby.job_outcome));
 
+CREATE INDEX job_queue_group_claim_idx ON jobby.job_queue USING btree (type_id, group_key, priority DESC, run_at, job_id) WHERE ((pending_dependencies = 0) AND (group_key IS NOT NULL));
+
 CREATE INDEX job_queue_type_claim_idx ON jobby.job_queue USING btree (type_id, priority DESC, run_at, job_id) WHERE (pending_dependencies = 0);
+
+CREATE INDEX job_running_group_idx ON jobby.job_running USING btree (type_id, group_key) WHERE (group_key IS NOT NULL);
 
 ALTER INDEX jobby.job_logs_job_idx ATTACH PARTITION jobby.job_logs_0_job_id_attempt_idx;
 

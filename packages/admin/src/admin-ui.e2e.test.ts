@@ -326,7 +326,7 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Resume' }).click();
     await page.getByText('demo.Sleep: running, at most 3 at once.').waitFor();
     const stored = await context.request.get(`${admin.url}/api/job-types/demo.Sleep/controls`).then((response) => response.json());
-    expect(stored).toEqual({ type: 'demo.Sleep', paused: false, concurrency: 3, rate: null });
+    expect(stored).toMatchObject({ type: 'demo.Sleep', paused: false, concurrency: 3, rate: null, groupConcurrency: null });
     expect((page as Page & { problems: string[] }).problems).toEqual([]);
     await context.close();
   });

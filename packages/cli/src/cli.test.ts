@@ -201,6 +201,13 @@ describe('against Postgres (child processes)', () => {
     expect(noLimit.code).toBe(2);
     expect(noLimit.stderr).toContain('give a limit');
     expect((await jobby('types', 'limit', 'metrics.BuildWeeklyReport', 'none', '--rate', 'none')).stdout).toBe('metrics.BuildWeeklyReport: running, no limit\n');
+    // A group limit needs a group key; --clear puts the code's limits (none here) back in force.
+    const noGroupKey = await jobby('types', 'limit', 'metrics.BuildWeeklyReport', '--group', '2');
+    expect(noGroupKey.code).toBe(2);
+    expect(noGroupKey.stderr).toContain('has no group key');
+    expect(JSON.parse((await jobby('types', 'limit', 'metrics.BuildWeeklyReport', '4', '--json')).stdout)).toMatchObject({
+      concurrency: 4, groupConcurrency: null, declared: { concurrency: null }, declaredFrom: null, sources: { concurrency: 'run-time' } });
+    expect(JSON.parse((await jobby('types', 'limit', 'metrics.BuildWeeklyReport', '--clear', '--json')).stdout)).toMatchObject({ concurrency: null, sources: { concurrency: null } });
   });
 
   it('lists schedules with their next and last fire times, removed ones too (issue 19)', async () => {

@@ -175,8 +175,8 @@ export function createCommandTree() {
     'types list',
     types
       .command('list')
-      .description("the registry's job types with their controls (paused, cluster-wide concurrency limit, rate limit)")
-      .option('--json', 'print a JSON array: [{ type, id, paused, concurrency, rate: { limit, intervalMs } | null }]'),
+      .description("the registry's job types with their controls (paused, cluster-wide concurrency limit, rate limit, limit per group key), the limits declared in code, and where each limit in force comes from")
+      .option('--json', 'print a JSON array: [{ type, id, paused, concurrency, rate: { limit, intervalMs } | null, groupConcurrency, declared, declaredFrom, sources }]'),
   );
   /** @type {const} */ ([
     ['pause', 'pause a job type: no worker claims its jobs (within a claim, at once); they wait, nothing is lost'],
@@ -188,18 +188,20 @@ export function createCommandTree() {
         .command(name)
         .description(description)
         .argument('<type>', 'the job type, plugin.Job')
-        .option('--json', 'print the type\'s controls as JSON: { type, id, paused, concurrency, rate }'),
+        .option('--json', 'print the type\'s controls as JSON: { type, id, paused, concurrency, rate, groupConcurrency, declared, declaredFrom, sources }'),
     );
   });
   commands.set(
     'types limit',
     types
       .command('limit')
-      .description("limit how many of a type's jobs run at once, and how many start per interval, across all workers")
+      .description("limit how many of a type's jobs run at once, how many start per interval, and how many run per group key, across all workers; a limit set here overrides the code's (JobRegistry.limit) until --clear")
       .argument('<type>', 'the job type, plugin.Job')
       .argument('[concurrency]', 'the limit on running jobs, 1–1000000, or "none" to remove it')
       .option('--rate <limit/interval>', 'at most <limit> starts per <interval> (ms, s, m or h), e.g. 20/1s; "none" removes it')
-      .option('--json', 'print the type\'s controls as JSON: { type, id, paused, concurrency, rate }'),
+      .option('--group <N>', 'at most N (1–1000000) running per group key (the type\'s groupKeys); "none" removes it')
+      .option('--clear', 'drop the limits set at run time: the limits declared in code are in force again')
+      .option('--json', 'print the type\'s controls as JSON: { type, id, paused, concurrency, rate, groupConcurrency, declared, declaredFrom, sources }'),
   );
 
   const schedules = program.command('schedules').description('recurring jobs declared by the plugins (registry.schedule), one job per fire time');

@@ -21,6 +21,7 @@ export {
   type RegisteredJobType,
   type RegistryJobTypeEntry,
   type RegistryOptions,
+  type RegistryLimitEntry,
   type RegistryPluginEntry,
   type RegistryScheduleEntry,
 } from './runtime/registry.js';
@@ -42,13 +43,14 @@ export { WorkerEventEmitter, type WorkerEvents } from './runtime/events.js';
 export { createLogger } from './runtime/logger.js';
 export { createWorkerMetrics, serveMetrics } from './runtime/metrics.js';
 export { createPayloadValidator, defaultMaxPayloadBytes, toJson, type PayloadValidator, type ToJsonOptions } from './runtime/payload-validator.js';
-export type { RegisteredWorker, StartupJob } from './runtime/module-loader.js';
+export type { DeclaredLimit, RegisteredWorker, StartupJob } from './runtime/module-loader.js';
 export { readPluginConfig, runWorker, type RunningWorker, type RunWorkerOptions } from './runtime/run-worker.js';
 export { backoffDelay, databaseOutageBackoff, type BackoffOptions } from './runtime/backoff.js';
 export { isTransientDatabaseError } from './runtime/transient-error.js';
+export { assertGroupable, groupKeyOf } from './runtime/group-key.js';
 export { cronProblem, parseCron, slotKey, type CronSchedule } from './runtime/schedule-plan.js';
 export { describeOrphanedJobTypes, findOrphanedJobTypes, type OrphanedJobType } from './runtime/orphaned-job-types.js';
 export { openDatabase, migrate, databaseOptionsFromEnv, type JobbyDatabase, type DatabaseOptions } from './store/index.js';
 export type { JobState, StoredError, StoredAttempt } from './store/job.js';
-export type { JobTypeControlChange, JobTypeControls, JobTypeRateLimit } from './store/job-type-controls.js';
+export type { JobTypeControlChange, JobTypeControls, JobTypeLimits, JobTypeLimitSource, JobTypeRateLimit } from './store/job-type-controls.js';
 export type { AdminSchedule as ScheduleSummary } from './admin/schedules.js';

@@ -36,6 +36,7 @@ export type CodegenDiagnosticCode =
   | 'PLUGIN_NOT_BUILT'
   | 'PLUGIN_DEPENDS_ON_PLUGIN'
   | 'SCHEDULE_INVALID'
+  | 'LIMIT_INVALID'
   // warnings: the output is written, the message says what to do
   | 'PLUGIN_NOT_A_DEPENDENCY'
   | 'HANDLER_MISSING'

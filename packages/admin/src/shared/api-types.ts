@@ -285,8 +285,9 @@ export interface Distribution {
 /** GET /api/job-types/:type/stats */
 /**
  * GET and POST /api/job-types/:type/controls: a job type's flow control (issue 19). POST takes
- * `{ paused?: boolean, concurrency?: number | null, rate?: { limit, intervalMs } | null }` (null
- * removes the limit) and answers the controls as they are after the change.
+ * `{ paused?: boolean, concurrency?: number | null, rate?: { limit, intervalMs } | null,
+ * groupConcurrency?: number | null, clearLimits?: boolean }` (null removes the limit; a value set
+ * here overrides the code's until `clearLimits`) and answers the controls as they are after it.
  */
 export interface TypeControlsResponse {
   type: string;
@@ -295,6 +296,12 @@ export interface TypeControlsResponse {
   concurrency: number | null;
   /** At most `limit` starts of the type in any window of `intervalMs`, across all workers; null: no limit. */
   rate: { limit: number; intervalMs: number } | null;
+  /** At most this many of the type's jobs with one group key running at once; null: no limit. */
+  groupConcurrency: number | null;
+  /** The limits the code declares (`JobRegistry.limit`, written by the last worker started). */
+  declared: { concurrency: number | null; rate: { limit: number; intervalMs: number } | null; groupConcurrency: number | null };
+  /** Where each limit in force comes from: set at run time (wins until cleared), the code, or none. */
+  sources: { concurrency: 'run-time' | 'code' | null; rate: 'run-time' | 'code' | null; groupConcurrency: 'run-time' | 'code' | null };
 }
 
 export interface TypeStatsResponse {

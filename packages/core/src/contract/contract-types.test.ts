@@ -6,6 +6,7 @@ import type { WorkerRegistry } from './worker-registry.js';
 import type { JobRegistry } from './job-registry.js';
 import { defineExternalJob } from './define-external-job.js';
 import { payload } from './payload.js';
+import { defineJobs } from './define-jobs.js';
 
 /**
  * Type tests. Their assertions are checked by the compiler (`npm run typecheck`, part of
@@ -28,6 +29,20 @@ declare module './job-type-map.js' {
 declare const client: JobbyClient;
 declare const workers: WorkerRegistry<typeof demoJobs>;
 declare const jobs: JobRegistry<typeof demoJobs>;
+
+// Group keys are typed by each job type's input (issue 19).
+export const groupedJobs = defineJobs({
+  plugin: 'grouped',
+  enum: DemoJob,
+  types: { ...demoJobs.types },
+  groupKeys: {
+    Strict: (input) => input.name,
+    // @ts-expect-error Produce's input has no tenant
+    Produce: (input) => input.tenant,
+    // @ts-expect-error a group key is a string
+    Slow: (input) => input.ms,
+  },
+});
 
 describe('the contract is type-safe across packages', () => {
   it('types submit() by name and by handle', () => {
@@ -126,6 +141,14 @@ describe('the contract is type-safe across packages', () => {
     jobs.schedule(DemoJob.Produce, { cron: '* * * * *', input: { value: 1 }, catchUp: 'all' });
     // @ts-expect-error a value that is not of the plugin's enum
     jobs.schedule(42, { cron: '* * * * *', input: {} });
+    // Limits (issue 19): numbers in the runtime controls' shapes.
+    jobs.limit(DemoJob.Slow, { concurrency: 3, rate: { limit: 20, intervalMs: 1_000 }, group: { concurrency: 2 } });
+    // @ts-expect-error a rate needs its interval
+    jobs.limit(DemoJob.Slow, { rate: { limit: 20 } });
+    // @ts-expect-error a limit is a number
+    jobs.limit(DemoJob.Slow, { concurrency: '3' });
+    // @ts-expect-error a value that is not of the plugin's enum
+    jobs.limit(42, { concurrency: 1 });
     workers.register(DemoJob.Combine, 'unknown-dependency', ({ dependencyOutput }) => {
       // @ts-expect-error dependencyOutput of a name that is not generated
       dependencyOutput('demo.Nope');

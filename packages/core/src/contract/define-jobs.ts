@@ -73,7 +73,16 @@ export interface PluginJobs<
   };
   /** The member name of an enum value, or undefined when the value is not a member. */
   memberName(value: number): EnumMemberName<TEnum> | undefined;
+  /** The group key functions, by member name (see {@link DefineJobsOptions.groupKeys}). */
+  readonly groupKeys?: Readonly<Record<string, GroupKeyFunction>>;
 }
+
+/** A job type's group key: computed from the input by every submitter (the typed client). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the group key of any job type, whatever its input: called only with inputs the client validated for that type
+export type GroupKeyFunction = (input: any) => string;
+
+/** One group key function per job type that has groups, typed by its input. */
+export type GroupKeys<TTypes> = { readonly [K in keyof TTypes]?: (input: DeclaredInput<TTypes[K]>) => string };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the job declarations of any plugin (any enum, any payload types), as registries hold them side by side
 export type AnyPluginJobs = PluginJobs<string, any, any>;
@@ -96,6 +105,15 @@ export interface DefineJobsOptions<TPlugin extends string, TEnum extends EnumObj
   readonly enum: TEnum;
   /** One declaration per enum member; a member without one is a compile error. */
   readonly types: TTypes;
+  /**
+   * Per-key groups (issue 19): for a job type, the function that names its group from its input
+   * (a tenant id, an account). Every submitter computes it (the typed client, from the typed
+   * input) and stores it with the job; `JobRegistry.limit(type, { group: { concurrency } })` or
+   * `jobby types limit --group` then lets at most that many of one group's jobs run at once. It
+   * must return a non-empty string (at most 512 UTF-16 units); one that throws or returns
+   * anything else fails the submission with `GROUP_KEY_INVALID`.
+   */
+  readonly groupKeys?: GroupKeys<TTypes>;
 }
 
 /**
@@ -121,6 +139,13 @@ export function defineJobs<
   const TTypes extends JobTypeDeclarations<TEnum>,
 >(options: DefineJobsOptions<TPlugin, TEnum, TTypes>): PluginJobs<TPlugin, TEnum, TTypes> {
   const { plugin, enum: enumObject, types } = options;
+  const groupKeys: Record<string, GroupKeyFunction> = {};
+  for (const [member, groupKey] of Object.entries(options.groupKeys ?? {})) {
+    if (groupKey === undefined) continue;
+    if (typeof groupKey !== 'function') throw new JobbyError('REGISTRY_INVALID', `groupKeys.${member} of plugin "${plugin}" must be a function of the input`);
+    if (typeof enumObject[member] !== 'number') throw new JobbyError('REGISTRY_INVALID', `groupKeys.${member} of plugin "${plugin}" names no member of its enum`);
+    groupKeys[member] = groupKey as GroupKeyFunction;
+  }
   if (!pluginNamePattern.test(plugin)) {
     throw new JobbyError('REGISTRY_INVALID', `plugin name "${plugin}" must match ${pluginNamePattern}`);
   }
@@ -151,6 +176,7 @@ export function defineJobs<
     types,
     refs: Object.freeze(refs),
     memberName: (value: number) => byValue.get(value),
+    groupKeys: Object.freeze(groupKeys),
   }) as unknown as PluginJobs<TPlugin, TEnum, TTypes>;
 }
 

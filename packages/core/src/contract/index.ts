@@ -6,6 +6,7 @@ export * from './handler.js';
 export * from './job-registry.js';
 export * from './job-type-map.js';
 export * from './json.js';
+export * from './limit.js';
 export * from './module.js';
 export * from './non-retryable-error.js';
 export * from './payload.js';

@@ -1,5 +1,6 @@
 import type { AnyPluginJobs, InputOfValue, JobEnumValue } from './define-jobs.js';
 import type { JobTypeKey } from './job-type-map.js';
+import type { LimitOptions } from './limit.js';
 import type { ScheduleOptions } from './schedule.js';
 
 /** A startup job being described; chain its options. Submitted after every module registered. */
@@ -40,4 +41,16 @@ export interface JobRegistry<TJobs extends AnyPluginJobs = AnyPluginJobs> {
    * ```
    */
   schedule<TValue extends JobEnumValue<TJobs>>(jobType: TValue, options: ScheduleOptions<InputOfValue<TJobs, TValue>>): void;
+  /**
+   * Declares the type's limits (issue 19): cluster-wide concurrency, a rate of starts, and a
+   * concurrency per group key (the type's `groupKeys` in `defineJobs`). Every worker writes them
+   * into the store at start; a value set at run time (`jobby types limit`) wins until cleared
+   * (`jobby types limit <type> --clear`). Once per job type. See the README's "Flow control".
+   *
+   * @example
+   * ```ts
+   * registry.limit(ShopJob.Import, { concurrency: 20, rate: { limit: 100, intervalMs: 1_000 }, group: { concurrency: 2 } });
+   * ```
+   */
+  limit(jobType: JobEnumValue<TJobs>, options: LimitOptions): void;
 }

@@ -9,7 +9,8 @@ import type { EnqueueJobParams, EnqueueResult } from '../store/job-enqueue.js';
 import { assertEnqueueOptions } from '../store/job-enqueue-options.js';
 import { assertJobKey } from '../store/job-key.js';
 import { createJobStore, type JobStore } from '../store/job-store.js';
-import type { JobTypeControlChange, JobTypeControls } from '../store/job-type-controls.js';
+import { noControls, type JobTypeControlChange, type JobTypeControls } from '../store/job-type-controls.js';
+import { assertGroupable, groupKeyOf } from './group-key.js';
 import { createPayloadValidator, type PayloadValidator } from './payload-validator.js';
 import type { JobbyRegistry, RegisteredJobType } from './registry.js';
 import { sendTraced, tracingEnabled } from './tracing.js';
@@ -150,10 +151,13 @@ export function createJobbyClient(options: JobbyClientOptions): JobbyClient {
     submitOptions.dependsOn?.forEach((dependency, index) => assertJobKey(dependency.key, `dependsOn[${index}].key of ${registered.fullName}:${key}`));
     // Before the input is serialized: a bad option fails fast, whatever the input's size.
     assertEnqueueOptions(submitOptions, `${registered.fullName}:${key}`);
+    const inputJson = validator.serializeInput(registered, input);
+    const groupKey = groupKeyOf(registered, input, `${registered.fullName}:${key}`);
     return {
       typeId: registered.id,
       key,
-      inputJson: validator.serializeInput(registered, input),
+      inputJson,
+      ...(groupKey === undefined ? {} : { groupKey }),
       maxAttempts: submitOptions.maxAttempts,
       priority: submitOptions.priority,
       runAt: submitOptions.runAt,
@@ -254,13 +258,14 @@ export function createJobbyClient(options: JobbyClientOptions): JobbyClient {
     },
     async setTypeControls(type, change) {
       const registered = resolveType(type);
+      if (change.groupConcurrency !== undefined && change.groupConcurrency !== null) assertGroupable(registered);
       await ensureTypes();
       return store.jobTypeControlSet(registered.id, change);
     },
     async typeControls(type) {
       const registered = resolveType(type);
       const found = (await store.jobTypeControlList()).find((control) => control.typeId === registered.id);
-      return found ?? { typeId: registered.id, paused: false, concurrency: null, rate: null };
+      return found ?? noControls(registered.id);
     },
     schedules: () => scheduleList({ db: options.database.db, tables: store.context.tables }),
   };

@@ -7,9 +7,12 @@ import type { JobTypeKey } from '../contract/job-type-map.js';
 import { jobTypeNameOf } from '../contract/job-type-map.js';
 import type { PluginModule } from '../contract/module.js';
 import type { WorkerOptions, WorkerRegistry } from '../contract/worker-registry.js';
-import { JobbyError } from '../errors.js';
+import { describeError, isJobbyError, JobbyError } from '../errors.js';
 import type { JobbyRegistry, RegisteredJobType, RegistryPluginEntry } from './registry.js';
 import { resolveSchedule, type ResolvedSchedule } from './schedule-plan.js';
+import { assertGroupable } from './group-key.js';
+import type { LimitOptions } from '../contract/limit.js';
+import { checkConcurrency, checkRateLimit } from '../store/job-type-controls.js';
 import type { AnyKysely } from '../contract/any-kysely.js';
 
 /**
@@ -36,6 +39,14 @@ export interface StartupJob {
   dependsOn: { type: string; key: string }[];
 }
 
+/** The limits a module declared for one job type (`JobRegistry.limit`), checked. */
+export interface DeclaredLimit {
+  type: RegisteredJobType;
+  concurrency?: number;
+  rate?: { limit: number; intervalMs: number };
+  groupConcurrency?: number;
+}
+
 /** A schedule a module declared (`JobRegistry.schedule`), checked. */
 export interface DeclaredSchedule extends ResolvedSchedule {
   type: RegisteredJobType;
@@ -45,6 +56,7 @@ export interface LoadedModules {
   workers: RegisteredWorker[];
   startupJobs: StartupJob[];
   schedules: DeclaredSchedule[];
+  limits: DeclaredLimit[];
   modules: { plugin: RegistryPluginEntry; module: PluginModule }[];
 }
 
@@ -76,6 +88,7 @@ export async function loadModules(options: LoadModulesOptions): Promise<LoadedMo
   const workersByType = new Map<number, RegisteredWorker>();
   const startupJobs: StartupJob[] = [];
   const schedules: DeclaredSchedule[] = [];
+  const limits: DeclaredLimit[] = [];
   const modules: LoadedModules['modules'] = [];
 
   for (const plugin of registry.plugins) {
@@ -152,6 +165,9 @@ export async function loadModules(options: LoadModulesOptions): Promise<LoadedMo
         }
         schedules.push(schedule);
       },
+      limit(jobType, limitOptions) {
+        limits.push(resolveLimit(typeOf(jobType, 'JobRegistry.limit'), limitOptions, limits));
+      },
     };
     let module: PluginModule;
     try {
@@ -168,7 +184,41 @@ export async function loadModules(options: LoadModulesOptions): Promise<LoadedMo
     }
     modules.push({ plugin, module });
   }
-  return { workers, startupJobs, schedules, modules };
+  return { workers, startupJobs, schedules, limits, modules };
+}
+
+/** Checks a `JobRegistry.limit` call: known fields, values in range, once per type. */
+function resolveLimit(type: RegisteredJobType, options: LimitOptions, declared: readonly DeclaredLimit[]): DeclaredLimit {
+  const what = `JobRegistry.limit(${type.fullName})`;
+  if (declared.some((other) => other.type.id === type.id)) {
+    throw new JobbyError('CONFIGURATION_INVALID', `${type.fullName} has two limit declarations; give all its limits in one JobRegistry.limit call`);
+  }
+  if (typeof options !== 'object' || options === null) throw new JobbyError('CONFIGURATION_INVALID', `${what} takes an object of limits`);
+  const unknown = Object.keys(options).filter((field) => !['concurrency', 'rate', 'group'].includes(field));
+  if (unknown.length > 0) throw new JobbyError('CONFIGURATION_INVALID', `${what}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: concurrency, rate, group)`);
+  const limit: DeclaredLimit = { type };
+  try {
+    if (options.concurrency !== undefined) {
+      checkConcurrency(options.concurrency, 'concurrency', type.fullName);
+      limit.concurrency = options.concurrency;
+    }
+    if (options.rate !== undefined) {
+      checkRateLimit({ limit: options.rate?.limit, intervalMs: options.rate?.intervalMs }, type.fullName);
+      limit.rate = { limit: options.rate.limit, intervalMs: options.rate.intervalMs };
+    }
+    if (options.group !== undefined) {
+      checkConcurrency(options.group?.concurrency, 'group concurrency', type.fullName);
+      assertGroupable(type);
+      limit.groupConcurrency = options.group.concurrency;
+    }
+  } catch (error) {
+    if (isJobbyError(error, 'CONFIGURATION_INVALID')) throw error;
+    throw new JobbyError('CONFIGURATION_INVALID', `${what}: ${describeError(error)}`, { cause: error });
+  }
+  if (limit.concurrency === undefined && limit.rate === undefined && limit.groupConcurrency === undefined) {
+    throw new JobbyError('CONFIGURATION_INVALID', `${what} declares no limit: give concurrency, rate or group`);
+  }
+  return limit;
 }
 
 function positiveInteger(value: number | undefined, fallback: number, what: string): number {

@@ -38,6 +38,18 @@ export interface RegistryScheduleEntry {
   readonly catchUp: string;
 }
 
+/**
+ * Limits as codegen read them from the plugin's sources (`JobRegistry.limit` with literal
+ * options), for listings before any worker wrote them. The worker enforces what the module declares.
+ */
+export interface RegistryLimitEntry {
+  /** The enum member name of the job type (`Import`). */
+  readonly type: string;
+  readonly concurrency?: number;
+  readonly rate?: { readonly limit: number; readonly intervalMs: number };
+  readonly groupConcurrency?: number;
+}
+
 /** One plugin as the generated registry lists it. */
 export interface RegistryPluginEntry {
   readonly name: string;
@@ -49,6 +61,8 @@ export interface RegistryPluginEntry {
   readonly jobTypes: readonly RegistryJobTypeEntry[];
   /** The schedules its sources declare with literal options (any mode); absent when none. */
   readonly schedules?: readonly RegistryScheduleEntry[];
+  /** The limits its sources declare with literal options (any mode); absent when none. */
+  readonly limits?: readonly RegistryLimitEntry[];
 }
 
 export interface RegistryOptions {

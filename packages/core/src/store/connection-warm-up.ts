@@ -50,7 +50,7 @@ export async function connectionWarmUp(context: StoreContext, params: Connection
       await sql`select count(*) from ${tables.fn('job_complete_many')}('{}'::bigint[], '{}'::bigint[], null, null, null, null, null, ${context.jobsChannel}::text)`.execute(connection);
       for (const enqueueFunction of [tables.fn('job_enqueue_many'), tables.fn('job_enqueue_new')]) {
         await sql`select count(*) from ${enqueueFunction}(
-          '{}'::integer[], '{}'::text[], '{}'::jsonb[], '{}'::integer[], null, null, null, null, null, ${context.defaultMaxAttempts}::integer, ${context.jobsChannel}::text)`.execute(connection);
+          '{}'::integer[], '{}'::text[], '{}'::jsonb[], '{}'::integer[], null, null, null, null, null, null, ${context.defaultMaxAttempts}::integer, ${context.jobsChannel}::text)`.execute(connection);
       }
     }),
   );

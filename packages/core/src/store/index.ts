@@ -20,7 +20,7 @@ export { defaultBackoffBaseMs, defaultBackoffMaxMs, type FailJobParams, type Fai
 export type { HeldJob, RescueResult } from './job-lease.js';
 export type { JobEdge, JobListParams } from './job-read.js';
 export type { JobTypeConflict, JobTypeEntry, JobTypeSyncResult } from './job-type-sync.js';
-export type { JobTypeControlChange, JobTypeControls, JobTypeRateLimit } from './job-type-controls.js';
+export { noControls, type JobTypeControlChange, type JobTypeControls, type JobTypeLimitDeclaration, type JobTypeLimits, type JobTypeLimitSource, type JobTypeRateLimit } from './job-type-controls.js';
 export type { ScheduleAdvanceParams, ScheduleAdvanceResult, ScheduleDeclaration, ScheduleRecord, ScheduleState } from './job-schedules.js';
 export type { WorkerRecord } from './worker-heartbeat.js';
 export { migrate, type MigrateResult } from './migrations/migrator.js';

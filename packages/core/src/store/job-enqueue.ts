@@ -32,6 +32,11 @@ export interface EnqueueJobParams {
   dependsOn?: readonly JobReference[];
   /** The submitter's trace context (W3C traceparent), when a tracer records it (runtime/tracing.ts). */
   traceParent?: string;
+  /**
+   * The job's group key (the job type's `groupKey` of its input, computed by the client): at most
+   * the type's group limit of its jobs with one key run at once. Unset for types without one.
+   */
+  groupKey?: string;
 }
 
 export interface EnqueueResult {
@@ -93,6 +98,7 @@ function assertParams(context: StoreContext, jobs: readonly EnqueueJobParams[]):
     // Keys are checked here too, not only by the client: a key the driver would change on the way
     // (a lone surrogate becomes U+FFFD) would be stored under another identity (job-key.ts).
     assertJobKey(job.key, `key of ${context.describeType(job.typeId)}`);
+    if (job.groupKey !== undefined) assertJobKey(job.groupKey, `group key of ${context.describeReference(job)}`);
     for (const [index, dependency] of (job.dependsOn ?? []).entries()) {
       assertJobKey(dependency.key, `dependsOn[${index}].key of ${context.describeType(job.typeId)}:${job.key}`);
     }
@@ -206,7 +212,8 @@ function batchArguments(context: StoreContext, jobs: readonly EnqueueJobParams[]
     ${jsonbArrayParameter(jobs.map((job) => job.inputJson))}, ${integerArrayLiteral(jobs.map((job) => Buffer.byteLength(job.inputJson)))}::integer[],
     ${sql.val(optionalColumn(jobs, (job) => job.maxAttempts))}::integer[], ${sql.val(optionalColumn(jobs, (job) => job.priority))}::integer[],
     ${sql.val(optionalColumn(jobs, (job) => job.runAt?.toISOString()))}::timestamptz[], ${sql.val(optionalColumn(jobs, (job) => job.retentionSeconds))}::integer[],
-    ${sql.val(optionalColumn(jobs, (job) => job.traceParent))}::text[], ${context.defaultMaxAttempts}::integer, ${context.jobsChannel}::text`;
+    ${sql.val(optionalColumn(jobs, (job) => job.traceParent))}::text[], ${sql.val(optionalColumn(jobs, (job) => job.groupKey))}::text[],
+    ${context.defaultMaxAttempts}::integer, ${context.jobsChannel}::text`;
 }
 
 async function enqueueNew(context: StoreContext, jobs: readonly EnqueueJobParams[], executor: Executor): Promise<EnqueueResult[]> {
@@ -421,6 +428,7 @@ async function enqueueWithDependencies(context: StoreContext, jobs: readonly Enq
         run_at: job.runAt?.toISOString() ?? null,
         retention_seconds: job.retentionSeconds ?? null,
         trace_parent: job.traceParent ?? null,
+        group_key: job.groupKey ?? null,
         dependency_ids: distinct.map(({ found }) => found.id),
       });
     }
@@ -430,7 +438,7 @@ async function enqueueWithDependencies(context: StoreContext, jobs: readonly Enq
         select * from jsonb_to_recordset(${payload}::jsonb) as t(
           ord int, type_id int, key text, state ${tables.jobState}, pending_dependencies int, dependency_count int,
           last_error jsonb, input jsonb, input_bytes int, max_attempts int, priority int, run_at timestamptz,
-          retention_seconds int, trace_parent text, dependency_ids bigint[])
+          retention_seconds int, trace_parent text, group_key text, dependency_ids bigint[])
       ),
       -- Ids in the layer's order (the claim's tie-break): drawn here, before the sort below.
       numbered as (
@@ -440,22 +448,22 @@ async function enqueueWithDependencies(context: StoreContext, jobs: readonly Enq
       -- locked in the one global order, (type_id, key) bytewise, as the enqueue functions lock
       -- them (sql/job-enqueue.sql): batches sharing keys in different orders never deadlock.
       inserted as (
-        insert into ${tables.jobs} (id, type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds, dependency_count, trace_parent)
+        insert into ${tables.jobs} (id, type_id, key, input, input_bytes, max_attempts, priority, run_at, retention_seconds, dependency_count, trace_parent, group_key)
         overriding system value
         select n.job_id, n.type_id, n.key, n.input, n.input_bytes, coalesce(n.max_attempts, ${context.defaultMaxAttempts}),
-               coalesce(n.priority, 0), coalesce(n.run_at, now()), n.retention_seconds, n.dependency_count, n.trace_parent
+               coalesce(n.priority, 0), coalesce(n.run_at, now()), n.retention_seconds, n.dependency_count, n.trace_parent, n.group_key
         from numbered n
         order by n.type_id, n.key collate "C"
         on conflict (type_id, key) do nothing
-        returning id, type_id, key, priority, run_at, retention_seconds
+        returning id, type_id, key, priority, run_at, retention_seconds, group_key
       ),
       joined as (
         select ins.*, i.state, i.pending_dependencies, i.last_error, i.dependency_ids
         from inserted ins join input i on i.type_id = ins.type_id and i.key = ins.key
       ),
       queued as (
-        insert into ${tables.jobQueue} (job_id, type_id, priority, run_at, pending_dependencies, ready_at)
-        select j.id, j.type_id, j.priority, j.run_at, j.pending_dependencies, case when j.state = 'queued' then now() end
+        insert into ${tables.jobQueue} (job_id, type_id, priority, run_at, pending_dependencies, ready_at, group_key)
+        select j.id, j.type_id, j.priority, j.run_at, j.pending_dependencies, case when j.state = 'queued' then now() end, j.group_key
         from joined j where j.state <> 'cancelled'
       ),
       -- A dependency already failed or cancelled: the job is cancelled at birth, with the reason.

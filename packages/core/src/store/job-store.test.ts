@@ -100,7 +100,7 @@ describe.each(testBackends)('job store on %s', (backend) => {
       await sql`savepoint attempt`.execute(transaction);
       const attempt = sql`select * from ${sql.id(schema, 'job_enqueue_new')}(
         array[${A}, ${A}, ${A}]::integer[], array['fresh-1', 'fresh-2', 'n3']::text[], array['{}', '{}', '{}']::jsonb[], array[2, 2, 2]::integer[],
-        null, null, null, null, null, 25, 'unused')`.execute(transaction);
+        null, null, null, null, null, null, 25, 'unused')`.execute(transaction);
       await expect(attempt).rejects.toMatchObject({ code: '23505', constraint: 'jobs_identity' });
       await sql`rollback to savepoint attempt`.execute(transaction);
       const after = await inserted();
@@ -489,13 +489,13 @@ describe.each(testBackends)('job store on %s', (backend) => {
       ...Array.from({ length: 5 }, (_, index) => ({ typeId: A, key: `paused-${index}`, inputJson: input() })),
       ...Array.from({ length: 5 }, (_, index) => ({ typeId: C, key: `free-${index}`, inputJson: input() })),
     ]);
-    expect(await store.jobTypeControlSet(A, { paused: true })).toEqual({ typeId: A, paused: true, concurrency: null, rate: null });
+    expect(await store.jobTypeControlSet(A, { paused: true })).toMatchObject({ typeId: A, paused: true, concurrency: null, rate: null });
     const claim = (limit: number, worker = 'w') => store.jobClaim({ workerId: worker, typeIds: [A, C], limit, leaseSeconds: 30 });
     expect((await claim(10)).map((job) => job.typeId)).toEqual([C, C, C, C, C]);
     expect(await claim(10)).toEqual([]);
-    expect(await store.jobTypeControlList()).toEqual([{ typeId: A, paused: true, concurrency: null, rate: null }]);
+    expect(await store.jobTypeControlList()).toMatchObject([{ typeId: A, paused: true, concurrency: null, rate: null }]);
     // Resumed: no control left, the row goes.
-    expect(await store.jobTypeControlSet(A, { paused: false })).toEqual({ typeId: A, paused: false, concurrency: null, rate: null });
+    expect(await store.jobTypeControlSet(A, { paused: false })).toMatchObject({ typeId: A, paused: false, concurrency: null, rate: null });
     expect(await store.jobTypeControlList()).toEqual([]);
     expect(await claim(10)).toHaveLength(5);
 
@@ -513,9 +513,9 @@ describe.each(testBackends)('job store on %s', (backend) => {
     // Paused and limited: nothing; the limit raised and resumed: up to the new limit.
     await store.jobTypeControlSet(A, { paused: true });
     expect(await claim(10)).toEqual([]);
-    expect(await store.jobTypeControlSet(A, { paused: false, concurrency: 5, rate: null })).toEqual({ typeId: A, paused: false, concurrency: 5, rate: null });
+    expect(await store.jobTypeControlSet(A, { paused: false, concurrency: 5, rate: null })).toMatchObject({ typeId: A, paused: false, concurrency: 5, rate: null });
     expect(await claim(10)).toHaveLength(2);
-    expect(await store.jobTypeControlSet(A, { concurrency: null })).toEqual({ typeId: A, paused: false, concurrency: null, rate: null });
+    expect(await store.jobTypeControlSet(A, { concurrency: null })).toMatchObject({ typeId: A, paused: false, concurrency: null, rate: null });
     expect(await claim(100)).toHaveLength(20 - 6);
     // Bad input: a clear error, nothing changed.
     await expect(store.jobTypeControlSet(A, { concurrency: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
@@ -525,7 +525,7 @@ describe.each(testBackends)('job store on %s', (backend) => {
 
   it('limits the starts of a type per interval across all claimers: a sliding window, never more (issue 19)', async () => {
     await store.jobEnqueueMany(Array.from({ length: 30 }, (_, index) => ({ typeId: A, key: `rated-${index}`, inputJson: input() })));
-    expect(await store.jobTypeControlSet(A, { rate: { limit: 4, intervalMs: 600 } })).toEqual({ typeId: A, paused: false, concurrency: null, rate: { limit: 4, intervalMs: 600 } });
+    expect(await store.jobTypeControlSet(A, { rate: { limit: 4, intervalMs: 600 } })).toMatchObject({ typeId: A, paused: false, concurrency: null, rate: { limit: 4, intervalMs: 600 } });
     const claim = (limit: number, worker = 'w') => store.jobClaim({ workerId: worker, typeIds: [A], limit, leaseSeconds: 30 });
     // Five claimers at once: four starts in all, and none more within the interval.
     const started = Date.now();

@@ -12,7 +12,7 @@ import { jobHandBack, jobLeaseExtend, jobLeaseRescueExpired, type HeldJob } from
 import { jobReportMany, type AttemptReportParams } from './job-report.js';
 import { jobAttemptList, jobCountByTypeAndState, jobGet, jobGetByReference, jobList, jobNeighbours, jobTraceParents, type JobListParams } from './job-read.js';
 import { jobTypeList, jobTypeSync, type JobTypeEntry } from './job-type-sync.js';
-import { jobTypeControlList, jobTypeControlSet, type JobTypeControlChange } from './job-type-controls.js';
+import { jobTypeControlList, jobTypeControlSet, jobTypeLimitsDeclare, type JobTypeControlChange, type JobTypeLimitDeclaration } from './job-type-controls.js';
 import { jobScheduleAdvance, jobScheduleDeclare, jobScheduleList, type ScheduleAdvanceParams, type ScheduleDeclaration } from './job-schedules.js';
 import type { StoreContext } from './store-context.js';
 import { createTables } from './tables.js';
@@ -78,6 +78,8 @@ export function createJobStore(
     jobRunNow: (id: string) => jobRunNow(context, id),
     jobTypeControlSet: (typeId: number, change: JobTypeControlChange) => jobTypeControlSet(context, typeId, change),
     jobTypeControlList: () => jobTypeControlList(context),
+    /** The limits the code declares for the types of `scopeTypeIds` (written at worker start). */
+    jobTypeLimitsDeclare: (params: { scopeTypeIds: readonly number[]; limits: readonly JobTypeLimitDeclaration[] }) => jobTypeLimitsDeclare(context, params),
     jobScheduleDeclare: (params: { scopeTypeIds: readonly number[]; schedules: readonly ScheduleDeclaration[] }) => jobScheduleDeclare(context, params),
     /** Moves a schedule's cursor inside `transaction`, the one that enqueues the slots' jobs. */
     jobScheduleAdvance: (params: ScheduleAdvanceParams, transaction: AnyKysely) => jobScheduleAdvance(context, params, transaction),

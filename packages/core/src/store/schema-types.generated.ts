@@ -83,6 +83,7 @@ export interface JobOutcomes {
 
 export interface JobQueue {
   attempts: Generated<number>;
+  group_key: string | null;
   job_id: Int8;
   pending_dependencies: Generated<number>;
   priority: number;
@@ -96,6 +97,7 @@ export interface JobRunning {
   attempt_token: Int8;
   claimed_at: Generated<Timestamp>;
   depended_on: Generated<boolean>;
+  group_key: string | null;
   job_id: Int8;
   lease_expires_at: Timestamp;
   logged: boolean | null;
@@ -110,6 +112,7 @@ export interface JobRunning {
 export interface Jobs {
   created_at: Generated<Timestamp>;
   dependency_count: Generated<number>;
+  group_key: string | null;
   id: Generated<Int8>;
   input: Json;
   input_bytes: Generated<number>;
@@ -174,9 +177,17 @@ export interface JobStats {
 
 export interface JobTypeControls {
   concurrency: number | null;
+  concurrency_overridden: Generated<boolean>;
+  declared_concurrency: number | null;
+  declared_group_concurrency: number | null;
+  declared_rate_interval_ms: number | null;
+  declared_rate_limit: number | null;
+  group_concurrency: number | null;
+  group_concurrency_overridden: Generated<boolean>;
   paused: Generated<boolean>;
   rate_interval_ms: number | null;
   rate_limit: number | null;
+  rate_overridden: Generated<boolean>;
   rate_window_at: Generated<ArrayType<Timestamp>>;
   rate_window_count: Generated<number[]>;
   type_id: number;

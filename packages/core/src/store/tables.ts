@@ -50,6 +50,7 @@ export type StoreFunction =
   | 'job_report_many'
   | 'worker_number'
   | 'job_type_control_set'
+  | 'job_type_limits_declare'
   | 'job_schedule_declare'
   | 'job_schedule_advance'
   | 'admin_action_record';

@@ -73,7 +73,7 @@ export const demoControl = {
   chainRuns: new Map<string, number>(),
   aborted: [] as string[],
   started: [] as string[],
-  /** Schedules the module declares in jobs(). */
+  /** Schedules (and limits) the module declares in jobs(). */
   schedules: undefined as ((registry: JobRegistry<typeof demoJobs>) => void) | undefined,
 };
 

@@ -130,6 +130,33 @@ export interface ScheduleModel {
   readonly cronLocation: SourceLocation;
 }
 
+/** A limit as written: its value when a numeric literal (undefined: an expression), and where. */
+export interface LimitValue {
+  readonly value: number | undefined;
+  readonly location: SourceLocation;
+}
+
+/**
+ * A `limit(member, { concurrency, rate: { limit, intervalMs }, group: { concurrency } })` call in
+ * the plugin's sources, with each limit as written (issue 19).
+ */
+export interface LimitModel {
+  /** The enum member limited. */
+  readonly jobName: string;
+  /** False when the options (or `rate`, `group`) are not object literals: nothing is checkable here. */
+  readonly literal: boolean;
+  readonly concurrency?: LimitValue;
+  readonly hasRate?: boolean;
+  readonly rateLimit?: LimitValue;
+  readonly rateIntervalMs?: LimitValue;
+  readonly hasGroup?: boolean;
+  readonly groupConcurrency?: LimitValue;
+  /** Option names other than concurrency, rate and group. */
+  readonly unknownFields: readonly string[];
+  /** Where the call is. */
+  readonly location: SourceLocation;
+}
+
 /** One plugin, as every later stage sees it. */
 export interface PluginModel {
   /** The plugin name from the definition's literal type (falls back to package.json's). */
@@ -151,6 +178,8 @@ export interface PluginModel {
   readonly registeredJobs?: readonly string[];
   /** The schedules its sources declare (workspace plugins only: a `.d.ts` has no calls). */
   readonly schedules?: readonly ScheduleModel[];
+  /** The limits its sources declare (workspace plugins only). */
+  readonly limits?: readonly LimitModel[];
   /** The packages this plugin's package names (dependencies and imports). */
   readonly references?: readonly PackageReferenceModel[];
   readonly importability?: ImportabilityModel;

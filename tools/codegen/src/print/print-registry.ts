@@ -40,6 +40,16 @@ export function printRegistry(plugins: readonly PrintedPlugin[]): string {
     const schedules = (plugin.schedules ?? [])
       .filter((schedule) => schedule.name !== undefined && schedule.cron !== undefined && schedule.timezone !== undefined && schedule.catchUp !== undefined)
       .map((schedule) => `{ type: ${quote(schedule.jobName)}, name: ${quote(schedule.name!)}, cron: ${quote(schedule.cron!)}, timezone: ${quote(schedule.timezone!)}, catchUp: ${quote(schedule.catchUp!)} }`);
+    // Limits whose every value is a literal (the others are the worker's to check).
+    const limits = (plugin.limits ?? [])
+      .filter((limit) => limit.literal && [limit.concurrency, limit.rateLimit, limit.rateIntervalMs, limit.groupConcurrency].every((value) => !value || value.value !== undefined))
+      .map((limit) => {
+        const fields = [`type: ${quote(limit.jobName)}`];
+        if (limit.concurrency) fields.push(`concurrency: ${limit.concurrency.value}`);
+        if (limit.rateLimit && limit.rateIntervalMs) fields.push(`rate: { limit: ${limit.rateLimit.value}, intervalMs: ${limit.rateIntervalMs.value} }`);
+        if (limit.groupConcurrency) fields.push(`groupConcurrency: ${limit.groupConcurrency.value}`);
+        return `{ ${fields.join(', ')} }`;
+      });
     return [
       '{',
       `  name: ${quote(plugin.name)},`,
@@ -49,6 +59,7 @@ export function printRegistry(plugins: readonly PrintedPlugin[]): string {
       `  definition: ${importName},`,
       `  jobTypes: [${jobLines.length === 0 ? '' : `\n    ${jobLines.map((line) => indent(line, 4)).join(',\n    ')},\n  `}],`,
       ...(schedules.length === 0 ? [] : [`  schedules: [\n    ${schedules.join(',\n    ')},\n  ],`]),
+      ...(limits.length === 0 ? [] : [`  limits: [\n    ${limits.join(',\n    ')},\n  ],`]),
       '}',
     ].join('\n');
   });

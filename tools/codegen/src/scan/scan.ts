@@ -11,6 +11,7 @@ import { discoverPackages } from './discover-packages.js';
 import { relativeToRoot, type ProjectRoot } from './project-root.js';
 import { readImportability, readPackageReferences, readRegisteredJobs } from './plugin-facts.js';
 import { readPlugin } from './read-plugin.js';
+import { readLimits } from './read-limits.js';
 import { readSchedules } from './read-schedules.js';
 
 export interface ScanResult {
@@ -109,10 +110,12 @@ export function scan(root: ProjectRoot): ScanResult {
     const packageDirectory = path.join(root.directory, candidate.directory);
     const registeredJobs = candidate.origin === 'workspace' ? readRegisteredJobs({ program, packageDirectory, enumLocation: result.plugin.enumLocation, locate }) : undefined;
     const schedules = candidate.origin === 'workspace' ? readSchedules({ program, packageDirectory, enumLocation: result.plugin.enumLocation, locate }) : [];
+    const limits = candidate.origin === 'workspace' ? readLimits({ program, packageDirectory, enumLocation: result.plugin.enumLocation, locate }) : [];
     plugins.push({
       ...result.plugin,
       ...(registeredJobs ? { registeredJobs } : {}),
       ...(schedules.length > 0 ? { schedules } : {}),
+      ...(limits.length > 0 ? { limits } : {}),
       references: readPackageReferences({ program, root, package: candidate, locate }),
       importability: readImportability(root, candidate),
     });

@@ -82,6 +82,27 @@ describe('verification errors, one fixture each', () => {
     );
   });
 
+  it('reports a limit out of range, a rate without its interval and a type limited twice at its file:line (issue 19)', async () => {
+    const limitOf = (type: string, line: number) => `limit of shop.${type} (${file}:${line}, @fixture/shop)`;
+    expect(await diagnosticsOf('limit-invalid')).toEqual([
+      { code: 'LIMIT_INVALID', message: `${limitOf('Order', 29)}: concurrency must be an integer from 1 to 1,000,000 running jobs, got 0`, file, line: 30 },
+      { code: 'LIMIT_INVALID', message: `${limitOf('Order', 29)}: rate.intervalMs must be an integer from 1 to 86,400,000 milliseconds, got 90000000`, file, line: 31 },
+      { code: 'LIMIT_INVALID', message: `${limitOf('Order', 29)}: group.concurrency must be an integer from 1 to 1,000,000 running jobs per group key, got 1.5`, file, line: 32 },
+      { code: 'LIMIT_INVALID', message: `${limitOf('Report', 34)}: rate needs both limit and intervalMs`, file, line: 34 },
+      { code: 'LIMIT_INVALID', message: `${limitOf('Report', 34)}: shop.Report is already limited at ${file}:28; give all its limits in one limit() call`, file, line: 34 },
+    ]);
+  });
+
+  it('lists the limits declared with literal options in the generated registry', async () => {
+    const project = copyFixture('errors/limit-invalid');
+    projects.push(project);
+    const source = project.read(file).split('\n');
+    project.write(file, source.filter((_, index) => index + 1 < 29 || index + 1 > 34).join('\n'));
+    const result = await runCodegen({ rootDir: project.directory });
+    expect(result.diagnostics).toEqual([]);
+    expect(project.read('generated/jobby/registry.ts')).toContain("\n      limits: [\n        { type: 'Report', concurrency: 2, rate: { limit: 10, intervalMs: 1000 } },\n      ],\n");
+  });
+
   it('reports a member without an explicit value', async () => {
     expect(await diagnosticsOf('enum-value-missing')).toEqual([
       {

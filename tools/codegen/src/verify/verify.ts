@@ -8,7 +8,7 @@ import { createDiagnostic, createWarning, formatLocation, sortDiagnostics, type 
 import { maxLocalId } from '../model/build-model.js';
 import type { IdAssignment } from '../model/assign-ids.js';
 import type { LoadedLock } from '../model/lock-file.js';
-import type { CodegenModel, JobTypeModel, PayloadModel, PluginModel } from '../model/model.js';
+import type { CodegenModel, JobTypeModel, LimitModel, LimitValue, PayloadModel, PluginModel } from '../model/model.js';
 
 export const pluginNamePattern = /^[a-z][a-z0-9_-]{0,62}$/;
 
@@ -320,6 +320,37 @@ function verifySchedules(plugin: PluginModel, diagnostics: CodegenDiagnostic[]):
   }
 }
 
+/**
+ * The limits the sources declare (issue 19): each limit written as a literal must be an integer in
+ * its range (the store's: 1–1,000,000 running or starts, an interval of 1 ms to a day), a rate needs
+ * both its limit and its interval, and a job type is limited by one call. Limits written as
+ * expressions are checked by the worker at start.
+ */
+function verifyLimits(plugin: PluginModel, diagnostics: CodegenDiagnostic[]): void {
+  const seen = new Map<string, LimitModel>();
+  for (const limit of plugin.limits ?? []) {
+    const label = `limit of ${plugin.name}.${limit.jobName} (${at(limit.location, plugin.package.name)})`;
+    const report = (message: string, location: SourceLocation) => diagnostics.push(createDiagnostic('LIMIT_INVALID', `${label}: ${message}`, location));
+    const earlier = seen.get(limit.jobName);
+    if (earlier) report(`${plugin.name}.${limit.jobName} is already limited at ${formatLocation(earlier.location)}; give all its limits in one limit() call`, limit.location);
+    seen.set(limit.jobName, limit);
+    if (!limit.literal) continue;
+    if (limit.unknownFields.length > 0) report(`unknown option ${limit.unknownFields.join(', ')} (known: concurrency, rate, group)`, limit.location);
+    const inRange = (value: LimitValue | undefined, name: string, max: number, unit: string) => {
+      if (value?.value !== undefined && !(Number.isInteger(value.value) && value.value >= 1 && value.value <= max)) {
+        report(`${name} must be an integer from 1 to ${max.toLocaleString('en-US')} ${unit}, got ${value.value}`, value.location);
+      }
+    };
+    inRange(limit.concurrency, 'concurrency', 1_000_000, 'running jobs');
+    inRange(limit.rateLimit, 'rate.limit', 1_000_000, 'starts per interval');
+    inRange(limit.rateIntervalMs, 'rate.intervalMs', 86_400_000, 'milliseconds');
+    inRange(limit.groupConcurrency, 'group.concurrency', 1_000_000, 'running jobs per group key');
+    if (limit.hasRate && (!limit.rateLimit || !limit.rateIntervalMs)) report('rate needs both limit and intervalMs', limit.location);
+    if (limit.hasGroup && !limit.groupConcurrency) report('group needs concurrency', limit.location);
+    if (!limit.concurrency && !limit.hasRate && !limit.hasGroup && limit.unknownFields.length === 0) report('it declares no limit: give concurrency, rate or group', limit.location);
+  }
+}
+
 /** Plugins depend only on the core: never on another plugin's package, by dependency or import. */
 function verifyPluginDependencies(model: CodegenModel, diagnostics: CodegenDiagnostic[]): void {
   const byPackage = new Map(model.plugins.map((plugin) => [plugin.package.name, plugin]));
@@ -352,6 +383,7 @@ export function verify(params: VerifyParams): CodegenDiagnostic[] {
     verifyImportability(plugin, diagnostics);
     verifyHandlers(plugin, diagnostics);
     verifySchedules(plugin, diagnostics);
+    verifyLimits(plugin, diagnostics);
   }
   verifyPluginDependencies(params.model, diagnostics);
   verifyLock(params, diagnostics);

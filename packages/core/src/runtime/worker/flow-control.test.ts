@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-database.js';
 import { until } from '../../testing/until.js';
 import { createJobbyClient, type JobbyClient } from '../client.js';
-import { demoJobs, demoRegistry } from '../../testing/demo-plugin.js';
+import { DemoJob, demoControl, demoJobs, demoRegistry } from '../../testing/demo-plugin.js';
 import { createWorker, type Worker } from './worker.js';
 
 /** Flow control (issue 19) with real workers: pause, a cluster-wide concurrency limit, run-at on time. */
@@ -62,6 +62,31 @@ describe('flow control on real Postgres', () => {
     }, 20_000, 10);
     expect(most).toBe(2);
     await client.setTypeControls(demoJobs.refs.Slow, { concurrency: null });
+  });
+
+  it('writes the limits declared in code at start; a run-time value wins until cleared (issue 19)', async () => {
+    demoControl.schedules = (registry) => registry.limit(DemoJob.Slow, { concurrency: 1, rate: { limit: 2, intervalMs: 400 } });
+    try {
+      await startWorker(10_000);
+    } finally {
+      demoControl.schedules = undefined;
+    }
+    expect(await client.typeControls(demoJobs.refs.Slow)).toMatchObject({ concurrency: 1, rate: { limit: 2, intervalMs: 400 }, sources: { concurrency: 'code', rate: 'code' } });
+    expect(await client.setTypeControls(demoJobs.refs.Slow, { concurrency: 5 })).toMatchObject({ concurrency: 5, declared: { concurrency: 1 }, sources: { concurrency: 'run-time' } });
+    // A full rate window wakes the worker when it reopens (it polls every 10 s): 6 jobs at 2 per 400 ms.
+    const submittedAt = Date.now();
+    await client.submitMany(Array.from({ length: 6 }, (_, index) => ({ type: demoJobs.refs.Slow, key: `rated-${index}`, input: { ms: 1 } })));
+    await until('the rate-limited jobs to finish', async () => {
+      const states = await Promise.all(Array.from({ length: 6 }, (_, index) => client.get(demoJobs.refs.Slow, `rated-${index}`)));
+      return states.every((job) => job?.state === 'succeeded');
+    }, 10_000, 20);
+    const elapsed = Date.now() - submittedAt;
+    expect(elapsed).toBeGreaterThanOrEqual(780);
+    expect(elapsed).toBeLessThan(2_500);
+    expect(await client.setTypeControls(demoJobs.refs.Slow, { clearLimits: true })).toMatchObject({ concurrency: 1, sources: { concurrency: 'code' } });
+    // A worker whose code declares no limit any more removes them.
+    await startWorker();
+    expect(await client.typeControls(demoJobs.refs.Slow)).toMatchObject({ concurrency: null, rate: null, sources: { concurrency: null, rate: null } });
   });
 
   it('starts a job on its run-at, not at the next poll, and a retry when its backoff ends (issue 19)', async () => {

@@ -187,6 +187,7 @@ class WorkerImpl implements Worker {
     }
     await this.submitStartupJobs(loaded);
     await this.declareSchedules(loaded);
+    await this.declareLimits(loaded);
     await this.untilDatabase('registering the worker', () =>
       this.store.workerRegister({
         id: this.id,
@@ -302,7 +303,18 @@ class WorkerImpl implements Worker {
     this.scheduler = scheduler;
   }
 
-  private reportError(error: unknown, during: string): void {
+  /**
+   * Writes the limits the modules declare (`JobRegistry.limit`) for the types of the loaded
+   * plugins; limits set at run time stay in force. Like schedules, not in jobs mode `none`.
+   */
+  private async declareLimits(loaded: LoadedModules): Promise<void> {
+    const scopeTypeIds = loaded.modules.flatMap(({ plugin }) => plugin.jobTypes.map((type) => type.id));
+    if (this.options.jobsMode === 'none' || scopeTypeIds.length === 0) return;
+    const limits = loaded.limits.map(({ type, ...limit }) => ({ typeId: type.id, ...limit }));
+    await this.untilDatabase('declaring limits', () => this.store.jobTypeLimitsDeclare({ scopeTypeIds, limits }));
+  }
+
+    private reportError(error: unknown, during: string): void {
     if (isTransientDatabaseError(error)) this.logger.warn({ err: error, during }, 'database unavailable; retrying');
     else this.logger.error({ err: error, during }, 'worker error');
     this.events.emit('worker:error', { workerId: this.id, error, during });

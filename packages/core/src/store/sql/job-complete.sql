@@ -77,8 +77,8 @@ begin
     delete from job_logs g using kept k where g.job_id = k.job_id and not k.recorded and k.logged
   ),
   requeued as (
-    insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)
-    select k.job_id, k.type_id, j.priority, k.again_at, 0, k.again_at
+    insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at, group_key)
+    select k.job_id, k.type_id, j.priority, k.again_at, 0, k.again_at, j.group_key
     from kept k join jobs j on j.id = k.job_id
     where not k.final
     on conflict (job_id) do nothing

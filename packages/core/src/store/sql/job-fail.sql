@@ -33,7 +33,7 @@ begin
               r.progress, r.progress_message, i.error, i.retryable, i.outcome, i.backoff_base_ms, i.backoff_max_ms, i.run_ms
   ),
   decided as (
-    select d.*, j.priority, d.retryable and d.attempt < j.max_attempts as retry,
+    select d.*, j.priority, j.group_key, d.retryable and d.attempt < j.max_attempts as retry,
            now() + least(d.backoff_max_ms, d.backoff_base_ms * power(2, least(d.attempt - 1, 40)))
                    * (0.5 + random() * 0.5) * interval '1 millisecond' as retry_at
     from done d join jobs j on j.id = d.job_id
@@ -50,8 +50,8 @@ begin
     from decided d
   ),
   requeued as (
-    insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)
-    select d.job_id, d.type_id, d.priority, d.retry_at, d.attempt, d.retry_at
+    insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at, group_key)
+    select d.job_id, d.type_id, d.priority, d.retry_at, d.attempt, d.retry_at, d.group_key
     from decided d where d.retry
     on conflict (job_id) do nothing
   ),

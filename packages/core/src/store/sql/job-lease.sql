@@ -41,7 +41,7 @@ begin
     returning r.job_id, r.type_id, r.attempt, r.worker, r.ready_at, r.claimed_at, r.retention_seconds, r.progress, r.progress_message
   ),
   decided as (
-    select t.*, j.priority, j.run_at, t.attempt < j.max_attempts as retry, w.id as worker_id
+    select t.*, j.priority, j.run_at, j.group_key, t.attempt < j.max_attempts as retry, w.id as worker_id
     from taken t join jobs j on j.id = t.job_id left join workers w on w.number = t.worker
   ),
   recorded as (
@@ -56,8 +56,8 @@ begin
     from decided d
   ),
   requeued as (
-    insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)
-    select d.job_id, d.type_id, d.priority, d.run_at, d.attempt, d.ready_at
+    insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at, group_key)
+    select d.job_id, d.type_id, d.priority, d.run_at, d.attempt, d.ready_at, d.group_key
     from decided d where d.retry
     on conflict (job_id) do nothing
   ),
@@ -101,8 +101,8 @@ begin
     from taken t
   ),
   requeued as (
-    insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at)
-    select t.job_id, t.type_id, j.priority, j.run_at, t.attempt - 1, t.ready_at
+    insert into job_queue (job_id, type_id, priority, run_at, attempts, ready_at, group_key)
+    select t.job_id, t.type_id, j.priority, j.run_at, t.attempt - 1, t.ready_at, j.group_key
     from taken t join jobs j on j.id = t.job_id
     on conflict (job_id) do nothing
   )

@@ -17,7 +17,7 @@ begin
   delete from job_running r where r.job_id = any (reset_ids);
   update job_outcomes o set expires_at = null where o.job_id = any (reset_ids) and o.expires_at is not null;
   create temporary table job_reset_counts on commit drop as
-    select j.id, j.type_id, j.priority, j.retention_seconds,
+    select j.id, j.type_id, j.priority, j.retention_seconds, j.group_key,
            count(d.depends_on_id) filter (where d.depends_on_id = any (reset_ids) or p.state is distinct from 'succeeded')::integer as pending,
            min(d.depends_on_id) filter (where not d.depends_on_id = any (reset_ids) and p.state in ('failed', 'cancelled')) as broken_id
     from jobs j
@@ -25,8 +25,8 @@ begin
     left join job_snapshots p on p.id = d.depends_on_id
     where j.id = any (reset_ids)
     group by j.id;
-  insert into job_queue (job_id, type_id, priority, run_at, attempts, pending_dependencies, ready_at)
-  select c.id, c.type_id, c.priority, now(), 0, c.pending, case when c.pending = 0 then now() end
+  insert into job_queue (job_id, type_id, priority, run_at, attempts, pending_dependencies, ready_at, group_key)
+  select c.id, c.type_id, c.priority, now(), 0, c.pending, case when c.pending = 0 then now() end, c.group_key
   from job_reset_counts c where c.broken_id is null;
   get diagnostics readied = row_count;
   insert into job_outcomes (job_id, attempt, type_id, outcome, final, error, expires_at)
