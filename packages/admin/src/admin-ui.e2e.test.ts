@@ -240,7 +240,8 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
         await untilHeaderState(page, 'succeeded');
         expect(await page.locator('.page-header h1').textContent()).toMatch(/steam\.FetchAppList\s*:\s*sentinel/);
         expect(await page.getByTestId('attempts-table').textContent()).toContain('succeeded');
-        // The output the real plugin produced from the fixture it ships.
+        // The output the real plugin produced from the fixture it ships, in the text view (the tree is the default).
+        await page.getByRole('region', { name: 'Output' }).getByRole('button', { name: 'Text' }).click();
         await page.locator('section[aria-label="Output"] pre').waitFor();
         expect(await page.locator('section[aria-label="Output"] pre').textContent()).toContain('"Counter-Strike"');
         await shoot(page, 'job-steam-fetch-light');
