@@ -22,7 +22,7 @@ import { e2eRegistry, shopControl, submitShopWorkflow } from './testing/shop-plu
 
 // Callbacks that run in the page (this file is type-checked without the DOM library).
 declare const document: {
-  querySelector(selector: string): { textContent: string | null; getBoundingClientRect(): { left: number; right: number } } | null;
+  querySelector(selector: string): { textContent: string | null; getAttribute(name: string): string | null; getBoundingClientRect(): { left: number; right: number } } | null;
   querySelectorAll(selector: string): { length: number };
   documentElement: { scrollWidth: number; clientWidth: number };
 };
@@ -235,7 +235,11 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
       await page.waitForTimeout(300);
       await shoot(page, `dag-steam-${dark ? 'dark' : 'light'}`);
       if (!dark) {
+        // A click selects: the details beside the graph, with the whole key and a link to the job.
         await fetchNode.click();
+        const details = page.getByTestId('dag-details');
+        expect(await details.locator('.dag-details-key').textContent()).toBe('sentinel');
+        await details.getByRole('link', { name: 'Open job' }).click();
         await page.waitForURL(new RegExp(`/jobs/${fetched!.id}$`));
         await untilHeaderState(page, 'succeeded');
         expect(await page.locator('.page-header h1').textContent()).toMatch(/steam\.FetchAppList\s*:\s*sentinel/);
@@ -264,7 +268,9 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
       await page.waitForTimeout(300);
       await shoot(page, `dag-shop-${dark ? 'dark' : 'light'}`);
       if (!dark) {
-        await page.locator('.react-flow__node.dag-failed').click();
+        // Arrowheads on the dependencies; a double-click opens the job.
+        expect(await page.locator('.react-flow__edge path[marker-end]').count()).toBe(8);
+        await page.locator('.react-flow__node.dag-failed').dblclick();
         await page.waitForURL(new RegExp(`/jobs/${workflow['nightly-page-3']}$`));
         await untilHeaderState(page, 'failed');
       }
@@ -272,20 +278,45 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     }
   });
 
-  it('keeps the DAG usable at 500 jobs', async () => {
-    const wide = await submitShopWorkflow(client as never, 'wide', 498);
-    const { context, page } = await openPage();
-    const started = Date.now();
-    await page.goto(`${admin.url}/jobs/${wide['wide-stats']}/graph`);
-    await page.getByText('500 jobs, 996 dependencies').waitFor({ timeout: 20_000 });
-    await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length > 0);
-    const renderMs = Date.now() - started;
-    // Zoom in on the fan-in job and click through to it.
-    await page.screenshot({ path: path.join(resultsDir, 'dag-500-light.png') });
-    expect(renderMs).toBeLessThan(15_000);
-    expect(await page.locator('.react-flow__minimap').count()).toBe(1);
-    console.log(`500-job DAG: shown in ${renderMs} ms`);
-    await context.close();
+  it('groups the 500-job workflow into look-alikes with state counts, and recolours it on refresh without a new layout', async () => {
+    // Pages wait (their type paused) until the graph is on screen, so that a refresh brings new states.
+    await client.setTypeControls('shop.ProcessCatalogPage' as never, { paused: true });
+    try {
+      const wide = await submitShopWorkflow(client as never, 'wide', 498);
+      const { context, page } = await openPage();
+      const started = Date.now();
+      await page.goto(`${admin.url}/jobs/${wide['wide-stats']}/graph`);
+      await page.getByText('500 jobs, 996 dependencies').waitFor({ timeout: 20_000 });
+      const group = page.locator('.react-flow__node.dag-group');
+      await group.waitFor();
+      const renderMs = Date.now() - started;
+      // Fetch → the 498 pages as one group → stats; the minimap draws them.
+      expect(await page.locator('.react-flow__node').count()).toBe(3);
+      expect(await group.textContent()).toMatch(/^shop\.ProcessCatalogPage ×498\d+ [○◌]/);
+      expect(await group.textContent()).not.toContain('✓');
+      expect(await page.locator('.react-flow__minimap-node').count()).toBe(3);
+      const dag = page.getByTestId('dag');
+      const layouts = await dag.getAttribute('data-layouts');
+      const positions = () => page.locator('.react-flow__node').evaluateAll((nodes) => nodes.map((node) => (node as unknown as { style: { transform: string } }).style.transform));
+      const before = await positions();
+      await page.screenshot({ path: path.join(resultsDir, 'dag-500-light.png') });
+
+      await client.setTypeControls('shop.ProcessCatalogPage' as never, { paused: false });
+      await page.waitForFunction(() => /\d+ ✓/.test(document.querySelector('.react-flow__node.dag-group')?.textContent ?? ''), undefined, { timeout: 20_000 });
+      expect(await dag.getAttribute('data-layouts')).toBe(layouts);
+      expect(await positions()).toEqual(before);
+
+      // A click shows the group's counts; expanding it lays out the 498 jobs.
+      await group.click();
+      await page.getByTestId('dag-details').getByRole('button', { name: 'Expand group' }).click();
+      await page.waitForFunction(() => document.querySelector('[data-testid=dag]')?.getAttribute('data-nodes') === '500');
+      expect(Number(await dag.getAttribute('data-layouts'))).toBe(Number(layouts) + 1);
+      console.log(`500-job DAG: shown in ${renderMs} ms`);
+      expect((page as Page & { problems: string[] }).problems).toEqual([]);
+      await context.close();
+    } finally {
+      await client.setTypeControls('shop.ProcessCatalogPage' as never, { paused: false });
+    }
   }, 90_000);
 
   it('groups failures by type and error on the Failures page, and asks before retrying a group', async () => {
@@ -566,6 +597,25 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     } finally {
       await embedded.close();
     }
+  });
+
+  it('updates the jobs list live from the event stream, and not while paused (issue 20)', async () => {
+    const { context, page } = await openPage({ withToken: true });
+    const later = new Date(Date.now() + 3_600_000);
+    await page.goto(`${admin.url}/jobs?keyPrefix=live-e2e-`);
+    await page.locator('.live-toggle .dot-live').waitFor();
+    await client.submit('demo.Produce' as never, 'live-e2e-1', { value: 1 } as never, { runAt: later } as never);
+    // Live, the page's fallback poll is 30 s: only the event stream brings the job within 5 s.
+    await page.getByText('live-e2e-1', { exact: true }).waitFor({ timeout: 5_000 });
+    await page.getByRole('button', { name: 'Live' }).click();
+    await page.getByRole('button', { name: 'Paused' }).waitFor();
+    await client.submit('demo.Produce' as never, 'live-e2e-2', { value: 2 } as never, { runAt: later } as never);
+    await page.waitForTimeout(2_500);
+    expect(await page.getByText('live-e2e-2', { exact: true }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Paused' }).click();
+    await page.getByText('live-e2e-2', { exact: true }).waitFor({ timeout: 5_000 });
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await context.close();
   });
 
   it('beyond loopback asks for a token before showing anything, and reads with the read-only token (issue 20)', async () => {

@@ -28,6 +28,15 @@ export interface MetaResponse {
   databaseNow: string;
 }
 
+/**
+ * A `change` event of `GET /api/events`: what changed since the last one. Topics: `jobs` (jobs
+ * submitted, started, finished, retried or cancelled), `type:<plugin.Job>` (jobs of that type
+ * finished), `controls` (a pause or limit), `audit` (an operator's change).
+ */
+export interface ChangeEvent {
+  topics: string[];
+}
+
 export interface WorkerSettings {
   name: string;
   concurrency: number;
@@ -266,9 +275,16 @@ export interface JobDetailResponse {
 }
 
 /** GET /api/jobs/:id/graph */
+/** A job's lineage (its ancestors and descendants) or its whole workflow (every job connected to it). */
+export const graphViews = ['lineage', 'workflow'] as const;
+export type GraphView = (typeof graphViews)[number];
+
 export interface GraphResponse {
+  /** The job asked about (role 'root'). */
   rootId: string;
-  nodes: (JobLink & { typeId: number; role: 'root' | 'ancestor' | 'descendant' })[];
+  view: GraphView;
+  /** 'related': in the workflow, neither an ancestor nor a descendant of the job asked about. */
+  nodes: (JobLink & { typeId: number; role: 'root' | 'ancestor' | 'descendant' | 'related' })[];
   edges: { from: string; to: string }[];
   truncated: boolean;
   limit: number;

@@ -17,6 +17,7 @@
 export { createJobAdmin, type JobAdmin } from './job-admin.js';
 export type { AdminAction, AdminActionListParams, AdminActionName, AdminActionRecordParams } from './admin-actions.js';
 export type { JobCount, JobCountParams } from './job-counts.js';
+export { jobChanges, type JobChangeCursor } from './job-change-cursor.js';
 export {
   createdSlackMs,
   jobListSorts,
@@ -29,6 +30,7 @@ export {
 } from './job-list.js';
 export type { JobAttempt, JobDetail, JobDetailParams, JobLink, JobNeighbours, JobPayload, PayloadPreview } from './job-detail.js';
 export type { JobGraph, JobGraphNode, JobGraphParams } from './job-graph.js';
+export type { WorkflowGraphParams } from './workflow-graph.js';
 export type { JobLogLine, JobLogListParams, JobLogListResult, JobProgress } from './job-reports.js';
 export { jobThroughputWindows, type JobThroughput, type JobThroughputParams, type JobThroughputWindow } from './job-throughput.js';
 export type { Distribution, JobTypeStats, JobTypeStatsParams } from './job-type-stats.js';

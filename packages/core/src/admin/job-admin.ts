@@ -2,11 +2,13 @@ import { assertSchemaName, type JobbyDatabase } from '../store/database.js';
 import { createTables } from '../store/tables.js';
 import { adminActionList, adminActionRecord, type AdminActionListParams, type AdminActionRecordParams } from './admin-actions.js';
 import type { AdminContext } from './admin-context.js';
+import { jobChangeCursor } from './job-change-cursor.js';
 import { jobCountByTypeAndState, type JobCountParams } from './job-counts.js';
 import { jobAttemptList, jobDetail, jobNeighbours, jobPayload, type JobDetailParams } from './job-detail.js';
 import { jobGraph, type JobGraphParams } from './job-graph.js';
 import { jobLogList, jobRunningProgress, type JobLogListParams } from './job-reports.js';
 import { jobList, type JobListParams } from './job-list.js';
+import { workflowGraph, type WorkflowGraphParams } from './workflow-graph.js';
 import { jobThroughput, type JobThroughputParams } from './job-throughput.js';
 import { jobTypeStats, type JobTypeStatsParams } from './job-type-stats.js';
 import { jobFailureGroupIds, jobFailureGroups, type FailureGroupKey } from './failure-groups.js';
@@ -62,6 +64,8 @@ export function createJobAdmin(
     jobPayload: (params: { jobId: string; which: 'input' | 'output' }) => jobPayload(context, params),
     /** The workflow around a job, capped. */
     jobGraph: (params: JobGraphParams) => jobGraph(context, params),
+    /** The whole workflow a job belongs to (every job connected to it), capped. */
+    workflowGraph: (params: WorkflowGraphParams) => workflowGraph(context, params),
     /** Finished jobs per time bucket, from the rollups. */
     jobThroughput: (params: JobThroughputParams) => jobThroughput(context, params),
     /** Percentiles of a type's latest successful runs. */
@@ -75,6 +79,8 @@ export function createJobAdmin(
     scheduleList: () => scheduleList(context),
     /** Workers seen recently, live ones first. */
     workerList: (params?: WorkerListParams) => workerList(context, params),
+    /** A fingerprint of what changed (see job-change-cursor.ts): compare two with `jobChanges`. */
+    jobChangeCursor: () => jobChangeCursor(context),
     /** The database clock. */
     databaseNow: () => databaseNow(context),
     /** Whether key prefixes are ranges of jobs_identity (see `keyOrderedByBytes`). */

@@ -18,15 +18,18 @@ import type { JobLink } from './job-detail.js';
  */
 
 export interface JobGraphNode extends JobLink {
-  /** 'root' for the job asked about. */
-  role: 'root' | 'ancestor' | 'descendant';
+  /**
+   * 'root' for the job asked about; 'related' (whole-workflow graphs only) for a job connected
+   * to it through others that is neither an ancestor nor a descendant (another root's branch).
+   */
+  role: 'root' | 'ancestor' | 'descendant' | 'related';
 }
 
 export interface JobGraph {
   nodes: JobGraphNode[];
   /** `from` must finish before `to` runs. */
   edges: { from: string; to: string }[];
-  /** True when a side had more jobs than the cap. */
+  /** True when a side had more jobs than the cap (the whole workflow: when it has more jobs than the cap). */
   truncated: boolean;
 }
 
@@ -67,7 +70,18 @@ export async function jobGraph(context: AdminContext, params: JobGraphParams): P
   const keepDescendants = Math.min(descendants.length, budget - keepAncestors);
   const truncated = keepAncestors < ancestors.length || keepDescendants < descendants.length;
   const kept = [root, ...ancestors.slice(0, keepAncestors), ...descendants.slice(0, keepDescendants)];
-  const roles = new Map(kept.map((row) => [String(row.id), row.role]));
+  return readJobGraph(context, new Map(kept.map((row) => [String(row.id), row.role])), truncated);
+}
+
+/**
+ * The jobs of a walked graph with their states (job_snapshots by primary key) and the
+ * dependencies among them (job_dependencies' primary key, `job_id = any(…)`). Jobs pruned while
+ * the graph was read are left out; so are edges to them. Nodes come in id order.
+ *
+ * @internal shared by {@link jobGraph} and `workflowGraph`.
+ */
+export async function readJobGraph(context: AdminContext, roles: Map<string, JobGraphNode['role']>, truncated: boolean): Promise<JobGraph> {
+  const { tables } = context;
   const ids = [...roles.keys()];
   const [jobs, edges] = await Promise.all([
     sql<{ id: string; type_id: number; key: string; state: JobLink['state'] | null }>`
@@ -76,12 +90,16 @@ export async function jobGraph(context: AdminContext, params: JobGraphParams): P
       select job_id::text, depends_on_id::text from ${tables.jobDependencies}
       where job_id = any(${sql.val(ids)}::bigint[]) and depends_on_id = any(${sql.val(ids)}::bigint[])`.execute(context.db),
   ]);
+  const nodes = jobs.rows
+    .filter((job) => job.state !== null)
+    .map((job) => ({ id: String(job.id), typeId: job.type_id, key: job.key, state: job.state!, role: roles.get(String(job.id))! }))
+    .sort((left, right) => Number(left.id) - Number(right.id));
+  const present = new Set(nodes.map((node) => node.id));
   return {
-    nodes: jobs.rows
-      .filter((job) => job.state !== null)
-      .map((job) => ({ id: String(job.id), typeId: job.type_id, key: job.key, state: job.state!, role: roles.get(String(job.id))! }))
-      .sort((left, right) => Number(left.id) - Number(right.id)),
-    edges: edges.rows.map((edge) => ({ from: String(edge.depends_on_id), to: String(edge.job_id) })),
+    nodes,
+    edges: edges.rows
+      .map((edge) => ({ from: String(edge.depends_on_id), to: String(edge.job_id) }))
+      .filter((edge) => present.has(edge.from) && present.has(edge.to)),
     truncated,
   };
 }

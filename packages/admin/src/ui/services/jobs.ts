@@ -3,6 +3,7 @@ import {
   type ActionResponse,
   type BulkResponse,
   type GraphResponse,
+  type GraphView,
   type JobCountResponse,
   type JobAction,
   type JobDetailResponse,
@@ -62,8 +63,8 @@ export const listJobs = (filters: JobFilters, cursor: string | null, limit: numb
 
 export const getJob = (id: string, signal?: AbortSignal) => apiGet<JobDetailResponse>(`/api/jobs/${encodeURIComponent(id)}`, signal);
 
-export const getGraph = (id: string, limit: number, signal?: AbortSignal) =>
-  apiGet<GraphResponse>(`/api/jobs/${encodeURIComponent(id)}/graph${queryString({ limit })}`, signal);
+export const getGraph = (id: string, options: { view: GraphView; limit?: number }, signal?: AbortSignal) =>
+  apiGet<GraphResponse>(`/api/jobs/${encodeURIComponent(id)}/graph${queryString({ view: options.view, limit: options.limit })}`, signal);
 
 export const runJobAction = (id: string, action: JobAction) => apiPost<ActionResponse>(`/api/jobs/${encodeURIComponent(id)}/${action}`);
 
