@@ -358,7 +358,14 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Resume' }).click();
     await page.getByText('demo.Sleep: running, at most 3 at once.').waitFor();
     const stored = await context.request.get(`${admin.url}/api/job-types/demo.Sleep/controls`).then((response) => response.json());
-    expect(stored).toMatchObject({ type: 'demo.Sleep', paused: false, concurrency: 3, rate: null, groupConcurrency: null });
+    expect(stored).toMatchObject({ type: 'demo.Sleep', paused: false, concurrency: 3, rate: null, groupConcurrency: null, sources: { concurrency: 'run-time' } });
+    // A limit set here says so, and going back to the code's limits (none declared) removes it.
+    expect(await row.getByTestId('limit-source').textContent()).toBe('set at run time');
+    await row.getByRole('button', { name: "Use the code's limits" }).click();
+    await page.getByRole('dialog').getByRole('heading', { name: "Use the code's limits for demo.Sleep?" }).waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('demo.Sleep: running, no limit.').waitFor();
+    await row.getByRole('button', { name: "Use the code's limits" }).waitFor({ state: 'detached' });
     expect((page as Page & { problems: string[] }).problems).toEqual([]);
     await context.close();
   });
