@@ -606,6 +606,18 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     }
   });
 
+  it('lists workflow runs newest first with their states, each opening its graph (issue 20)', async () => {
+    const { context, page } = await openPage();
+    await page.goto(`${admin.url}/workflows`);
+    const firstRun = page.locator('[data-testid="workflows-table"] tbody tr').first();
+    await firstRun.waitFor();
+    expect(await firstRun.locator('.state').count()).toBeGreaterThan(0);
+    await firstRun.getByRole('link').first().click();
+    await page.waitForURL(/\/jobs\/\d+\/graph$/);
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await context.close();
+  });
+
   it('updates the jobs list live from the event stream, and not while paused (issue 20)', async () => {
     const { context, page } = await openPage({ withToken: true });
     const later = new Date(Date.now() + 3_600_000);

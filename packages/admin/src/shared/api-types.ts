@@ -28,6 +28,23 @@ export interface MetaResponse {
   databaseNow: string;
 }
 
+/** `GET /api/workflows`: workflow runs (roots of dependency graphs), newest first. */
+export interface WorkflowListResponse {
+  workflows: {
+    /** The root job: its graph is at /jobs/:id/graph. */
+    id: string;
+    type: string;
+    key: string;
+    createdAt: string;
+    /** Jobs per state, the root included. */
+    counts: Record<JobStateName, number>;
+    total: number;
+    /** More jobs than were counted (1,000): the counts are of the first ones. */
+    truncated: boolean;
+  }[];
+  nextCursor: string | null;
+}
+
 /**
  * A `change` event of `GET /api/events`: what changed since the last one. Topics: `jobs` (jobs
  * submitted, started, finished, retried or cancelled), `type:<plugin.Job>` (jobs of that type
