@@ -444,6 +444,10 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
 
   it('retries a failed job: it succeeds, and the job it had cancelled runs too', async () => {
     const { context, page } = await openPage({ withToken: true });
+    // The job its failure cancelled: the error's details as a JSON tree, naming the failed dependency.
+    await page.goto(`${admin.url}/jobs/${workflow['nightly-stats']}`);
+    await untilHeaderState(page, 'cancelled');
+    expect(await page.locator('.card-error [data-path="$.dependencyId"]').textContent()).toContain(`"${workflow['nightly-page-3']}"`);
     await page.goto(`${admin.url}/jobs/${workflow['nightly-page-3']}`);
     await untilHeaderState(page, 'failed');
     expect(await page.locator('.card-error').textContent()).toContain('upstream answered 503');
