@@ -225,7 +225,8 @@ export interface AttemptInfo {
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
-  error: { code: string; message: string; stack?: string } | null;
+  /** `details`: what the error carried besides its message (a JobbyError's details), shown as a JSON tree. */
+  error: { code: string; message: string; stack?: string; details?: Record<string, unknown> } | null;
   /** What the handler last reported with `context.progress` (0–1), kept after the attempt ends. */
   progress: number | null;
   progressMessage: string | null;
@@ -266,7 +267,7 @@ export interface JobDetailResponse {
     leaseExpiresAt: string | null;
     expiresAt: string | null;
     submittable: boolean;
-    error: { code: string | null; message: string; stack?: string } | null;
+    error: { code: string | null; message: string; stack?: string; details?: Record<string, unknown> } | null;
   };
   timings: {
     /** created → ready (dependencies, run-at). */
