@@ -14,8 +14,10 @@ import type { AdminContext } from './admin-context.js';
  *   of the scan). When the scan stops before a page is full, the cursor continues from where it
  *   stopped and the page is shorter;
  * - counts: each root's descendants walked along the same index (a recursive CTE, as the
- *   workflow graph does, stopped at `countLimit` jobs: `truncated`), their states from
+ *   workflow graph does, stopped at `countLimit` jobs: `truncated`), then their states from
  *   job_snapshots (primary-key probes).
+ * Measured at 1,105,000 jobs with 2,000 ten-job workflows spread among them (local Postgres, a
+ * shared 2-core machine): 25 runs a page, 20 pages, p50 35 ms, p95 107 ms.
  */
 
 export interface WorkflowRun {
@@ -71,8 +73,10 @@ export async function workflowRunList(context: AdminContext, params: WorkflowRun
   const nextCursor =
     roots.length === params.limit ? roots.at(-1)!.id : exhausted ? null : (scanned.at(-1)?.id ?? null);
   if (roots.length === 0) return { runs: [], nextCursor };
-  const { rows: counted } = await sql<{ root: string; state: JobState; count: number; total: number }>`
-    select r.root::text as root, s.state, count(*)::int as count, sum(count(*)) over (partition by r.root)::int as total
+  // The walk first, then the states by primary key: joined to job_snapshots in one statement, the
+  // planner hashed the whole records table (0.4 s a page at a million jobs).
+  const { rows: members } = await sql<{ root: string; id: string }>`
+    select r.root::text as root, w.id::text as id
     from unnest(${sql.val(roots.map((row) => row.id))}::bigint[]) as r(root)
     cross join lateral (
       select r.root as id
@@ -84,15 +88,19 @@ export async function workflowRunList(context: AdminContext, params: WorkflowRun
            select job_id from ${tables.jobDependencies} where depends_on_id = down.id offset 0) d
        )
        select id from down limit ${countLimit})
-    ) w
-    join ${tables.jobSnapshots} s on s.id = w.id
-    where s.state is not null
-    group by r.root, s.state`.execute(context.db);
-  const counts = new Map(roots.map((row) => [row.id, { counts: emptyCounts(), total: 0 }]));
-  for (const row of counted) {
-    const entry = counts.get(String(row.root))!;
-    entry.counts[row.state] = row.count;
-    entry.total = row.total;
+    ) w`.execute(context.db);
+  const { rows: states } = await sql<{ id: string; state: JobState | null }>`
+    select s.id::text as id, s.state from ${tables.jobSnapshots} s
+    where s.id = any(${sql.val([...new Set(members.map((member) => member.id))])}::bigint[])`.execute(context.db);
+  const stateById = new Map(states.map((row) => [String(row.id), row.state]));
+  const counts = new Map(roots.map((row) => [row.id, { counts: emptyCounts(), total: 0, walked: 0 }]));
+  for (const member of members) {
+    const entry = counts.get(String(member.root))!;
+    entry.walked++;
+    const state = stateById.get(String(member.id));
+    if (!state) continue;
+    entry.counts[state]++;
+    entry.total++;
   }
   return {
     runs: roots.map((row) => ({
@@ -102,7 +110,7 @@ export async function workflowRunList(context: AdminContext, params: WorkflowRun
       createdAt: row.created_at!,
       counts: counts.get(row.id)!.counts,
       total: counts.get(row.id)!.total,
-      truncated: counts.get(row.id)!.total >= countLimit + 1,
+      truncated: counts.get(row.id)!.walked > countLimit,
     })),
     nextCursor,
   };
