@@ -548,6 +548,7 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     { name: 'failures', path: '/failures', ready: '[data-testid=failures-table], .notice-success' },
     { name: 'controls', path: '/controls', ready: '[data-testid=controls-table]' },
     { name: 'running', path: '/running', ready: '[data-testid=running-table], .notice' },
+    { name: 'workflows', path: '/workflows', ready: '[data-testid=workflows-table] tbody tr' },
   ];
 
   it('loads each page with its own code, compressed and without source maps; the graph libraries only on the workflow page', async () => {
