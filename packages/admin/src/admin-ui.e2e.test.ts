@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobbyClient, createLogger, createWorker, type JobbyClient, type Worker } from '@jobby/core';
@@ -243,7 +244,8 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
         await untilHeaderState(page, 'succeeded');
         expect(await page.locator('.page-header h1').textContent()).toMatch(/steam\.FetchAppList\s*:\s*sentinel/);
         expect(await page.getByTestId('attempts-table').textContent()).toContain('succeeded');
-        // The output the real plugin produced from the fixture it ships.
+        // The output the real plugin produced from the fixture it ships, in the text view (the tree is the default).
+        await page.getByRole('region', { name: 'Output' }).getByRole('button', { name: 'Text' }).click();
         await page.locator('section[aria-label="Output"] pre').waitFor();
         expect(await page.locator('section[aria-label="Output"] pre').textContent()).toContain('"Counter-Strike"');
         await shoot(page, 'job-steam-fetch-light');
@@ -356,7 +358,14 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Resume' }).click();
     await page.getByText('demo.Sleep: running, at most 3 at once.').waitFor();
     const stored = await context.request.get(`${admin.url}/api/job-types/demo.Sleep/controls`).then((response) => response.json());
-    expect(stored).toMatchObject({ type: 'demo.Sleep', paused: false, concurrency: 3, rate: null, groupConcurrency: null });
+    expect(stored).toMatchObject({ type: 'demo.Sleep', paused: false, concurrency: 3, rate: null, groupConcurrency: null, sources: { concurrency: 'run-time' } });
+    // A limit set here says so, and going back to the code's limits (none declared) removes it.
+    expect(await row.getByTestId('limit-source').textContent()).toBe('set at run time');
+    await row.getByRole('button', { name: "Use the code's limits" }).click();
+    await page.getByRole('dialog').getByRole('heading', { name: "Use the code's limits for demo.Sleep?" }).waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('demo.Sleep: running, no limit.').waitFor();
+    await row.getByRole('button', { name: "Use the code's limits" }).waitFor({ state: 'detached' });
     expect((page as Page & { problems: string[] }).problems).toEqual([]);
     await context.close();
   });
@@ -383,6 +392,52 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     ]);
     await shoot(page, 'job-running-light');
     expect(await client.cancel('demo.Sleep' as never, 'long-sleep')).toBe(true);
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await context.close();
+  });
+
+  it('shows a 600 KiB output as a JSON tree: opens lazily, pages a long array 100 at a time, searches and filters', async () => {
+    // A Steam-like app list of 10,000 apps: the fetch's output is ~600 KiB, past the detail's 64 KiB preview.
+    const file = path.join(os.tmpdir(), `jobby-e2e-apps-${process.pid}.json`);
+    const apps = Array.from({ length: 10_000 }, (_, index) => ({ appid: index, name: `Game ${index} — a subtitle long enough to weigh` }));
+    await writeFile(file, JSON.stringify({ applist: { apps } }));
+    await client.submit(steamJobs.refs.FetchAppList, 'big-list', { url: pathToFileURL(file).href });
+    const deadline = Date.now() + 20_000;
+    while ((await client.get(steamJobs.refs.FetchAppList, 'big-list'))?.state !== 'succeeded') {
+      if (Date.now() > deadline) throw new Error('steam.FetchAppList:big-list did not succeed');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const job = await client.get(steamJobs.refs.FetchAppList, 'big-list');
+    const { context, page } = await openPage();
+    await page.goto(`${admin.url}/jobs/${job!.id}`);
+    const output = page.getByRole('region', { name: 'Output' });
+    const tree = output.getByTestId('json-tree');
+    // Fetched whole (it is cut in the detail), shown with its three keys; the 10,000 apps closed.
+    await tree.locator('[data-path="$.apps"]').waitFor({ timeout: 15_000 });
+    expect(await tree.locator('[data-path="$.apps"]').textContent()).toContain('[ 10,000 items ]');
+    expect(await tree.locator('[role=treeitem]').count()).toBe(4);
+    const started = Date.now();
+    await output.getByRole('button', { name: 'Expand $.apps' }).click();
+    await tree.locator('[data-path="$.apps[99]"]').waitFor();
+    console.log(`600 KiB output: 100 of 10,000 apps shown ${Date.now() - started} ms after the click`);
+    expect(await tree.locator('[data-path="$.apps[100]"]').count()).toBe(0);
+    const more = Date.now();
+    await output.getByRole('button', { name: 'Show 100 more' }).click();
+    await tree.locator('[data-path="$.apps[199]"]').waitFor();
+    console.log(`600 KiB output: 100 more apps shown ${Date.now() - more} ms after the click; load average ${os.loadavg()[0]!.toFixed(1)}`);
+    expect(await output.locator('.json-more').textContent()).toContain('200 of 10,000 shown');
+    // Search: the match deep in the list is found and, with "only matches", is all there is to see.
+    await output.getByRole('searchbox', { name: 'Search the output' }).fill('game 9876 ');
+    await output.getByTestId('json-match-count').filter({ hasText: '1 match' }).waitFor();
+    await output.getByRole('checkbox', { name: 'only matches' }).check();
+    await tree.locator('[data-path="$.apps[9876].name"] mark').waitFor();
+    expect(await tree.locator('[data-path="$.apps[9876].name"] mark').textContent()).toBe('Game 9876');
+    expect(await tree.locator('[role=treeitem]').count()).toBe(4);
+    await shoot(page, 'job-output-tree-light');
+    // The text view and the raw download stay.
+    await output.getByRole('button', { name: 'Text' }).click();
+    expect(await output.locator('pre.code').textContent()).toContain('"apps"');
+    expect(await output.getByRole('link', { name: 'download', exact: true }).getAttribute('href')).toBe(`/api/jobs/${job!.id}/output`);
     expect((page as Page & { problems: string[] }).problems).toEqual([]);
     await context.close();
   });
@@ -549,6 +604,25 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     } finally {
       await embedded.close();
     }
+  });
+
+  it('updates the jobs list live from the event stream, and not while paused (issue 20)', async () => {
+    const { context, page } = await openPage({ withToken: true });
+    const later = new Date(Date.now() + 3_600_000);
+    await page.goto(`${admin.url}/jobs?keyPrefix=live-e2e-`);
+    await page.locator('.live-toggle .dot-live').waitFor();
+    await client.submit('demo.Produce' as never, 'live-e2e-1', { value: 1 } as never, { runAt: later } as never);
+    // Live, the page's fallback poll is 30 s: only the event stream brings the job within 5 s.
+    await page.getByText('live-e2e-1', { exact: true }).waitFor({ timeout: 5_000 });
+    await page.getByRole('button', { name: 'Live' }).click();
+    await page.getByRole('button', { name: 'Paused' }).waitFor();
+    await client.submit('demo.Produce' as never, 'live-e2e-2', { value: 2 } as never, { runAt: later } as never);
+    await page.waitForTimeout(2_500);
+    expect(await page.getByText('live-e2e-2', { exact: true }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Paused' }).click();
+    await page.getByText('live-e2e-2', { exact: true }).waitFor({ timeout: 5_000 });
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await context.close();
   });
 
   it('beyond loopback asks for a token before showing anything, and reads with the read-only token (issue 20)', async () => {

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobDetailJson, JobSummaryJson } from './job-json.js';
 import { runCli } from './program.js';
-import { collect, runJobby, spawnJobby, until, type JobbyResult } from './testing/run-jobby.js';
+import { collect, runJobby, spawnJobby, untilJobFinal, type JobbyResult } from './testing/run-jobby.js';
 
 /*
  * The CLI as users run it: the bin spawned as a child process against real Postgres, in a schema of
@@ -121,11 +121,8 @@ describe('against Postgres (child processes)', () => {
     const worker = spawnJobby(['worker', '--jobs-mode', 'none', '--concurrency', '2'], { env });
     const exited = collect(worker);
     try {
-      const detail = await until('the workflow to succeed', async () => {
-        const shown = await jobby('jobs', 'show', 'steam.ProcessAppList', 'cli:with:colons', '--json');
-        const job = JSON.parse(shown.stdout) as JobDetailJson;
-        return job.state === 'succeeded' && job;
-      });
+      expect(await untilJobFinal(env, 'steam.ProcessAppList', 'cli:with:colons')).toBe('succeeded');
+      const detail = JSON.parse((await jobby('jobs', 'show', 'steam.ProcessAppList', 'cli:with:colons', '--json')).stdout) as JobDetailJson;
       expect(detail).toMatchObject({
         type: 'steam.ProcessAppList',
         key: 'cli:with:colons',

@@ -6,7 +6,7 @@ import { testPostgresUrl } from '@jobby/core/testing';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JobDetailJson } from './job-json.js';
-import { collect, repositoryRoot, runJobby, spawnJobby, until } from './testing/run-jobby.js';
+import { collect, repositoryRoot, runJobby, spawnJobby, until, untilJobFinal } from './testing/run-jobby.js';
 
 /*
  * `jobby new plugin` end to end, in a minimal project of its own: the command writes the package,
@@ -134,11 +134,8 @@ describe.each<Layout>(['monorepo', 'application'])('jobby new plugin in a %s', (
     const worker = spawnJobby(['worker', '--jobs-mode', 'local'], { env, cwd: root });
     const exited = collect(worker);
     try {
-      const done = await until('billing.Greet:example', async () => {
-        const shown = await jobby('jobs', 'show', 'billing.Greet', 'example', '--json');
-        const job = shown.code === 0 ? (JSON.parse(shown.stdout) as JobDetailJson) : undefined;
-        return job?.state === 'succeeded' && job;
-      });
+      expect(await untilJobFinal(env, 'billing.Greet', 'example')).toBe('succeeded');
+      const done = JSON.parse((await jobby('jobs', 'show', 'billing.Greet', 'example', '--json')).stdout) as JobDetailJson;
       expect(done).toMatchObject({ type: 'billing.Greet', key: 'example', attempts: 1, output: { greeting: 'Hello, world!' } });
       expect(await jobby('submit', 'billing.Greet', 'later', '--input', '{"name":"Ada"}', '--run-at', '2099-01-01T00:00:00Z')).toMatchObject({ code: 0 });
     } finally {

@@ -7,7 +7,7 @@ import { testPostgresUrl } from '@jobby/core/testing';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JobDetailJson } from './job-json.js';
-import { collect, runJobby, spawnJobby, until } from './testing/run-jobby.js';
+import { collect, runJobby, spawnJobby, untilJobFinal } from './testing/run-jobby.js';
 import { stagePackage } from './testing/stage-package.js';
 
 /*
@@ -69,12 +69,8 @@ describe('published packages', () => {
     const worker = spawnJobby(['worker', '--jobs-mode', 'local'], { env, cwd: app, bin });
     const exited = collect(worker);
     try {
-      const done = await until('steam.ProcessAppList:sentinel', async () => {
-        const shown = await jobby('jobs', 'show', 'steam.ProcessAppList', 'sentinel', '--json');
-        if (shown.code !== 0) return false;
-        const job = JSON.parse(shown.stdout) as JobDetailJson;
-        return job.state === 'succeeded' && job;
-      });
+      expect(await untilJobFinal(env, 'steam.ProcessAppList', 'sentinel')).toBe('succeeded');
+      const done = JSON.parse((await jobby('jobs', 'show', 'steam.ProcessAppList', 'sentinel', '--json')).stdout) as JobDetailJson;
       expect(done.output).toMatchObject({ total: 31, unique: 30 });
       expect(done.dependencies).toEqual([{ type: 'steam.FetchAppList', key: 'sentinel', state: 'succeeded' }]);
     } finally {

@@ -7,7 +7,7 @@ import { parseArguments, runBench } from './main.js';
 import { systemNames, testNames } from './system.js';
 
 /**
- * The smoke run: jobby and the raw-pg floor on every test; graphile-worker, pg-boss and BullMQ
+ * The smoke run: jobby and the raw-pg floor on every test (`scheduled`: 20 jobs over 1 s); graphile-worker, pg-boss and BullMQ
  * (on Redis) on `process` and `process-history`, which only pg-boss of the three can express;
  * tiny sizes, one round. It keeps the harness from rotting (a peer's API change, Redis down, a
  * broken workload or seeding) without the minutes a real run takes (each measurement is its own
@@ -61,9 +61,10 @@ describe('bench smoke run', () => {
         expect(systemNames).toContain(row.system);
         expect(typeof row.variant).toBe('string');
         expect(row.run).toBe(1);
-        if (row.test === 'latency') {
+        if (row.test === 'latency' || row.test === 'scheduled') {
           expect(Object.keys(row).sort()).toEqual(['p50', 'p95', 'p99', 'run', 'system', 'test', 'variant']);
-          expect(row.p50 as number).toBeGreaterThan(0);
+          // A scheduled job's lateness is its start minus its run-at: never much below zero.
+          expect(row.p50 as number).toBeGreaterThan(row.test === 'latency' ? 0 : -20);
           expect(row.p99 as number).toBeGreaterThanOrEqual(row.p50 as number);
         } else if (row.test === 'peak-rss') {
           expect(Object.keys(row).sort()).toEqual(['megabytes', 'run', 'system', 'test', 'variant']);
@@ -108,8 +109,9 @@ describe('bench smoke run', () => {
           expect(rows.some((row) => row.system === system && row.test === test), `${system} ${test}`).toBe(true);
         }
       }
-      // raw-pg has no dependencies: its dag is skipped, not faked.
+      // raw-pg has no dependencies and no run-at: its dag and scheduled are skipped, not faked.
       expect(rows.filter((row) => row.test === 'dag').map((row) => row.system)).toEqual(['jobby']);
+      expect(rows.filter((row) => row.test === 'scheduled').map((row) => row.system)).toEqual(['jobby']);
 
       const markdown = await readFile(path.join(outDir, 'latest.md'), 'utf8');
       expect(markdown).toContain('| test | unit | jobby | raw-pg | jobby ÷ raw-pg |');
@@ -117,6 +119,7 @@ describe('bench smoke run', () => {
       expect(markdown).toContain('| process-cpu | µs CPU per job (machine) |');
       expect(markdown).toContain('| process-wal | bytes of WAL per job |');
       expect(markdown).toContain('| process-history | jobs/s |');
+      expect(markdown).toContain('| scheduled | ms |');
       expect(markdown).toMatch(/process-history ÷ process \(1\.00× = history costs nothing\): jobby \d+\.\d\d×, raw-pg \d+\.\d\d×\./);
       expect(markdown).toContain('seeded once per system and reused by every round: jobby 2,000 in');
       const peerMarkdown = await readFile(path.join(outDir, 'peers', 'latest.md'), 'utf8');

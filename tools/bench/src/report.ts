@@ -80,6 +80,7 @@ const testOrder: ReportedTestName[] = [
   'process-bloated',
   'process-history',
   'latency',
+  'scheduled',
   'dag',
   'peak-rss',
   'enqueue-batch-cpu',
@@ -135,7 +136,7 @@ export function markdownTable(summaries: readonly Summary[], meta: { rounds: num
   const peers = present.includes('jobby') ? present.filter((system) => system !== 'jobby') : [];
   const columns = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   const lines = [
-    `Medians of ${meta.rounds} interleaved round${meta.rounds === 1 ? '' : 's'} (min–max in parentheses); latency cells are p50 / p95 / p99 ms. ${meta.when}; ${meta.load}.`,
+    `Medians of ${meta.rounds} interleaved round${meta.rounds === 1 ? '' : 's'} (min–max in parentheses); latency cells are p50 / p95 / p99 ms (scheduled: a handler's start minus its job's run-at). ${meta.when}; ${meta.load}.`,
     '',
     columns(['test', 'unit', ...present, ...peers.map((system) => `jobby ÷ ${system}`)]),
     columns(['---', '---', ...present.map(() => '---:'), ...peers.map(() => '---:')]).replace(/ /g, ''),
@@ -147,7 +148,7 @@ export function markdownTable(summaries: readonly Summary[], meta: { rounds: num
     const ratios = peers.map((system) => {
       const r = ratio(find('jobby', test), find(system, test));
       if (r === undefined) return '–';
-      if (test === 'latency') {
+      if (test === 'latency' || test === 'scheduled') {
         const r99 = ratio(find('jobby', test), find(system, test), 'p99');
         return `${r.toFixed(2)}× p50, ${r99?.toFixed(2) ?? '–'}× p99`;
       }

@@ -35,6 +35,11 @@ export interface BenchSystem {
   enqueueBatch(from: number, count: number): Promise<void>;
   /** Enqueues one job through the system's single-job API. */
   enqueueOne(index: number): Promise<void>;
+  /**
+   * Enqueues jobs `from … from + runAts.length − 1` in one bulk call, job `from + k` due at
+   * `runAts[k]` (the `scheduled` test); undefined when the system cannot run a job at a given time.
+   */
+  enqueueScheduled?(from: number, runAts: readonly Date[]): Promise<void>;
   /** Starts a worker (concurrency from the context) whose no-op handler calls `onStart`. */
   startWorker(onStart: OnJobStart): Promise<void>;
   stopWorker(): Promise<void>;
@@ -63,5 +68,5 @@ export interface BenchSystem {
 export const systemNames = ['jobby', 'graphile-worker', 'pg-boss', 'bullmq', 'raw-pg'] as const;
 export type SystemName = (typeof systemNames)[number];
 
-export const testNames = ['enqueue-batch', 'enqueue-single', 'process', 'latency', 'dag', 'process-bloated', 'process-history'] as const;
+export const testNames = ['enqueue-batch', 'enqueue-single', 'process', 'latency', 'scheduled', 'dag', 'process-bloated', 'process-history'] as const;
 export type TestName = (typeof testNames)[number];

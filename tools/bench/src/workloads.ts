@@ -15,12 +15,37 @@ export interface WorkloadSizes {
   /** Untimed jobs before the timed `latency` ones, for every system alike. */
   latencyWarmup: number;
   latency: number;
+  /** Jobs of the `scheduled` test, their run-ats spread evenly over `scheduledSpreadMs`. */
+  scheduled: number;
+  scheduledSpreadMs: number;
   dag: number;
   bloat: number;
 }
 
-export const fullSizes: WorkloadSizes = { enqueueBatch: 20_000, batchSize: 500, enqueueSingle: 5_000, process: 20_000, latency: 200, latencyWarmup: 20, dag: 1_000, bloat: 1_000_000 };
-export const smokeSizes: WorkloadSizes = { enqueueBatch: 200, batchSize: 50, enqueueSingle: 50, process: 200, latency: 20, latencyWarmup: 2, dag: 20, bloat: 2_000 };
+export const fullSizes: WorkloadSizes = {
+  enqueueBatch: 20_000,
+  batchSize: 500,
+  enqueueSingle: 5_000,
+  process: 20_000,
+  latency: 200,
+  latencyWarmup: 20,
+  scheduled: 1_000,
+  scheduledSpreadMs: 10_000,
+  dag: 1_000,
+  bloat: 1_000_000,
+};
+export const smokeSizes: WorkloadSizes = {
+  enqueueBatch: 200,
+  batchSize: 50,
+  enqueueSingle: 50,
+  process: 200,
+  latency: 20,
+  latencyWarmup: 2,
+  scheduled: 20,
+  scheduledSpreadMs: 1_000,
+  dag: 20,
+  bloat: 2_000,
+};
 
 export type Measurement =
   | { kind: 'rate'; rate: number; peakRssMb?: number; cpuMicrosecondsPerJob?: number; walBytesPerJob?: number }
@@ -189,6 +214,26 @@ export async function runWorkload(
       await system.stopWorker();
       latencies.sort((a, b) => a - b);
       return { kind: 'latency', p50: round2(percentile(latencies, 50)), p95: round2(percentile(latencies, 95)), p99: round2(percentile(latencies, 99)) };
+    }
+    case 'scheduled': {
+      // Run-at on time: jobs due over the next `scheduledSpreadMs` (evenly spread, the first one
+      // second out), enqueued in one bulk call to an idle worker; lateness is a handler's start
+      // minus its job's run-at, on the wall clock (the database's and this process's are the
+      // machine's). A system that polls starts a due job at its next poll; one that wakes for the
+      // earliest run-at starts it on time.
+      if (!system.enqueueScheduled) return undefined;
+      const startedAt = new Map<number, number>();
+      await system.startWorker((index) => {
+        if (!startedAt.has(index)) startedAt.set(index, Date.now());
+      });
+      await sleep(500);
+      const first = Date.now() + 1_000;
+      const runAts = Array.from({ length: sizes.scheduled }, (_, index) => new Date(first + Math.round((index * sizes.scheduledSpreadMs) / sizes.scheduled)));
+      await system.enqueueScheduled(0, runAts);
+      await until('every scheduled job to start', () => startedAt.size >= sizes.scheduled, sizes.scheduledSpreadMs + 60_000, 10);
+      await system.stopWorker();
+      const lateness = runAts.map((runAt, index) => startedAt.get(index)! - runAt.getTime()).sort((a, b) => a - b);
+      return { kind: 'latency', p50: round2(percentile(lateness, 50)), p95: round2(percentile(lateness, 95)), p99: round2(percentile(lateness, 99)) };
     }
     case 'dag': {
       if (!system.dag) return undefined;

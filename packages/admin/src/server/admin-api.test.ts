@@ -9,6 +9,7 @@ import type {
   ApiErrorBody,
   BulkResponse,
   ControlsResponse,
+  ChangeEvent,
   CountsResponse,
   FailureGroupsResponse,
   GraphResponse,
@@ -579,6 +580,7 @@ describe('security', () => {
     expect(anonymous.status).toBe(401);
     expect(((await anonymous.json()) as ApiErrorBody).error.message).toContain('JOBBY_ADMIN_READ_TOKEN');
     expect((await call('GET', '/api/overview', 'wrong')).status).toBe(401);
+    expect((await call('GET', '/api/events')).status).toBe(401);
     expect((await call('GET', '/api/jobs', 'read-secret')).status).toBe(200);
     expect((await call('GET', '/api/jobs', 'operator-secret')).status).toBe(200);
     const readCancels = await call('POST', '/api/jobs/987654321/cancel', 'read-secret');
@@ -677,6 +679,61 @@ describe('the read database and the statement timeout (issue 20)', () => {
       await locker.end();
       await reads.close();
     }
+  });
+});
+
+describe('live updates (issue 20)', () => {
+  /** Reads server-sent events from a response until `untilMs` has passed. */
+  async function readEvents(response: Response, during: () => Promise<void>, windowMs: number): Promise<{ event: string; data: string; at: number }[]> {
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    const events: { event: string; data: string; at: number }[] = [];
+    let buffer = '';
+    const deadline = Date.now() + windowMs;
+    const reading = (async () => {
+      for (;;) {
+        const chunk = await reader.read();
+        if (chunk.done) return;
+        buffer += decoder.decode(chunk.value, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const field = (name: string) => block.split('\n').find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2) ?? '';
+          if (field('event')) events.push({ event: field('event'), data: field('data'), at: Date.now() });
+        }
+      }
+    })();
+    await during();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())));
+    await reader.cancel();
+    await reading.catch(() => {});
+    return events;
+  }
+
+  it('GET /api/events says what changed, at most once per interval however fast jobs run', async () => {
+    const app = api.appWith({ liveIntervalMs: 250 });
+    const response = await app.request('http://127.0.0.1/api/events');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const started = Date.now();
+    const events = await readEvents(
+      response,
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        for (let index = 0; index < 20; index++) await api.client.submit(demoJobs.refs.Produce, `live-${index}`, { value: index });
+        await api.post('/api/job-types/demo.Slow/controls', { paused: true });
+      },
+      1_300,
+    );
+    await api.post('/api/job-types/demo.Slow/controls', { paused: false });
+    const elapsed = Date.now() - started;
+    expect(events[0]).toMatchObject({ event: 'ready', data: JSON.stringify({ intervalMs: 250 }) });
+    const changes = events.filter((event) => event.event === 'change').map((event) => JSON.parse(event.data) as ChangeEvent);
+    const topics = new Set(changes.flatMap((change) => change.topics));
+    expect([...topics]).toEqual(expect.arrayContaining(['jobs', 'type:demo.Produce', 'controls', 'audit']));
+    // 20 submissions and as many finishes, yet one event per 250 ms interval at most.
+    expect(changes.length).toBeLessThanOrEqual(Math.ceil(elapsed / 250) + 1);
   });
 });
 

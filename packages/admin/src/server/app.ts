@@ -5,6 +5,8 @@ import { createJobAdmin } from '@jobby/core/admin';
 import { createJobStore } from '@jobby/core/store';
 import type { AdminContext, AdminLogger } from './context.js';
 import { toErrorResponse } from './http-error.js';
+import { createChangeFeed } from './change-feed.js';
+import { registerEventRoutes } from './handlers/events.js';
 import { registerFailureRoutes } from './handlers/failures.js';
 import { registerGraphRoutes } from './handlers/graph.js';
 import { registerJobActionRoutes } from './handlers/job-actions.js';
@@ -42,6 +44,8 @@ export interface AdminAppOptions {
    * loopback reads need a token too, and without any token the app refuses to start. Default 127.0.0.1.
    */
   host?: string;
+  /** How often open event streams (`GET /api/events`) learn what changed, in ms. Default 1,000. */
+  liveIntervalMs?: number;
   /** Largest request body. Default 1 MiB + 64 KiB: room for the largest input the client accepts (1 MiB). */
   maxBodyBytes?: number;
   /** Where the built UI is. Default `dist/ui` of this package. */
@@ -85,6 +89,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
   registerJobTypeRoutes(app, context);
   registerJobRoutes(app, context);
   registerScheduleRoutes(app, context);
+  registerEventRoutes(app, context);
   registerStaticUi(app, options.uiDirectory);
   return app;
 }
@@ -99,6 +104,7 @@ function createAdminContext(options: AdminAppOptions): AdminContext {
   const readToken = (options.readToken ?? process.env.JOBBY_ADMIN_READ_TOKEN) || undefined;
   const host = options.host ?? '127.0.0.1';
   assertAdminExposure({ host, token, readToken });
+  const logger = options.logger ?? createLogger();
   return {
     database,
     registry,
@@ -107,11 +113,17 @@ function createAdminContext(options: AdminAppOptions): AdminContext {
     readStore: createJobStore(readDatabase, { describeType }),
     admin,
     primaryAdmin: readDatabase === database ? admin : createJobAdmin(database),
-    logger: options.logger ?? createLogger(),
+    logger,
     token,
     readToken,
     readsNeedToken: !isLoopbackHost(host) || readToken !== undefined,
     embedded: options.embedded ?? false,
     worker: options.worker,
+    changes: createChangeFeed({
+      readCursor: () => admin.jobChangeCursor(),
+      typeName: (typeId) => registry.byId(typeId)?.fullName ?? `#${typeId}`,
+      intervalMs: options.liveIntervalMs ?? 1_000,
+      logger,
+    }),
   };
 }

@@ -1,6 +1,7 @@
 import type { JobbyClient, JobbyDatabase, JobbyRegistry, RegisteredJobType, Worker, createLogger } from '@jobby/core';
 import type { JobAdmin } from '@jobby/core/admin';
 import type { JobStore } from '@jobby/core/store';
+import type { ChangeFeed } from './change-feed.js';
 import { badRequest } from './http-error.js';
 
 export type AdminLogger = ReturnType<typeof createLogger>;
@@ -29,6 +30,8 @@ export interface AdminContext {
   readonly readsNeedToken: boolean;
   readonly embedded: boolean;
   readonly worker: Worker | undefined;
+  /** What changed, for `GET /api/events`. */
+  readonly changes: ChangeFeed;
 }
 
 /** `plugin.Job` for an id, or `#id` for a type this registry does not know. */

@@ -28,6 +28,15 @@ export interface MetaResponse {
   databaseNow: string;
 }
 
+/**
+ * A `change` event of `GET /api/events`: what changed since the last one. Topics: `jobs` (jobs
+ * submitted, started, finished, retried or cancelled), `type:<plugin.Job>` (jobs of that type
+ * finished), `controls` (a pause or limit), `audit` (an operator's change).
+ */
+export interface ChangeEvent {
+  topics: string[];
+}
+
 export interface WorkerSettings {
   name: string;
   concurrency: number;

@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect } from 'react';
 import { Loading, Notice } from './components/common.js';
+import { LiveToggle } from './components/live-toggle.js';
 import { TokenControl } from './components/token-control.js';
 import { Link, matchRoute, useLocation } from './router.js';
 import { getMeta } from './services/overview.js';
@@ -22,7 +23,7 @@ const titles: Record<string, string> = { overview: 'Overview', jobs: 'Jobs', job
 export function App() {
   const location = useLocation();
   const route = matchRoute(location.pathname);
-  const meta = useApi((signal) => getMeta(signal), [], { refreshMs: 60_000 });
+  const meta = useApi((signal) => getMeta(signal), [], { refreshMs: 60_000, events: false });
   useEffect(() => {
     document.title = `${titles[route.page]} · Jobby admin`;
   }, [route.page]);
@@ -50,6 +51,7 @@ export function App() {
               {meta.data.databaseKind === 'embedded' ? 'embedded database' : 'Postgres'} · {meta.data.schema}
             </span>
           ) : null}
+          {meta.data && meta.data.access !== 'none' ? <LiveToggle /> : null}
           <TokenControl meta={meta.data} />
         </div>
       </header>

@@ -17,6 +17,7 @@
 export { createJobAdmin, type JobAdmin } from './job-admin.js';
 export type { AdminAction, AdminActionListParams, AdminActionName, AdminActionRecordParams } from './admin-actions.js';
 export type { JobCount, JobCountParams } from './job-counts.js';
+export { jobChanges, type JobChangeCursor } from './job-change-cursor.js';
 export {
   createdSlackMs,
   jobListSorts,

@@ -2,6 +2,7 @@ import { assertSchemaName, type JobbyDatabase } from '../store/database.js';
 import { createTables } from '../store/tables.js';
 import { adminActionList, adminActionRecord, type AdminActionListParams, type AdminActionRecordParams } from './admin-actions.js';
 import type { AdminContext } from './admin-context.js';
+import { jobChangeCursor } from './job-change-cursor.js';
 import { jobCountByTypeAndState, type JobCountParams } from './job-counts.js';
 import { jobAttemptList, jobDetail, jobNeighbours, jobPayload, type JobDetailParams } from './job-detail.js';
 import { jobGraph, type JobGraphParams } from './job-graph.js';
@@ -78,6 +79,8 @@ export function createJobAdmin(
     scheduleList: () => scheduleList(context),
     /** Workers seen recently, live ones first. */
     workerList: (params?: WorkerListParams) => workerList(context, params),
+    /** A fingerprint of what changed (see job-change-cursor.ts): compare two with `jobChanges`. */
+    jobChangeCursor: () => jobChangeCursor(context),
     /** The database clock. */
     databaseNow: () => databaseNow(context),
     /** Whether key prefixes are ranges of jobs_identity (see `keyOrderedByBytes`). */

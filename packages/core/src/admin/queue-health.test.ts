@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobStore, type JobStore } from '../store/job-store.js';
 import { createTestDatabase, testBackends, type TestDatabase } from '../testing/test-database.js';
+import { jobChanges } from './job-change-cursor.js';
 import { createJobAdmin, type JobAdmin } from './job-admin.js';
 
 /** Queue health per type from job_queue, job_running and the job_stats rollups. */
@@ -57,5 +58,22 @@ describe.each(testBackends)('admin queue health on %s', (backend) => {
     const totals = health.lastHour.reduce((sum, bucket) => ({ failed: sum.failed + bucket.failed, retried: sum.retried + bucket.retried }), { failed: 0, retried: 0 });
     expect(totals).toEqual({ failed: 1, retried: 1 });
     expect(health.lastHour.at(-1)!.failed + health.lastHour.at(-2)!.failed).toBe(1);
+  });
+
+  // The change cursor (job-change-cursor.ts) beside queue health: the same tables, the same set-up.
+  it('says what moved: jobs on submit and claim, the type on a finish, controls on a change; nothing when idle', async () => {
+    const start = await admin.jobChangeCursor();
+    expect(jobChanges(start, await admin.jobChangeCursor())).toEqual({ jobs: false, typeIds: [], controls: false, actions: false });
+    await store.jobEnqueueMany([{ typeId: A, key: 'one', inputJson: '{}' }]);
+    const submitted = await admin.jobChangeCursor();
+    expect(jobChanges(start, submitted)).toMatchObject({ jobs: true, typeIds: [], controls: false });
+    const [claimed] = await store.jobClaim({ workerId: 'w', typeIds: [A], limit: 1, leaseSeconds: 60 });
+    const running = await admin.jobChangeCursor();
+    expect(jobChanges(submitted, running)).toMatchObject({ jobs: true, typeIds: [] });
+    await store.jobCompleteMany([{ id: claimed!.id, attemptToken: claimed!.attemptToken, outputJson: null }]);
+    const finished = await admin.jobChangeCursor();
+    expect(jobChanges(running, finished)).toMatchObject({ jobs: true, typeIds: [A], controls: false });
+    await store.jobTypeControlSet(B, { paused: true });
+    expect(jobChanges(finished, await admin.jobChangeCursor())).toEqual({ jobs: false, typeIds: [], controls: true, actions: false });
   });
 });

@@ -71,6 +71,10 @@ export function createBullmqSystem(context: BenchContext): BenchSystem {
     async enqueueOne(index) {
       await queue.add(queueName, { i: index });
     },
+    async enqueueScheduled(from, runAts) {
+      const now = Date.now();
+      await queue.addBulk(runAts.map((runAt, k) => ({ name: queueName, data: { i: from + k }, opts: { delay: Math.max(0, runAt.getTime() - now) } })));
+    },
     async startWorker(onStart: OnJobStart) {
       worker = new Worker<{ i: number }>(
         queueName,

@@ -35,6 +35,9 @@ export function createGraphileWorkerSystem(context: BenchContext): BenchSystem {
     async enqueueOne(index) {
       await utils.addJob('noop', { i: index });
     },
+    async enqueueScheduled(from, runAts) {
+      await utils.addJobs(runAts.map((runAt, k) => ({ identifier: 'noop', payload: { i: from + k }, runAt })));
+    },
     async startWorker(onStart: OnJobStart) {
       idFloor = (await pool.query(`select coalesce(max(id), 0)::text as floor from "${schema}"._private_jobs`)).rows[0].floor;
       runner = await run({

@@ -238,6 +238,9 @@ export function createJobbySystem(context: BenchContext, settings: JobbySettings
     async enqueueOne(index) {
       await client.submit(noop, `j${index}`, { i: index });
     },
+    async enqueueScheduled(from, runAts) {
+      await client.submitMany(runAts.map((runAt, k) => ({ type: noop, key: `j${from + k}`, input: { i: from + k }, options: { runAt } })));
+    },
     async startWorker(callback) {
       onStart = callback;
       worker = createWorker({

@@ -45,6 +45,9 @@ export function createPgBossSystem(context: BenchContext): BenchSystem {
     async enqueueOne(index) {
       await boss.send(queue, { i: index });
     },
+    async enqueueScheduled(from, runAts) {
+      await boss.insert(queue, runAts.map((startAfter, k) => ({ data: { i: from + k }, startAfter })));
+    },
     async startWorker(onStart: OnJobStart) {
       workerStarted = true;
       await boss.work<{ i: number }>(queue, { batchSize: 50, localConcurrency: context.concurrency, burstWhenBatchFull: true }, async (jobs) => {

@@ -3,13 +3,14 @@ import type { MetaResponse, TypeControlsResponse } from '../../shared/api-types.
 import { ErrorBox, Loading, Notice, PageHeader, Time } from '../components/common.js';
 import { useConfirm } from '../components/confirm-dialog.js';
 import { Link } from '../router.js';
-import { getControls, getSchedules, setControls } from '../services/controls.js';
+import { getControls, getSchedules, setControls, type ControlsChange } from '../services/controls.js';
 import { useApi } from '../use-api.js';
 
 /**
  * Controls: pause or resume a job type and limit how many of its jobs run at once across every
  * worker (each change confirmed, and kept in the audit trail), and the declared schedules with
- * their next and last runs.
+ * their next and last runs. Each limit says where it comes from: the code (`registry.limit`) or a
+ * change made at run time, which overrides the code until "Use the code's limits" clears it.
  */
 export function ControlsPage({ meta }: { meta: MetaResponse | undefined }) {
   const controls = useApi((signal) => getControls(signal), [], { refreshMs: 10_000 });
@@ -18,14 +19,17 @@ export function ControlsPage({ meta }: { meta: MetaResponse | undefined }) {
   const [outcome, setOutcome] = useState<{ kind: 'success' | 'error'; text: string } | undefined>();
   const readOnly = meta?.readOnly ?? false;
 
-  const change = async (row: TypeControlsResponse, next: { paused?: boolean; concurrency?: number | null }) => {
-    const what = next.paused === true ? `Pause ${row.type}?` : next.paused === false ? `Resume ${row.type}?` : next.concurrency === null ? `Remove the limit of ${row.type}?` : `Limit ${row.type} to ${next.concurrency} at once?`;
-    const body =
-      next.paused === true
+  const change = async (row: TypeControlsResponse, next: ControlsChange) => {
+    const what = next.clearLimits
+      ? `Use the code's limits for ${row.type}?`
+      : next.paused === true ? `Pause ${row.type}?` : next.paused === false ? `Resume ${row.type}?` : next.concurrency === null ? `Remove the limit of ${row.type}?` : `Limit ${row.type} to ${next.concurrency} at once?`;
+    const body = next.clearLimits
+      ? `The limits set at run time go; what the code declares applies: ${describeLimits(row.declared)}.`
+      : next.paused === true
         ? 'No worker starts its jobs until it is resumed; running jobs finish, nothing is lost.'
         : next.paused === false
           ? 'Workers start its waiting jobs again.'
-          : 'Across every worker, at most this many of its jobs run at the same time.';
+          : 'Across every worker, at most this many of its jobs run at the same time. Set here, it overrides what the code declares until you go back to the code\'s limits.';
     if (!(await ask({ title: what, body, confirmLabel: next.paused === true ? 'Pause' : next.paused === false ? 'Resume' : 'Apply', danger: next.paused === true }))) return;
     try {
       const result = await setControls(row.type, next);
@@ -54,6 +58,7 @@ export function ControlsPage({ meta }: { meta: MetaResponse | undefined }) {
                   <th scope="col">Job type</th>
                   <th scope="col">State</th>
                   <th scope="col">Limit (cluster-wide)</th>
+                  <th scope="col">Rate · per group</th>
                   <th scope="col"><span className="visually-hidden">Pause or resume</span></th>
                 </tr>
               </thead>
@@ -108,7 +113,23 @@ export function ControlsPage({ meta }: { meta: MetaResponse | undefined }) {
   );
 }
 
-function ControlRow({ row, readOnly, onChange }: { row: TypeControlsResponse; readOnly: boolean; onChange: (next: { paused?: boolean; concurrency?: number | null }) => void }) {
+type LimitSource = TypeControlsResponse['sources']['concurrency'];
+
+/** Where a limit in force comes from, in words: null for no limit at all. */
+function sourceLabel(source: LimitSource): string | null {
+  return source === 'code' ? 'from code' : source === 'run-time' ? 'set at run time' : null;
+}
+
+function describeLimits(limits: TypeControlsResponse['declared']): string {
+  const parts = [
+    limits.concurrency === null ? null : `${limits.concurrency} at once`,
+    limits.rate === null ? null : `${limits.rate.limit} per ${limits.rate.intervalMs} ms`,
+    limits.groupConcurrency === null ? null : `${limits.groupConcurrency} per group`,
+  ].filter((part) => part !== null);
+  return parts.length === 0 ? 'none' : parts.join(', ');
+}
+
+function ControlRow({ row, readOnly, onChange }: { row: TypeControlsResponse; readOnly: boolean; onChange: (next: ControlsChange) => void }) {
   const [limit, setLimit] = useState(row.concurrency === null ? '' : String(row.concurrency));
   const parsed = limit.trim() === '' ? null : Number(limit);
   const valid = parsed === null || (Number.isInteger(parsed) && parsed >= 1 && parsed <= 1_000_000);
@@ -123,6 +144,16 @@ function ControlRow({ row, readOnly, onChange }: { row: TypeControlsResponse; re
           <input id={`limit-${row.type}`} type="number" min={1} max={1_000_000} placeholder="no limit" value={limit} aria-invalid={!valid} onChange={(event) => setLimit(event.target.value)} disabled={readOnly} />
           <button type="submit" className="button small" disabled={readOnly || !valid || !changed}>Set</button>
         </form>
+        {sourceLabel(row.sources.concurrency) ? <div className="muted small" data-testid="limit-source">{sourceLabel(row.sources.concurrency)}</div> : null}
+      </td>
+      <td className="small">
+        <div>{row.rate ? `${row.rate.limit} per ${row.rate.intervalMs} ms` : 'no rate limit'}{sourceLabel(row.sources.rate) ? <span className="muted"> · {sourceLabel(row.sources.rate)}</span> : null}</div>
+        <div>{row.groupConcurrency !== null ? `${row.groupConcurrency} per group` : 'no group limit'}{sourceLabel(row.sources.groupConcurrency) ? <span className="muted"> · {sourceLabel(row.sources.groupConcurrency)}</span> : null}</div>
+        {Object.values(row.sources).includes('run-time') ? (
+          <button type="button" className="button small" disabled={readOnly} onClick={() => onChange({ clearLimits: true })} title={`The code declares: ${describeLimits(row.declared)}`}>
+            Use the code's limits
+          </button>
+        ) : null}
       </td>
       <td>
         <button type="button" className={`button small ${row.paused ? 'button-primary' : 'button-danger'}`} disabled={readOnly} onClick={() => onChange({ paused: !row.paused })}>

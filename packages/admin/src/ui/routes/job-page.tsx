@@ -12,7 +12,8 @@ import { useApi } from '../use-api.js';
 
 /** One job: state, timings, every attempt, payloads, neighbours, and what can be done to it. */
 export function JobPage({ id, meta }: { id: string; meta: MetaResponse | undefined }) {
-  const job = useApi((signal) => getJob(id, signal), [id], { refreshMs: 3_000 });
+  // Progress and log lines move no change counter of the event stream: polled while live too.
+  const job = useApi((signal) => getJob(id, signal), [id], { refreshMs: 3_000, pollWhileLive: true });
   const [outcome, setOutcome] = useState<{ kind: 'success' | 'error'; text: string } | undefined>();
   const [busy, setBusy] = useState<JobAction | undefined>();
   const { dialog, ask } = useConfirm();

@@ -10,7 +10,8 @@ const limit = 500;
 
 /** What runs where: the running jobs grouped by worker, longest-running first, refreshed every 3 s. */
 export function RunningPage() {
-  const running = useApi((signal) => listJobs({ ...emptyFilters, states: ['running'], sort: 'created' }, null, limit, signal), [], { refreshMs: 3_000 });
+  // Progress moves no change counter of the event stream: polled while live too.
+  const running = useApi((signal) => listJobs({ ...emptyFilters, states: ['running'], sort: 'created' }, null, limit, signal), [], { refreshMs: 3_000, pollWhileLive: true });
   const byWorker = new Map<string, JobSummary[]>();
   for (const job of running.data?.jobs ?? []) {
     const worker = job.workerId ?? 'unknown worker';
