@@ -444,6 +444,10 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
 
   it('retries a failed job: it succeeds, and the job it had cancelled runs too', async () => {
     const { context, page } = await openPage({ withToken: true });
+    // The job its failure cancelled: the error's details as a JSON tree, naming the failed dependency.
+    await page.goto(`${admin.url}/jobs/${workflow['nightly-stats']}`);
+    await untilHeaderState(page, 'cancelled');
+    expect(await page.locator('.card-error [data-path="$.dependencyId"]').textContent()).toContain(`"${workflow['nightly-page-3']}"`);
     await page.goto(`${admin.url}/jobs/${workflow['nightly-page-3']}`);
     await untilHeaderState(page, 'failed');
     expect(await page.locator('.card-error').textContent()).toContain('upstream answered 503');
@@ -604,6 +608,18 @@ describe('admin UI in Chromium', { timeout: 120_000 }, () => {
     } finally {
       await embedded.close();
     }
+  });
+
+  it('lists workflow runs newest first with their states, each opening its graph (issue 20)', async () => {
+    const { context, page } = await openPage();
+    await page.goto(`${admin.url}/workflows`);
+    const firstRun = page.locator('[data-testid="workflows-table"] tbody tr').first();
+    await firstRun.waitFor();
+    expect(await firstRun.locator('.state').count()).toBeGreaterThan(0);
+    await firstRun.getByRole('link').first().click();
+    await page.waitForURL(/\/jobs\/\d+\/graph$/);
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await context.close();
   });
 
   it('updates the jobs list live from the event stream, and not while paused (issue 20)', async () => {

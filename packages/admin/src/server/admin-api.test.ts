@@ -21,6 +21,7 @@ import type {
   QueueHealthResponse,
   SubmitResponse,
   ThroughputResponse,
+  WorkflowListResponse,
   SchedulesResponse,
   TypeControlsResponse,
   TypeStatsResponse,
@@ -269,6 +270,27 @@ describe('reading', () => {
     expect(detail.body.dependencies.total).toBe(2);
     expect(detail.body.dependencies.jobs.map((job) => job.key)).toEqual(['wf-a', 'wf-b']);
     expect(JSON.parse(detail.body.output!.text)).toMatchObject({ sum: 6 });
+  });
+});
+
+describe('workflow runs (issue 20)', () => {
+  it('GET /api/workflows lists roots newest first with their jobs per state, page by page', async () => {
+    const later = { runAt: new Date(Date.now() + 3_600_000) };
+    const older = await api.client.submit(demoJobs.refs.Produce, 'runs-older', { value: 1 }, later);
+    await api.client.submit(demoJobs.refs.Combine, 'runs-older-child', { label: 'a' }, { dependsOn: [{ type: demoJobs.refs.Produce, key: 'runs-older' }] });
+    const newer = await api.client.submit(demoJobs.refs.Produce, 'runs-newer', { value: 2 }, later);
+    await api.client.submit(demoJobs.refs.Combine, 'runs-newer-a', { label: 'a' }, { dependsOn: [{ type: demoJobs.refs.Produce, key: 'runs-newer' }] });
+    await api.client.submit(demoJobs.refs.Combine, 'runs-newer-b', { label: 'b' }, { dependsOn: [{ type: demoJobs.refs.Combine, key: 'runs-newer-a' }] });
+    // A plain job newer than both is no workflow.
+    await api.client.submit(demoJobs.refs.Produce, 'runs-plain', { value: 3 }, later);
+    const first = await api.get<WorkflowListResponse>('/api/workflows?limit=1');
+    expect(first.status).toBe(200);
+    expect(first.body.workflows).toEqual([
+      { id: newer.id, type: 'demo.Produce', key: 'runs-newer', createdAt: expect.any(String), counts: { queued: 1, waiting: 2, running: 0, succeeded: 0, failed: 0, cancelled: 0 }, total: 3, truncated: false },
+    ]);
+    const second = await api.get<WorkflowListResponse>(`/api/workflows?limit=1&cursor=${first.body.nextCursor}`);
+    expect(second.body.workflows.map((run) => [run.id, run.total, run.counts.waiting])).toEqual([[older.id, 2, 1]]);
+    expect((await api.get<ApiErrorBody>('/api/workflows?cursor=abc')).status).toBe(400);
   });
 });
 

@@ -9,6 +9,7 @@ import { createChangeFeed } from './change-feed.js';
 import { registerEventRoutes } from './handlers/events.js';
 import { registerFailureRoutes } from './handlers/failures.js';
 import { registerGraphRoutes } from './handlers/graph.js';
+import { registerWorkflowRoutes } from './handlers/workflows.js';
 import { registerJobActionRoutes } from './handlers/job-actions.js';
 import { registerJobTypeRoutes } from './handlers/job-types.js';
 import { registerJobRoutes } from './handlers/jobs.js';
@@ -90,6 +91,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
   registerJobRoutes(app, context);
   registerScheduleRoutes(app, context);
   registerEventRoutes(app, context);
+  registerWorkflowRoutes(app, context);
   registerStaticUi(app, options.uiDirectory);
   return app;
 }

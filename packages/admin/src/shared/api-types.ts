@@ -28,6 +28,23 @@ export interface MetaResponse {
   databaseNow: string;
 }
 
+/** `GET /api/workflows`: workflow runs (roots of dependency graphs), newest first. */
+export interface WorkflowListResponse {
+  workflows: {
+    /** The root job: its graph is at /jobs/:id/graph. */
+    id: string;
+    type: string;
+    key: string;
+    createdAt: string;
+    /** Jobs per state, the root included. */
+    counts: Record<JobStateName, number>;
+    total: number;
+    /** More jobs than were counted (1,000): the counts are of the first ones. */
+    truncated: boolean;
+  }[];
+  nextCursor: string | null;
+}
+
 /**
  * A `change` event of `GET /api/events`: what changed since the last one. Topics: `jobs` (jobs
  * submitted, started, finished, retried or cancelled), `type:<plugin.Job>` (jobs of that type
@@ -208,7 +225,8 @@ export interface AttemptInfo {
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
-  error: { code: string; message: string; stack?: string } | null;
+  /** `details`: what the error carried besides its message (a JobbyError's details), shown as a JSON tree. */
+  error: { code: string; message: string; stack?: string; details?: Record<string, unknown> } | null;
   /** What the handler last reported with `context.progress` (0–1), kept after the attempt ends. */
   progress: number | null;
   progressMessage: string | null;
@@ -249,7 +267,7 @@ export interface JobDetailResponse {
     leaseExpiresAt: string | null;
     expiresAt: string | null;
     submittable: boolean;
-    error: { code: string | null; message: string; stack?: string } | null;
+    error: { code: string | null; message: string; stack?: string; details?: Record<string, unknown> } | null;
   };
   timings: {
     /** created → ready (dependencies, run-at). */

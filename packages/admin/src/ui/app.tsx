@@ -16,9 +16,10 @@ const JobPage = lazy(() => import('./routes/job-page.js').then((module) => ({ de
 const JobsPage = lazy(() => import('./routes/jobs-page.js').then((module) => ({ default: module.JobsPage })));
 const OverviewPage = lazy(() => import('./routes/overview-page.js').then((module) => ({ default: module.OverviewPage })));
 const SubmitPage = lazy(() => import('./routes/submit-page.js').then((module) => ({ default: module.SubmitPage })));
+const WorkflowsPage = lazy(() => import('./routes/workflows-page.js').then((module) => ({ default: module.WorkflowsPage })));
 const TypePage = lazy(() => import('./routes/type-page.js').then((module) => ({ default: module.TypePage })));
 
-const titles: Record<string, string> = { overview: 'Overview', jobs: 'Jobs', job: 'Job', graph: 'Workflow', submit: 'Submit', failures: 'Failures', controls: 'Controls', running: 'Running', type: 'Job type', 'not-found': 'Not found' };
+const titles: Record<string, string> = { overview: 'Overview', jobs: 'Jobs', job: 'Job', graph: 'Workflow', submit: 'Submit', failures: 'Failures', controls: 'Controls', running: 'Running', workflows: 'Workflows', type: 'Job type', 'not-found': 'Not found' };
 
 export function App() {
   const location = useLocation();
@@ -40,6 +41,7 @@ export function App() {
         <nav aria-label="Main">
           <Link to="/" aria-current={section === 'overview' ? 'page' : undefined}>Overview</Link>
           <Link to="/jobs" aria-current={section === 'jobs' ? 'page' : undefined}>Jobs</Link>
+          <Link to="/workflows" aria-current={section === 'workflows' ? 'page' : undefined}>Workflows</Link>
           <Link to="/running" aria-current={section === 'running' ? 'page' : undefined}>Running</Link>
           <Link to="/failures" aria-current={section === 'failures' ? 'page' : undefined}>Failures</Link>
           <Link to="/controls" aria-current={section === 'controls' ? 'page' : undefined}>Controls</Link>
@@ -81,6 +83,7 @@ export function App() {
           {route.page === 'failures' ? <FailuresPage /> : null}
           {route.page === 'controls' ? <ControlsPage meta={meta.data} /> : null}
           {route.page === 'running' ? <RunningPage /> : null}
+          {route.page === 'workflows' ? <WorkflowsPage /> : null}
           {route.page === 'type' ? <TypePage type={route.type} /> : null}
           {route.page === 'not-found' ? (
             <Notice>

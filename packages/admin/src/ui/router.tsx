@@ -34,6 +34,7 @@ export type Route =
   | { page: 'failures' }
   | { page: 'controls' }
   | { page: 'running' }
+  | { page: 'workflows' }
   | { page: 'type'; type: string }
   | { page: 'not-found' };
 
@@ -45,6 +46,7 @@ export function matchRoute(pathname: string): Route {
   if (path === '/failures') return { page: 'failures' };
   if (path === '/controls') return { page: 'controls' };
   if (path === '/running') return { page: 'running' };
+  if (path === '/workflows') return { page: 'workflows' };
   let match = /^\/jobs\/(\d+)$/.exec(path);
   if (match) return { page: 'job', id: match[1]! };
   match = /^\/jobs\/(\d+)\/graph$/.exec(path);

@@ -30,6 +30,7 @@ export {
 } from './job-list.js';
 export type { JobAttempt, JobDetail, JobDetailParams, JobLink, JobNeighbours, JobPayload, PayloadPreview } from './job-detail.js';
 export type { JobGraph, JobGraphNode, JobGraphParams } from './job-graph.js';
+export type { WorkflowRun, WorkflowRunListParams, WorkflowRunListResult } from './workflow-runs.js';
 export type { WorkflowGraphParams } from './workflow-graph.js';
 export type { JobLogLine, JobLogListParams, JobLogListResult, JobProgress } from './job-reports.js';
 export { jobThroughputWindows, type JobThroughput, type JobThroughputParams, type JobThroughputWindow } from './job-throughput.js';

@@ -6,6 +6,7 @@ import { jobChangeCursor } from './job-change-cursor.js';
 import { jobCountByTypeAndState, type JobCountParams } from './job-counts.js';
 import { jobAttemptList, jobDetail, jobNeighbours, jobPayload, type JobDetailParams } from './job-detail.js';
 import { jobGraph, type JobGraphParams } from './job-graph.js';
+import { workflowRunList, type WorkflowRunListParams } from './workflow-runs.js';
 import { jobLogList, jobRunningProgress, type JobLogListParams } from './job-reports.js';
 import { jobList, type JobListParams } from './job-list.js';
 import { workflowGraph, type WorkflowGraphParams } from './workflow-graph.js';
@@ -64,6 +65,8 @@ export function createJobAdmin(
     jobPayload: (params: { jobId: string; which: 'input' | 'output' }) => jobPayload(context, params),
     /** The workflow around a job, capped. */
     jobGraph: (params: JobGraphParams) => jobGraph(context, params),
+    /** Workflow runs (roots of dependency graphs), newest first, with their jobs' states. */
+    workflowRunList: (params: WorkflowRunListParams) => workflowRunList(context, params),
     /** The whole workflow a job belongs to (every job connected to it), capped. */
     workflowGraph: (params: WorkflowGraphParams) => workflowGraph(context, params),
     /** Finished jobs per time bucket, from the rollups. */

@@ -84,7 +84,7 @@ export function registerJobRoutes(app: Hono, context: AdminContext): void {
       startedAt: iso(attempt.startedAt),
       finishedAt: iso(attempt.finishedAt),
       durationMs: attempt.outcome === 'running' ? durationMs(attempt.startedAt, now) : durationMs(attempt.startedAt, attempt.finishedAt),
-      error: attempt.error ? { code: attempt.error.code, message: attempt.error.message, ...(attempt.error.stack ? { stack: attempt.error.stack } : {}) } : null,
+      error: attempt.error ? errorView(attempt.error) : null,
       progress: attempt.progress,
       progressMessage: attempt.progressMessage,
       logs: logs.lines
@@ -107,7 +107,7 @@ export function registerJobRoutes(app: Hono, context: AdminContext): void {
         leaseExpiresAt: iso(job.leaseExpiresAt),
         expiresAt: iso(job.expiresAt),
         submittable: type?.submittable ?? false,
-        error: error ? { code: error.code, message: error.message, ...(error.stack ? { stack: error.stack } : {}) } : null,
+        error: error ? errorView(error) : null,
       },
       timings: {
         waitMs: durationMs(job.createdAt, job.readyAt),
@@ -166,4 +166,14 @@ export function decodeCursor(text: string): JobListCursor | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A stored error for the detail: its details only when it has some. */
+function errorView(error: { code: string; message: string; stack?: string; details?: Record<string, unknown> }): AttemptInfo['error'] {
+  return {
+    code: error.code,
+    message: error.message,
+    ...(error.stack ? { stack: error.stack } : {}),
+    ...(error.details && Object.keys(error.details).length > 0 ? { details: error.details } : {}),
+  };
 }

@@ -3,6 +3,7 @@ import type { JobAction, JobDetailResponse, JobLink, MetaResponse } from '../../
 import { ErrorBox, JobStateBadge, Loading, Notice, PageHeader, StateBadge, Time } from '../components/common.js';
 import { AttemptLogs, ProgressBar } from '../components/attempt-report.js';
 import { useConfirm, type ConfirmOptions } from '../components/confirm-dialog.js';
+import { JsonTree } from '../components/json-tree.js';
 import { PayloadViewer } from '../components/payload-viewer.js';
 import { Link } from '../router.js';
 import { ApiError } from '../services/api-client.js';
@@ -137,6 +138,11 @@ export function JobPage({ id, meta }: { id: string; meta: MetaResponse | undefin
             <span className="mono small">{detail.error.code}</span>
           </header>
           <p className="error-message">{detail.error.message}</p>
+          {detail.error.details ? (
+            <div className="payload-body error-details">
+              <JsonTree value={detail.error.details} search={undefined} filter={false} label="Error details" />
+            </div>
+          ) : null}
           {detail.error.stack ? <pre className="code stack">{detail.error.stack}</pre> : null}
         </section>
       ) : null}
