@@ -1,4 +1,4 @@
-import { memo, useEffect, useMemo, useRef } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef } from 'react';
 import {
   Background,
   Controls,
@@ -78,6 +78,8 @@ const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<Node<Group
 
 const nodeTypes = { job: JobNodeView, group: GroupNodeView };
 
+const fitViewOptions = { maxZoom: 1, padding: 0.08 };
+
 const arrow = { type: MarkerType.ArrowClosed, width: 18, height: 18, color: '#8a94a6' } as const;
 
 export interface DagViewProps {
@@ -93,6 +95,7 @@ export interface DagViewProps {
 }
 
 export function DagView({ display, rootId, jobCount, selectedId, onSelect, onActivate }: DagViewProps) {
+  const instance = useRef<ReactFlowInstance | undefined>(undefined);
   // Laid out only when the nodes and edges shown change (cachedLayout's key), never for states.
   const layout = useMemo(
     () => cachedLayout(display.structureKey, {
@@ -151,13 +154,29 @@ export function DagView({ display, rootId, jobCount, selectedId, onSelect, onAct
     [display],
   );
 
+  // Handlers that stay the same function across renders: a new one would make React Flow render
+  // every node's wrapper again (1,000 of them) on each refresh, even when nothing changed.
+  const latest = useRef({ byId, onSelect, onActivate });
+  useEffect(() => {
+    latest.current = { byId, onSelect, onActivate };
+  });
+  const handleClick = useCallback((_: unknown, node: Node) => latest.current.onSelect(latest.current.byId.get(node.id)), []);
+  const handleDoubleClick = useCallback((_: unknown, node: Node) => {
+    const target = latest.current.byId.get(node.id);
+    if (target) latest.current.onActivate(target);
+  }, []);
+  const handlePaneClick = useCallback(() => latest.current.onSelect(undefined), []);
+  const handleInit = useCallback((flow: ReactFlowInstance) => {
+    instance.current = flow;
+  }, []);
+  const minimapClass = useCallback((node: Node) => String(node.className ?? ''), []);
+
   // A new structure (a group expanded or collapsed, jobs added) is fitted to the screen again.
-  const instance = useRef<ReactFlowInstance | undefined>(undefined);
   const fittedKey = useRef(display.structureKey);
   useEffect(() => {
     if (fittedKey.current === display.structureKey) return;
     fittedKey.current = display.structureKey;
-    const frame = requestAnimationFrame(() => void instance.current?.fitView({ maxZoom: 1, padding: 0.08 }));
+    const frame = requestAnimationFrame(() => void instance.current?.fitView(fitViewOptions));
     return () => cancelAnimationFrame(frame);
   }, [display.structureKey]);
 
@@ -168,26 +187,21 @@ export function DagView({ display, rootId, jobCount, selectedId, onSelect, onAct
         edges={edges}
         nodeTypes={nodeTypes}
         fitView
-        fitViewOptions={{ maxZoom: 1, padding: 0.08 }}
+        fitViewOptions={fitViewOptions}
         minZoom={0.05}
         nodesConnectable={false}
         nodesDraggable={false}
         elementsSelectable={false}
         onlyRenderVisibleElements={nodes.length > 150}
-        onInit={(flow) => {
-          instance.current = flow;
-        }}
-        onNodeClick={(_, node) => onSelect(byId.get(node.id))}
-        onNodeDoubleClick={(_, node) => {
-          const target = byId.get(node.id);
-          if (target) onActivate(target);
-        }}
-        onPaneClick={() => onSelect(undefined)}
+        onInit={handleInit}
+        onNodeClick={handleClick}
+        onNodeDoubleClick={handleDoubleClick}
+        onPaneClick={handlePaneClick}
         zoomOnDoubleClick={false}
       >
         <Background gap={24} size={1} />
         <Controls showInteractive={false} />
-        {jobCount > 30 ? <MiniMap pannable zoomable nodeClassName={(node) => String(node.className ?? '')} /> : null}
+        {jobCount > 30 ? <MiniMap pannable zoomable nodeClassName={minimapClass} /> : null}
       </ReactFlow>
     </div>
   );
