@@ -236,11 +236,14 @@ describe('openDatabase on the embedded database, when the owner it connected to 
       }
       await owner.exited;
 
-      // The pool's connection to the old owner is gone. At most one attempt fails (it waits for
-      // the owner to be resolved again before it reports its error); the retry is served here.
+      // The pool's connection to the old owner is gone. An attempt that fails waits for the owner
+      // to be resolved again before it reports its error, so the retry is served here. Usually
+      // one attempt fails; a second was seen once in CI (a killed owner, both runtimes' suites
+      // running on 2 cores): a resolution that does not succeed is tried again by the next lost
+      // connection (embedded-endpoint.ts), so a second failure is within the design, a third is not.
       const { value, failures } = await untilAnswered(() => hits(database));
       expect(value).toBe(1);
-      expect(failures.length).toBeLessThanOrEqual(1);
+      expect(failures.length).toBeLessThanOrEqual(2);
       expect(database.connectionString).not.toBe(ownersAddress);
       expect(await readLock(embeddedLockPath(dataDir))).toMatchObject({ pid: process.pid, state: 'ready' });
 
