@@ -180,7 +180,8 @@ describe('against Postgres (child processes)', () => {
     expect(paused).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(paused.stdout)).toMatchObject({ type: 'metrics.BuildWeeklyReport', paused: true, concurrency: null });
     expect(JSON.parse((await jobby('types', 'limit', 'metrics.BuildWeeklyReport', '2', '--json')).stdout)).toMatchObject({ paused: true, concurrency: 2 });
-    const [badLimit, unknown] = await Promise.all([jobby('types', 'limit', 'metrics.BuildWeeklyReport', '0'), jobby('types', 'pause', 'nope.Nope')]);
+    // Flag errors are found before the registry or the database is read: in-process (the same code, no spawn).
+    const [badLimit, unknown] = await Promise.all([inProcess(['types', 'limit', 'metrics.BuildWeeklyReport', '0']), jobby('types', 'pause', 'nope.Nope')]);
     expect(badLimit).toMatchObject({ code: 2, stderr: 'jobby types limit: <concurrency> must be an integer from 1 to 1000000, got "0"\n' });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown job type "nope.Nope"');
@@ -192,7 +193,7 @@ describe('against Postgres (child processes)', () => {
     expect(JSON.parse((await jobby('types', 'limit', 'metrics.BuildWeeklyReport', '--rate', '20/1s', '--json')).stdout)).toMatchObject({
       concurrency: null, rate: { limit: 20, intervalMs: 1_000 } });
     expect((await jobby('types', 'limit', 'metrics.BuildWeeklyReport', '3', '--rate', '5/250ms')).stdout).toBe('metrics.BuildWeeklyReport: running, at most 3 at once, at most 5 starts per 250 ms\n');
-    const [badRate, noLimit] = await Promise.all([jobby('types', 'limit', 'metrics.BuildWeeklyReport', '--rate', '20 per second'), jobby('types', 'limit', 'metrics.BuildWeeklyReport')]);
+    const [badRate, noLimit] = [await inProcess(['types', 'limit', 'metrics.BuildWeeklyReport', '--rate', '20 per second']), await inProcess(['types', 'limit', 'metrics.BuildWeeklyReport'])];
     expect(badRate.code).toBe(2);
     expect(badRate.stderr).toContain('--rate must be <limit>/<interval>');
     expect(noLimit.code).toBe(2);
